@@ -1,0 +1,52 @@
+"""The exception hierarchy every layer of Vaughn raises and catches."""
+
+from __future__ import annotations
+
+
+class VaughnError(Exception):
+    """Base of every error Vaughn reports to a user in plain words."""
+
+
+class MatterError(VaughnError):
+    """The matter file cannot be opened, migrated or written."""
+
+
+class MatterReadOnly(MatterError):
+    """A write was attempted on a matter opened read-only."""
+
+
+class DiskFull(MatterError):
+    """SQLite reported that the disk (or the file's page cap) is full."""
+
+
+class IngestError(VaughnError):
+    """One source file could not be ingested; ``reason`` says why in plain words."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class LoadFileError(VaughnError):
+    """A DAT or OPT load file is malformed; ``line`` is 1-based (0 when unknown)."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        where = f"{path}, line {line}" if line else path
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class QueryError(VaughnError):
+    """A search query cannot be parsed; ``position`` is the 0-based offset of the problem."""
+
+    def __init__(self, message: str, position: int = 0) -> None:
+        super().__init__(f"{message} (at position {position})")
+        self.message = message
+        self.position = position
+
+
+class Cancelled(VaughnError):
+    """A long operation was cancelled by the user; work committed so far stays."""

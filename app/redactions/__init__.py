@@ -1,0 +1,1 @@
+"""redactions package."""
