@@ -1,0 +1,32 @@
+# Vaughn: the two commands a developer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint bench clean sample
+
+venv: $(STAMP)
+
+# Re-install only when pyproject.toml changed; creating the venv is idempotent.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: venv
+	$(PY) -m app.sample --open
+
+test: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv
+	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/search.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,236 @@
+"""The ``vaughn`` command line: a thin layer over ``app/`` (every listing also as JSON).
+
+``vaughn`` with no arguments, or with a matter path alone, opens the review window; that
+dispatch lives in ``ui/launch.py`` because ``app/`` never imports the GUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.errors import VaughnError
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
+COMMANDS = ("ingest", "pages", "search", "bates", "redactions", "analyze", "productions")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="vaughn",
+        description="Review FOIA productions: ingest, search, redactions. "
+        "With no command, or a matter file alone, opens the review window.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="load production files into a matter (creates it)")
+    p.add_argument("matter", type=Path)
+    p.add_argument("sources", nargs="+", type=Path, help="PDFs, image files, folders, volumes")
+    p.add_argument("--production", help="production name (default: each source's name)")
+    p.add_argument("--password", help="password for encrypted PDFs")
+    p.add_argument("--no-analyze", action="store_true", help="skip the redaction analysis")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("pages", help="list every page")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("search", help="full-text search (words, \"phrases\", AND/OR/NOT, pre*)")
+    p.add_argument("matter", type=Path)
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--rank", action="store_true", help="order by relevance, not page order")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("bates", help="look up a Bates number or a range FIRST..LAST")
+    p.add_argument("matter", type=Path)
+    p.add_argument("bates")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("redactions", help="list every redaction the analysis found")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--bad-only", action="store_true", help="only bad redactions")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("analyze", help="re-run the redaction analysis on every page")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--password", help="password for encrypted PDFs")
+
+    p = sub.add_parser("productions", help="list the productions in a matter")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``vaughn`` console script and ``python main.py``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(globals()[f"cmd_{args.command}"](args))
+    except VaughnError as exc:
+        print(f"vaughn: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("vaughn: interrupted; everything committed so far is kept", file=sys.stderr)
+        return 130
+
+
+def _open(path: Path, create: bool = False) -> Any:
+    from app.matter.store import Matter
+
+    return Matter.open(path, create=create)
+
+
+def _emit(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from app.ingest.pipeline import ingest
+
+    bar = _progress_bar("ingest")
+    with _open(args.matter, create=True) as matter:
+        try:
+            report = ingest(matter, args.sources, production=args.production,
+                            password=args.password, analyze=not args.no_analyze, progress=bar)
+        finally:
+            bar.close()
+    if args.json:
+        _emit({
+            "pages_added": report.pages_added,
+            "outcomes": [o.__dict__ for o in report.outcomes],
+        })
+    else:
+        for o in report.outcomes:
+            if o.status == "ingested":
+                print(f"ingested  {o.path} ({o.pages} pages, production {o.production!r})")
+            elif o.status == "skipped":
+                print(f"skipped   {o.path}: {o.reason}")
+        for o in report.by_status("failed"):
+            print(f"FAILED    {o.path}: {o.reason}", file=sys.stderr)
+        n_files = len(report.by_status("ingested"))
+        print(f"{report.pages_added} pages added from {n_files} file(s); "
+              f"{len(report.by_status('skipped'))} skipped, "
+              f"{len(report.by_status('failed'))} failed -> {args.matter}")
+    return EXIT_OK if report.ok else EXIT_PARTIAL
+
+
+def cmd_pages(args: argparse.Namespace) -> int:
+    from app.matter.listing import pages
+
+    with _open(args.matter) as matter:
+        items = list(pages(matter))
+    if args.json:
+        _emit(items)
+    else:
+        for it in items:
+            flag = "" if it["text_layer"] else "  [no text layer]"
+            print(f"{it['bates'] or '(no Bates)':<28} {Path(it['file']).name} "
+                  f"p.{it['page_index'] + 1}{flag}")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from app.search.index import search
+
+    with _open(args.matter) as matter:
+        results = search(matter, args.query, limit=args.limit, rank=args.rank)
+    if args.json:
+        _emit({"total": results.total, "hits": [
+            {"bates": h.bates, "file": h.file, "page_index": h.page_index,
+             "snippet": h.snippet, "score": h.score} for h in results.hits]})
+    else:
+        print(f"{results.total} page(s) match")
+        for h in results.hits:
+            print(f"{h.bates or '(no Bates)':<28} {h.snippet}")
+    return EXIT_OK
+
+
+def cmd_bates(args: argparse.Namespace) -> int:
+    from app.matter.listing import find_bates
+
+    with _open(args.matter) as matter:
+        try:
+            items = find_bates(matter, args.bates)
+        except ValueError as exc:
+            print(f"vaughn: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    if args.json:
+        _emit(items)
+    else:
+        for it in items:
+            print(f"{it['bates']:<28} {Path(it['file']).name} p.{it['page_index'] + 1}")
+        if not items:
+            print(f"no page has Bates number {args.bates}", file=sys.stderr)
+    return EXIT_OK if items else EXIT_ERROR
+
+
+def cmd_redactions(args: argparse.Namespace) -> int:
+    from app.matter.listing import redactions
+
+    with _open(args.matter) as matter:
+        items = list(redactions(matter, bad_only=args.bad_only))
+    if args.json:
+        _emit(items)
+    else:
+        for it in items:
+            codes = ", ".join(it["exemptions"]) or "(no basis stamped)"
+            flags = " BAD" if it["bad"] else ""
+            flags += " WITHHELD IN FULL" if it["withheld_in_full"] else ""
+            print(f"{it['bates'] or '(no Bates)':<28} {codes}{flags}")
+    return EXIT_OK
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from app.redactions.store import reanalyze
+
+    bar = _progress_bar("analyze")
+    with _open(args.matter) as matter:
+        try:
+            summary = reanalyze(matter, password=args.password, progress=bar)
+        finally:
+            bar.close()
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_productions(args: argparse.Namespace) -> int:
+    from app.matter.listing import productions
+
+    with _open(args.matter) as matter:
+        items = productions(matter)
+    if args.json:
+        _emit(items)
+    else:
+        for it in items:
+            print(f"{it['tranche']:>3}  {it['name']:<30} {it['documents']} documents, "
+                  f"{it['pages']} pages")
+    return EXIT_OK
+
+
+class _Bar:
+    """A tqdm bar on stderr driven by (done, total, what) callbacks; silent when not a tty."""
+
+    def __init__(self, desc: str) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(desc=desc, unit="file", file=sys.stderr, disable=None, leave=False)
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.set_postfix_str(what[-40:], refresh=True)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _progress_bar(desc: str) -> _Bar:
+    return _Bar(desc)

@@ -1,0 +1,233 @@
+"""Read pages out of PDF and image files: text, size, rotation, Bates candidates, redactions.
+
+Nothing here writes to the matter; the pipeline turns what these functions return into rows
+in one transaction per file. Bad files raise ``IngestError`` with a plain reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.errors import IngestError
+from app.ingest.bates import Candidate, page_candidates
+
+if TYPE_CHECKING:
+    import pymupdf
+
+IMAGE_SUFFIXES = {".tif", ".tiff", ".jpg", ".jpeg", ".png"}
+_IMAGE_MAGIC = (b"II*\x00", b"MM\x00*", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+# A page whose text outside its Bates stamp is shorter than this, and which is mostly an
+# image, is a scan: it goes to the OCR queue.
+MIN_BODY_CHARS = 12
+
+
+@dataclass
+class PageRecord:
+    """What ingest keeps of one page (the visible text only; never text under a bad box)."""
+
+    page_index: int
+    width: float
+    height: float
+    rotation: int
+    text: str
+    text_layer: bool
+    needs_ocr: bool
+    candidates: list[Candidate]
+    redactions: list[Any] = field(default_factory=list)
+    withheld_in_full: bool = False
+    redacted_share: float = 0.0
+    analyzed: bool = False
+
+
+Analyzer = Callable[["pymupdf.Page", list, bool], Any]
+
+
+def sniff_pdf(path: Path) -> None:
+    """Raise IngestError unless ``path`` starts like a PDF (within its first KiB)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(str(path), "empty file (0 bytes)")
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" in head:
+        return
+    lowered = head.lower()
+    if b"<html" in lowered or b"<!doctype" in lowered or b"<head" in lowered:
+        raise IngestError(str(path), "not a PDF: the file holds a web page (HTML)")
+    raise IngestError(str(path), "not a PDF: the file does not start with a PDF header")
+
+
+def sniff_image(path: Path) -> None:
+    """Raise IngestError unless ``path`` starts with TIFF, JPEG or PNG magic bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise IngestError(str(path), "empty file (0 bytes)")
+    if not any(head.startswith(m) for m in _IMAGE_MAGIC):
+        raise IngestError(str(path), "not an image: the file is not a TIFF, JPEG or PNG")
+
+
+def open_document(path: Path, kind: str, password: str | None = None) -> pymupdf.Document:
+    """Open a PDF or image file with PyMuPDF, or raise IngestError saying why not."""
+    import pymupdf
+
+    if kind == "pdf":
+        sniff_pdf(path)
+    else:
+        sniff_image(path)
+    try:
+        doc = pymupdf.open(str(path), filetype="pdf" if kind == "pdf" else None)
+    except Exception as exc:  # MuPDF raises its own FzError* types and RuntimeError
+        raise IngestError(str(path), f"damaged: cannot be opened ({_short(exc)})") from exc
+    if kind == "pdf" and not doc.is_pdf:
+        doc.close()
+        raise IngestError(str(path), "not a PDF")
+    if doc.needs_pass and (not password or not doc.authenticate(_saslprep(password))):
+        doc.close()
+        why = "the password given is wrong" if password else "use --password"
+        raise IngestError(str(path), f"encrypted: a password is needed ({why})")
+    if doc.page_count == 0:
+        doc.close()
+        raise IngestError(str(path), "the document has no pages")
+    if kind == "pdf" and doc.is_repaired and not _ends_with_eof(path):
+        doc.close()
+        raise IngestError(str(path), "truncated: the file ends before its end-of-file marker "
+                          "(ask for a complete copy)")
+    return doc
+
+
+def _ends_with_eof(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 2048))
+        return b"%%EOF" in fh.read()
+
+
+def read_pages(
+    doc: pymupdf.Document,
+    path: Path,
+    analyzer: Analyzer | None,
+    check: Callable[[], None] = lambda: None,
+) -> Iterator[PageRecord]:
+    """Yield a PageRecord for every page of ``doc``; raise IngestError on a broken page."""
+    for index in range(doc.page_count):
+        check()
+        try:
+            page = doc.load_page(index)
+            yield extract_page(page, analyzer)
+        except IngestError:
+            raise
+        except Exception as exc:
+            raise IngestError(str(path), f"damaged at page {index + 1} ({_short(exc)})") from exc
+
+
+def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
+    """Text, Bates candidates and (with an analyzer) redactions of one page."""
+    words = page.get_text("words")
+    rect = page.rect  # rotated size, as the reviewer sees it
+    lines = _lines(words)
+    zone_lines = lines
+    if page.rotation:  # words come in unrotated coordinates; zones are where the reader looks
+        zone_lines = _lines(_rotate_words(words, page.rotation_matrix))
+    candidates = page_candidates(((t, b, s) for t, b, s, _ in zone_lines), rect.height)
+    stamp_lines = {i for i, (_, _, s, _) in enumerate(lines) if _is_bates_line(s, candidates)}
+    body_chars = sum(
+        len(s.replace(" ", "")) for i, (_, _, s, _) in enumerate(lines) if i not in stamp_lines
+    )
+    text_layer = body_chars >= MIN_BODY_CHARS
+    needs_ocr = not text_layer and _mostly_image(page)
+    record = PageRecord(
+        page_index=page.number,
+        width=round(rect.width, 2),
+        height=round(rect.height, 2),
+        rotation=page.rotation,
+        text="",
+        text_layer=text_layer,
+        needs_ocr=needs_ocr,
+        candidates=candidates,
+    )
+    hidden: frozenset[int] = frozenset()
+    if analyzer is not None:
+        analysis = analyzer(page, words, needs_ocr)
+        hidden = analysis.hidden_words
+        record.redactions = list(analysis.redactions)
+        record.withheld_in_full = analysis.withheld_in_full
+        record.redacted_share = analysis.redacted_share
+        record.analyzed = True
+    record.text = assemble_text(lines, hidden)
+    return record
+
+
+def assemble_text(lines: list[tuple[float, float, str, list[tuple[int, str]]]],
+                  hidden: frozenset[int]) -> str:
+    """Page text from its lines, leaving out the words at ``hidden`` indices."""
+    if not hidden:
+        return "\n".join(s for _, _, s, _ in lines)
+    out = []
+    for _, _, _, members in lines:
+        kept = [w for i, w in members if i not in hidden]
+        if kept:
+            out.append(" ".join(kept))
+    return "\n".join(out)
+
+
+def _lines(words: list) -> list[tuple[float, float, str, list[tuple[int, str]]]]:
+    """Group PyMuPDF words into lines: (top, bottom, text, [(word index, word)])."""
+    lines: list[tuple[float, float, str, list[tuple[int, str]]]] = []
+    key = None
+    top = bottom = 0.0
+    members: list[tuple[int, str]] = []
+    for i, w in enumerate(words):
+        k = (w[5], w[6])
+        if k != key and members:
+            lines.append((top, bottom, " ".join(m for _, m in members), members))
+            members = []
+        if not members:
+            top, bottom = w[1], w[3]
+        else:
+            top, bottom = min(top, w[1]), max(bottom, w[3])
+        key = k
+        members.append((i, w[4]))
+    if members:
+        lines.append((top, bottom, " ".join(m for _, m in members), members))
+    return lines
+
+
+def _rotate_words(words: list, matrix: Any) -> list:
+    import pymupdf
+
+    out = []
+    for w in words:
+        r = pymupdf.Rect(w[:4]) * matrix
+        out.append((r.x0, r.y0, r.x1, r.y1, *w[4:]))
+    return out
+
+
+def _is_bates_line(text: str, candidates: list[Candidate]) -> bool:
+    return any(c.whole_line and c.bates.text == text.strip() for c in candidates) or any(
+        c.whole_line for c in candidates if c.bates.text in text
+    )
+
+
+def _mostly_image(page: pymupdf.Page) -> bool:
+    area = abs(page.rect) or 1.0
+    covered = 0.0
+    for info in page.get_image_info():
+        import pymupdf
+
+        covered += abs(pymupdf.Rect(info["bbox"]) & page.rect)
+    return covered / area > 0.5
+
+
+def _saslprep(password: str) -> str:
+    """Normalise a password the way PDF 2.0 (AES-256, R6) expects: SASLprep, i.e. NFKC."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", password)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]

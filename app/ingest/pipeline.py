@@ -1,0 +1,428 @@
+"""Ingest productions into a matter: one transaction per source file, resumable, by hash.
+
+``ingest()`` takes what the user pointed at (files, folders, volumes), reads each source with
+PyMuPDF (and the load-file parsers), chooses Bates numbers, runs the redaction analysis, and
+writes pages, text, documents and redactions in one transaction per file (per document for
+load-file volumes). A file already in the matter (same sha256) is skipped and said so; a bad
+file is reported by name with its reason and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.errors import IngestError, LoadFileError
+from app.ingest.bates import Bates, BatesLearner, parse
+from app.ingest.pdf import Analyzer, PageRecord, open_document, read_pages
+from app.ingest.sources import Source, discover
+from app.matter.store import Matter, now_iso
+from app.progress import CancelToken, ProgressFn, no_progress
+
+
+@dataclass
+class Outcome:
+    """What happened to one source."""
+
+    path: str
+    status: str  # "ingested" | "skipped" | "failed"
+    reason: str = ""
+    pages: int = 0
+    production: str = ""
+
+
+@dataclass
+class IngestReport:
+    """The summary of one ingest run; ``changed_pages`` lists the new page ids."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    changed_pages: list[int] = field(default_factory=list)
+    productions: list[int] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[Outcome]:
+        """Outcomes with the given status."""
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def pages_added(self) -> int:
+        """How many pages this run added to the matter."""
+        return len(self.changed_pages)
+
+    @property
+    def ok(self) -> bool:
+        """True when no source failed."""
+        return not self.by_status("failed")
+
+
+def default_analyzer() -> Analyzer | None:
+    """The redaction analyser, adapted to the signature the page reader calls."""
+    from app.redactions import analyze_page
+
+    def run(page: Any, words: list, image_only: bool) -> Any:
+        return analyze_page(page, words, image_only=image_only)
+
+    return run
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest(
+    matter: Matter,
+    targets: Sequence[str | Path],
+    *,
+    production: str | None = None,
+    password: str | None = None,
+    analyze: bool = True,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+) -> IngestReport:
+    """Ingest every production file under ``targets`` into ``matter``.
+
+    With ``production`` all targets go into that production (created if needed); otherwise each
+    target becomes (or continues) a production named after it. Raises Cancelled when ``cancel``
+    is set; files committed before then stay.
+    """
+    report = IngestReport()
+    analyzer = default_analyzer() if analyze else None
+    check = cancel.check if cancel else (lambda: None)
+    plan: list[tuple[str, Path, Source]] = []
+    for target in targets:
+        target = Path(target).expanduser().resolve()
+        name = production or _production_name(target)
+        found = discover(target)
+        for path, reason in found.skipped:
+            report.outcomes.append(Outcome(str(path), "skipped", reason))
+        for path, reason in found.failed:
+            report.outcomes.append(Outcome(str(path), "failed", reason))
+        plan.extend((name, target, src) for src in found.sources)
+    total = len(plan)
+    for done, (name, target, src) in enumerate(plan):
+        check()
+        progress(done, total, src.path.name)
+        writer = _Writer(matter, name, target)
+        if src.kind == "volume":
+            outcomes = _ingest_volume(writer, src, analyzer, check, report)
+        else:
+            outcomes = [_ingest_file(writer, src, password, analyzer, check, report)]
+        report.outcomes.extend(outcomes)
+        if writer.production_id and writer.production_id not in report.productions:
+            report.productions.append(writer.production_id)
+    progress(total, total, "")
+    return report
+
+
+def _production_name(target: Path) -> str:
+    return target.stem if target.is_file() else target.name
+
+
+class _Writer:
+    """Writes rows for one production, creating it lazily inside the first transaction."""
+
+    def __init__(self, matter: Matter, name: str, target: Path) -> None:
+        self.matter = matter
+        self.name = name
+        self.target = target
+        row = matter.query("SELECT id FROM productions WHERE name = ?", (name,))
+        self.production_id: int | None = row[0]["id"] if row else None
+
+    def ensure_production(self, conn: Any) -> int:
+        if self.production_id is None:
+            tranche = (self.matter.scalar("SELECT MAX(tranche) FROM productions") or 0) + 1
+            cur = conn.execute(
+                "INSERT INTO productions(name, tranche, source_path, loaded_at) VALUES (?,?,?,?)",
+                (self.name, tranche, str(self.target), now_iso()),
+            )
+            self.production_id = cur.lastrowid
+        return self.production_id
+
+    def learner(self) -> BatesLearner:
+        known: Iterable[str] = ()
+        if self.production_id is not None:
+            known = [
+                r[0]
+                for r in self.matter.conn.execute(
+                    "SELECT DISTINCT bates_prefix FROM pages WHERE production_id = ? "
+                    "AND bates_prefix IS NOT NULL",
+                    (self.production_id,),
+                )
+            ]
+        return BatesLearner(known)
+
+    def add_source_file(self, conn: Any, path: Path, kind: str, sha: str, pages: int) -> int:
+        cur = conn.execute(
+            "INSERT INTO source_files(production_id, path, kind, sha256, size, page_count, "
+            "ingested_at) VALUES (?,?,?,?,?,?,?)",
+            (self.ensure_production(conn), str(path), kind, sha, path.stat().st_size, pages,
+             now_iso()),
+        )
+        return cur.lastrowid
+
+    def add_document(self, conn: Any, source_file_id: int | None, pages: list[Bates | None],
+                     meta: dict[str, Any] | None = None, title: str | None = None,
+                     doc_type: str | None = None) -> int:
+        numbers = [b.text for b in pages if b is not None]
+        meta = meta or {}
+        cur = conn.execute(
+            "INSERT INTO documents(production_id, source_file_id, begbates, endbates, title, "
+            "doc_type, doc_date, author, recipients, page_count, metadata) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                self.ensure_production(conn), source_file_id,
+                numbers[0] if numbers else None, numbers[-1] if numbers else None,
+                title, doc_type, _first(meta, "DATESENT", "DATE", "DOCDATE", "DATECREATED"),
+                _first(meta, "FROM", "AUTHOR", "CUSTODIAN"), _first(meta, "TO"),
+                len(pages), json.dumps(meta),
+            ),
+        )
+        return cur.lastrowid
+
+    def add_page(self, conn: Any, document_id: int, source_file_id: int, sha: str,
+                 rec: PageRecord, bates: Bates | None, text_source: str) -> int:
+        cur = conn.execute(
+            "INSERT INTO pages(production_id, document_id, source_file_id, source_sha256, "
+            "page_index, bates, bates_prefix, bates_number, bates_key, width, height, rotation, "
+            "text_layer, text_source, needs_ocr, withheld_in_full, redaction_count, "
+            "redacted_share, analyzed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                self.ensure_production(conn), document_id, source_file_id, sha, rec.page_index,
+                bates.text if bates else None, bates.prefix_key if bates else None,
+                bates.number if bates else None, bates.key if bates else None,
+                rec.width, rec.height, rec.rotation, int(rec.text_layer), text_source,
+                int(rec.needs_ocr), int(rec.withheld_in_full), len(rec.redactions),
+                rec.redacted_share, int(rec.analyzed),
+            ),
+        )
+        page_id = cur.lastrowid
+        conn.execute("INSERT INTO page_text(page_id, text) VALUES (?, ?)", (page_id, rec.text))
+        if rec.redactions:
+            write_redactions(conn, page_id, rec.redactions)
+        return page_id
+
+
+def write_redactions(conn: Any, page_id: int, redactions: Iterable[Any]) -> None:
+    """Insert the analyser's redaction records for one page."""
+    conn.executemany(
+        "INSERT INTO redactions(page_id, x0, y0, x1, y1, source, label, exemptions, statute, "
+        "bad, hidden_chars, withheld_in_full) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (page_id, *(round(v, 2) for v in r.bbox), r.source, r.label,
+             json.dumps(list(r.exemptions)), r.statute, int(r.bad), r.hidden_chars,
+             int(r.withheld_in_full))
+            for r in redactions
+        ],
+    )
+
+
+def _first(meta: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = meta.get(key)
+        if value:
+            return str(value)
+    return None
+
+
+def _already(matter: Matter, sha: str, kinds: tuple[str, ...]) -> str | None:
+    marks = ",".join("?" * len(kinds))
+    return matter.scalar(
+        f"SELECT path FROM source_files WHERE sha256 = ? AND kind IN ({marks}) LIMIT 1",
+        (sha, *kinds),
+    )
+
+
+def _ingest_file(writer: _Writer, src: Source, password: str | None,
+                 analyzer: Analyzer | None, check: Callable[[], None],
+                 report: IngestReport) -> Outcome:
+    path = src.path
+    try:
+        if path.stat().st_size == 0:
+            raise IngestError(str(path), "empty file (0 bytes)")
+        sha = sha256_of(path)
+        earlier = _already(writer.matter, sha, ("pdf", "image"))
+        if earlier:
+            return Outcome(str(path), "skipped", f"already in the matter (same file as {earlier})")
+        doc = open_document(path, src.kind, password)
+        try:
+            records = list(read_pages(doc, path, analyzer, check))
+            sections = _toc_sections(doc)
+        finally:
+            doc.close()
+    except IngestError as exc:
+        return Outcome(str(path), "failed", exc.reason)
+    learner = writer.learner()
+    learner.observe([r.candidates for r in records])
+    bates = [learner.choose(r.candidates) for r in records]
+    if src.kind == "image" and len(records) == 1 and bates[0] is None:
+        bates[0] = _bates_from_name(path)
+    with writer.matter.write() as conn:
+        file_id = writer.add_source_file(conn, path, src.kind, sha, len(records))
+        for start, end, title in sections or [(0, len(records), None)]:
+            doc_id = writer.add_document(conn, file_id, bates[start:end], title=title or path.stem)
+            for rec, number in zip(records[start:end], bates[start:end], strict=True):
+                text_source = "pdf" if rec.text else "none"
+                report.changed_pages.append(
+                    writer.add_page(conn, doc_id, file_id, sha, rec, number, text_source)
+                )
+    return Outcome(str(path), "ingested", pages=len(records), production=writer.name)
+
+
+def _toc_sections(doc: Any) -> list[tuple[int, int, str]]:
+    """Documents inside one PDF from its top-level bookmarks, when they partition the pages."""
+    try:
+        toc = [(title, page - 1) for level, title, page, *_ in doc.get_toc() if level == 1]
+    except Exception:
+        return []
+    starts = sorted({p for _, p in toc if 0 <= p < doc.page_count})
+    if len(starts) < 2 or starts[0] != 0:
+        return []
+    titles = {p: t for t, p in reversed(toc)}
+    ends = starts[1:] + [doc.page_count]
+    return [(s, e, titles[s]) for s, e in zip(starts, ends, strict=True)]
+
+
+def _bates_from_name(path: Path) -> Bates | None:
+    from app.ingest.bates import candidates_in_line
+
+    found = candidates_in_line(path.stem)
+    return found[0].bates if found and found[0].whole_line else None
+
+
+# -- load-file volumes ---------------------------------------------------------------------
+
+
+def _ingest_volume(writer: _Writer, src: Source, analyzer: Analyzer | None,
+                   check: Callable[[], None], report: IngestReport) -> list[Outcome]:
+    from app.ingest import loadfile
+
+    assert src.root is not None
+    opt_path = src.path
+    try:
+        opt_sha = sha256_of(opt_path)
+        earlier = _already(writer.matter, opt_sha, ("loadfile",))
+        if earlier:
+            return [Outcome(str(opt_path), "skipped", f"already in the matter (as {earlier})")]
+        records = loadfile.parse_opt(opt_path)
+        dat = loadfile.parse_dat(src.dat) if src.dat else None
+    except LoadFileError as exc:
+        return [Outcome(str(exc.path), "failed", str(exc).split(": ", 1)[-1])]
+    if not records:
+        return [Outcome(str(opt_path), "failed", "the OPT file lists no page images")]
+    rows_by_key = _dat_rows_by_key(dat)
+    present = _present_begbates(writer)
+    outcomes: list[Outcome] = []
+    pages_done = 0
+    for group in loadfile.group_documents(records):
+        check()
+        first = parse(group[0].image_key)
+        if first is not None and writer.production_id is not None and first.key in present:
+            continue  # committed by an earlier, interrupted run
+        try:
+            pages_done += _ingest_volume_document(writer, src, group, rows_by_key, analyzer, report)
+        except IngestError as exc:
+            outcomes.append(Outcome(exc.path, "failed", exc.reason))
+    if not any(o.status == "failed" for o in outcomes):
+        with writer.matter.write() as conn:
+            writer.add_source_file(conn, opt_path, "loadfile", opt_sha, len(records))
+    outcomes.insert(0, Outcome(str(opt_path), "ingested", pages=pages_done,
+                               production=writer.name))
+    return outcomes
+
+
+def _dat_rows_by_key(dat: Any) -> dict[str, dict[str, str]]:
+    if dat is None:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for row in dat.rows:
+        key = row.get("BEGBATES") or row.get("BEGDOC") or row.get("CONTROL NUMBER")
+        if key is None and dat.fields:
+            key = row.get(dat.fields[0].upper().strip())
+        if key:
+            b = parse(key)
+            out.setdefault(b.key if b else key, row)
+    return out
+
+
+def _present_begbates(writer: _Writer) -> set[str]:
+    if writer.production_id is None:
+        return set()
+    return {
+        r[0]
+        for r in writer.matter.conn.execute(
+            "SELECT p.bates_key FROM documents d JOIN pages p ON p.document_id = d.id "
+            "WHERE d.production_id = ? AND p.bates = d.begbates",
+            (writer.production_id,),
+        )
+        if r[0]
+    }
+
+
+def _ingest_volume_document(writer: _Writer, src: Source, group: list[Any],
+                            rows_by_key: dict[str, dict[str, str]], analyzer: Analyzer | None,
+                            report: IngestReport) -> int:
+    from app.ingest import loadfile
+
+    assert src.root is not None
+    first = parse(group[0].image_key)
+    row = rows_by_key.get(first.key if first else group[0].image_key, {})
+    texts = _document_texts(src.root, row, len(group))
+    pages: list[tuple[Path, str, PageRecord, Bates | None, str]] = []
+    for k, rec in enumerate(group):
+        image = loadfile.resolve_volume_path(src.root, rec.path)
+        if image is None:
+            raise IngestError(str(src.path),
+                              f"image missing from the volume: {rec.path} (line {rec.line})")
+        try:
+            doc = open_document(image, "image")
+        except IngestError as exc:
+            raise IngestError(str(image), exc.reason) from exc
+        try:
+            page_rec = next(read_pages(doc, image, analyzer))
+        finally:
+            doc.close()
+        sidecar = image.with_suffix(".txt")
+        text = texts[k] if texts is not None else (
+            loadfile.read_text_file(sidecar) if sidecar.exists() else "")
+        if text.strip():
+            page_rec.text = text.strip()
+            page_rec.needs_ocr = False
+        source = "loadfile" if text.strip() else "none"
+        pages.append((image, sha256_of(image), page_rec, parse(rec.image_key), source))
+    meta = {k: v for k, v in row.items() if k not in ("TEXTPATH", "NATIVEPATH")}
+    with writer.matter.write() as conn:
+        doc_id = writer.add_document(
+            conn, None, [p[3] for p in pages], meta=meta,
+            title=_first(row, "TITLE", "SUBJECT", "FILENAME", "DOCTITLE"),
+            doc_type=_first(row, "DOCTYPE", "DOCUMENT TYPE", "FILETYPE"),
+        )
+        for image, sha, page_rec, bates, source in pages:
+            file_id = writer.add_source_file(conn, image, "volume_image", sha, 1)
+            report.changed_pages.append(
+                writer.add_page(conn, doc_id, file_id, sha, page_rec, bates, source))
+    return len(pages)
+
+
+def _document_texts(root: Path, row: dict[str, str], pages: int) -> list[str] | None:
+    """Per-page text from the DAT's TEXTPATH (pages split by form feeds), or None."""
+    from app.ingest import loadfile
+
+    written = _first(row, "TEXTPATH", "TEXT PATH", "EXTRACTED TEXT", "OCRPATH", "TEXTLINK")
+    if not written:
+        return None
+    path = loadfile.resolve_volume_path(root, written)
+    if path is None:
+        return None
+    text = loadfile.read_text_file(path)
+    parts = text.split("\f")
+    if len(parts) == pages:
+        return parts
+    return [text] + [""] * (pages - 1)

@@ -1,0 +1,106 @@
+"""Read-only listings of a matter: pages, redactions, productions, Bates lookups.
+
+These are what the CLI prints as JSON and what the window's models load; none of them writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from app.ingest.bates import bates_key, parse, parse_range
+from app.matter.store import Matter
+
+_PAGE_SQL = """
+SELECT p.id, p.bates, pr.name AS production, d.id AS document_id, d.begbates AS doc_begbates,
+       d.title AS doc_title, f.path AS file, p.page_index, p.text_layer, p.needs_ocr,
+       p.text_source, p.withheld_in_full, p.redaction_count, p.redacted_share, p.width, p.height,
+       p.rotation
+FROM pages p
+JOIN productions pr ON pr.id = p.production_id
+JOIN documents d ON d.id = p.document_id
+JOIN source_files f ON f.id = p.source_file_id
+"""
+
+
+def page_item(row: dict[str, Any]) -> dict[str, Any]:
+    """A page row as the JSON item the CLI prints."""
+    return {
+        "id": row["id"],
+        "bates": row["bates"],
+        "production": row["production"],
+        "document": row["doc_begbates"] or f"DOC-{row['document_id']}",
+        "document_id": row["document_id"],
+        "file": row["file"],
+        "page_index": row["page_index"],
+        "text_layer": bool(row["text_layer"]),
+        "needs_ocr": bool(row["needs_ocr"]),
+        "withheld_in_full": bool(row["withheld_in_full"]),
+        "redactions": row["redaction_count"],
+        "redacted_share": round(row["redacted_share"], 4),
+    }
+
+
+def pages(matter: Matter, where: str = "", params: tuple = ()) -> Iterator[dict[str, Any]]:
+    """Every page (or those matching ``where``), in matter order."""
+    sql = _PAGE_SQL + (f" WHERE {where}" if where else "") + " ORDER BY p.id"
+    for row in matter.query(sql, params):
+        yield page_item(row)
+
+
+def find_bates(matter: Matter, text: str) -> list[dict[str, Any]]:
+    """Pages for a Bates number ("ICE-FOIA-000120") or range ("…000120..…000180").
+
+    Lookups ignore case, spaces and look-alike hyphens. Raises ValueError for a bad range.
+    """
+    if ".." in text:
+        first, last = parse_range(text)
+        return list(pages(matter, "p.bates_prefix = ? AND p.bates_number BETWEEN ? AND ?",
+                          (first.prefix_key, first.number, last.number)))
+    found = list(pages(matter, "p.bates_key = ?", (bates_key(text),)))
+    if not found:
+        parsed = parse(text)
+        if parsed is not None and parsed.number is not None:  # "ICE FOIA 120" style typing
+            found = list(pages(matter, "p.bates_prefix = ? AND p.bates_number = ?",
+                               (parsed.prefix_key, parsed.number)))
+    return found
+
+
+def redactions(matter: Matter, *, bad_only: bool = False) -> Iterator[dict[str, Any]]:
+    """Every redaction record with its page's Bates and file."""
+    sql = (
+        "SELECT r.*, p.bates, p.page_index, f.path AS file, p.width, p.height, p.rotation "
+        "FROM redactions r JOIN pages p ON p.id = r.page_id "
+        "JOIN source_files f ON f.id = p.source_file_id"
+        + (" WHERE r.bad = 1" if bad_only else "")
+        + " ORDER BY p.id, r.id"
+    )
+    for row in matter.query(sql):
+        yield {
+            "id": row["id"],
+            "bates": row["bates"],
+            "file": row["file"],
+            "page_index": row["page_index"],
+            "bbox": [row["x0"], row["y0"], row["x1"], row["y1"]],
+            "exemptions": json.loads(row["exemptions"]),
+            "statute": row["statute"] or None,
+            "label": row["label"],
+            "bad": bool(row["bad"]),
+            "hidden_chars": row["hidden_chars"],
+            "withheld_in_full": bool(row["withheld_in_full"]),
+            "source": row["source"],
+        }
+
+
+def productions(matter: Matter) -> list[dict[str, Any]]:
+    """Productions with their page and document counts, in tranche order."""
+    return [
+        dict(r)
+        for r in matter.query(
+            "SELECT pr.id, pr.name, pr.tranche, pr.source_path, pr.loaded_at, "
+            "(SELECT count(*) FROM pages p WHERE p.production_id = pr.id) AS pages, "
+            "(SELECT count(*) FROM documents d WHERE d.production_id = pr.id) AS documents "
+            "FROM productions pr ORDER BY pr.tranche"
+        )
+    ]

@@ -1,0 +1,228 @@
+"""Open, create and write a matter: one SQLite file holding a whole review.
+
+A ``Matter`` owns one connection. It is used from one thread only (the GUI's matter worker, or
+the CLI's main thread). Every write goes through :meth:`Matter.write`, one ``BEGIN IMMEDIATE``
+transaction that either commits whole or leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from app.errors import DiskFull, MatterError, MatterReadOnly
+from app.matter import backup as backup_mod
+from app.matter.migrations import LATEST, migrations, schema_version
+
+BUSY_TIMEOUT_S = 15.0
+MATTER_SUFFIX = ".vaughn"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO 8601 string (what every timestamp column holds)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Matter:
+    """A matter file opened for reading and (unless ``read_only``) writing."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = Database(conn)
+        self.read_only = read_only
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False, read_only: bool = False) -> Matter:
+        """Open (and with ``create`` make) the matter at ``path``, migrating it if needed.
+
+        Raises MatterError with a plain reason when the file is not a matter, is from a newer
+        Vaughn, or cannot be opened.
+        """
+        path = Path(path).expanduser().resolve()
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            raise MatterError(f"{path}: no such matter file")
+        if exists:
+            with open(path, "rb") as fh:
+                if fh.read(16) != _SQLITE_MAGIC:
+                    raise MatterError(f"{path}: not a Vaughn matter file")
+        elif read_only:
+            raise MatterError(f"{path}: no such matter file")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _connect(path, read_only)
+        matter = cls(path, conn, read_only)
+        try:
+            matter._prepare(existed=exists)
+        except BaseException:
+            conn.close()
+            raise
+        return matter
+
+    def _prepare(self, existed: bool) -> None:
+        conn = self.conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.read_only:
+            self._check_version()
+            return
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as exc:
+            raise MatterError(f"{self.path}: cannot be opened ({exc})") from exc
+        self._check_version()
+        pending = migrations.pending(self.db)
+        if pending:
+            if existed and schema_version(self.db) > 0:
+                backup_mod.backup(self, reason=f"before-migration-{schema_version(self.db)}")
+            try:
+                migrations.apply(self.db)
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc, self.path) from exc
+
+    def _check_version(self) -> None:
+        try:
+            tables = set(self.db.table_names())
+        except sqlite3.DatabaseError as exc:
+            raise MatterError(f"{self.path}: not a Vaughn matter file ({exc})") from exc
+        if tables and "_sqlite_migrations" not in tables:
+            raise MatterError(f"{self.path}: not a Vaughn matter file (unknown tables)")
+        version = schema_version(self.db)
+        if version > LATEST:
+            raise MatterError(
+                f"{self.path}: made by a newer Vaughn (schema {version}, this one knows {LATEST})"
+            )
+        if self.read_only and version < LATEST:
+            raise MatterError(f"{self.path}: needs an upgrade and is read-only")
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL when this is the last one)."""
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> Matter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error.
+
+        IMMEDIATE takes the write lock up front, so the busy timeout applies while another
+        process writes (a deferred BEGIN that upgrades later fails at once with "locked").
+        """
+        if self.read_only:
+            raise MatterReadOnly(f"{self.path}: opened read-only")
+        conn = self.conn
+        if conn.in_transaction:  # nested use: a savepoint inside the caller's transaction
+            with self.db.atomic():
+                yield conn
+            return
+        deadline = time.monotonic() + BUSY_TIMEOUT_S * 2
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise _translate(exc, self.path) from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise _translate(exc, self.path) from exc
+            raise
+
+    # -- small helpers -------------------------------------------------------------------
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        """Run a read query and return rows that index by column name."""
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description or ()]
+        return [_Row(cols, r) for r in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A matter setting (case caption, reviewer defaults...) stored as JSON."""
+        value = self.scalar("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if value is None else json.loads(value)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a matter setting in its own transaction."""
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
+
+
+class _Row(dict):
+    """A query row: a dict by column name that also indexes by position."""
+
+    def __init__(self, cols: list[str], values: tuple) -> None:
+        super().__init__(zip(cols, values, strict=True))
+        self._values = values
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, int):
+            return self._values[key]
+        return super().__getitem__(key)
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    try:
+        if read_only:
+            uri = path.as_uri() + "?mode=ro"
+            if not _writable_dir(path.parent):
+                uri += "&immutable=1"  # read-only media: no -shm can be made
+            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise MatterError(f"{path}: cannot be opened ({exc})") from exc
+
+
+def _writable_dir(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK)
+
+
+def _translate(exc: sqlite3.DatabaseError, path: Path) -> Exception:
+    """Turn SQLite's errors into ones a reviewer can act on."""
+    text = str(exc)
+    if "full" in text:
+        return DiskFull(f"{path}: the disk is full; nothing from the last action was saved")
+    if "readonly" in text or "read-only" in text:
+        return MatterReadOnly(f"{path}: the matter file cannot be written ({text})")
+    if "locked" in text or "busy" in text:
+        return MatterError(f"{path}: another program kept the matter busy too long; try again")
+    if "malformed" in text or "not a database" in text:
+        return MatterError(f"{path}: the matter file is damaged ({text}); restore a backup")
+    return exc

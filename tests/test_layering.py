@@ -1,0 +1,42 @@
+"""The layer line: app/ never imports Qt or ui/, checked statically and at run time."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("PySide6", "shiboken6", "ui")
+
+
+def test_no_module_in_app_imports_qt_or_ui() -> None:
+    offenders = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                if name.split(".")[0] in FORBIDDEN:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert offenders == []
+
+
+def test_every_app_module_imports_with_qt_absent() -> None:
+    """Import all of app/ in a process where importing PySide6 fails."""
+    code = (
+        "import sys, pkgutil, importlib\n"
+        "sys.modules['PySide6'] = None; sys.modules['shiboken6'] = None\n"
+        "import app\n"
+        "names = [m.name for m in pkgutil.walk_packages(app.__path__, 'app.')]\n"
+        "[importlib.import_module(n) for n in names]\n"
+        "print(len(names))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) >= 10
