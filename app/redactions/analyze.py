@@ -1,0 +1,404 @@
+"""Redaction analysis of one page: the entry point the ingest pipeline calls once per page.
+
+:func:`analyze_page` finds every redaction box (vector fills, annotations, image XObjects, and on
+image-only pages dark rectangles in the rendered page), reads the exemption stamp of each
+(inside the box, beside it, or in the margin on the same line), decides whether text is still
+live under it (a bad redaction), spots pages withheld in full (slip sheets, a page-sized box)
+and measures how much of the page is redacted.
+
+Hidden text never leaves this package except through :func:`reveal_hidden_text`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pymupdf
+
+from . import bad as _bad
+from .boxes import Box, annotation_boxes, image_boxes, raster_boxes, vector_boxes
+from .stamps import canonical_codes, is_pure_stamp, is_stamp_only, slip_sheet_codes
+
+__all__ = [
+    "PageAnalysis",
+    "Redaction",
+    "Word",
+    "analyze_page",
+    "is_image_only",
+    "reveal_hidden_text",
+]
+
+Word = tuple  # (x0, y0, x1, y1, text, block_no, line_no, word_no) as from page.get_text("words")
+Rect = tuple[float, float, float, float]
+
+FULL_PAGE_SHARE = 0.8  # one box covering this share of the page withholds it in full
+SLIP_SHEET_MAX_WORDS = 120
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """One redaction on a page."""
+
+    bbox: tuple[float, float, float, float]
+    source: str  # "vector" | "annotation" | "image" | "raster" | "slip_sheet" | "full_page"
+    label: str  # raw stamp text as read ("" if none)
+    exemptions: tuple[str, ...]
+    statute: str
+    bad: bool
+    hidden_chars: int
+    withheld_in_full: bool
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """All redactions of a page and what they mean for its text."""
+
+    redactions: tuple[Redaction, ...]
+    hidden_words: frozenset[int]
+    stamp_words: frozenset[int]
+    withheld_in_full: bool
+    redacted_share: float
+
+
+EMPTY = PageAnalysis((), frozenset(), frozenset(), False, 0.0)
+
+
+@lru_cache(maxsize=4096)
+def _codes(text: str) -> tuple[tuple[str, ...], str]:
+    codes, statute = canonical_codes(text)
+    return tuple(codes), statute
+
+
+@lru_cache(maxsize=4096)
+def _pure(text: str) -> bool:
+    return is_pure_stamp(text)
+
+
+@lru_cache(maxsize=4096)
+def _stamp_only(text: str) -> bool:
+    return is_stamp_only(text)
+
+
+def _area(r: Rect) -> float:
+    return max(0.0, r[2] - r[0]) * max(0.0, r[3] - r[1])
+
+
+def _inter(a: Rect, b: Rect) -> float:
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
+
+
+def _center_in(w: Rect, box: Rect, pad: float = 0.5) -> bool:
+    cx, cy = (w[0] + w[2]) / 2, (w[1] + w[3]) / 2
+    return box[0] - pad <= cx <= box[2] + pad and box[1] - pad <= cy <= box[3] + pad
+
+
+class _YIndex:
+    """Items with rectangles, found by vertical range (bisect on the top edge)."""
+
+    def __init__(self, rects: list[Rect]) -> None:
+        order = sorted(range(len(rects)), key=lambda i: rects[i][1])
+        self.order = order
+        self.tops = [rects[i][1] for i in order]
+        self.rects = rects
+        self.max_h = max((r[3] - r[1] for r in rects), default=0.0)
+
+    def query(self, y0: float, y1: float) -> list[int]:
+        lo = bisect.bisect_left(self.tops, y0 - self.max_h)
+        hi = bisect.bisect_right(self.tops, y1)
+        out = []
+        for k in range(lo, hi):
+            i = self.order[k]
+            r = self.rects[i]
+            if r[3] >= y0 and r[1] <= y1:
+                out.append(i)
+        return out
+
+
+def is_image_only(page: pymupdf.Page, words: list[Word] | None = None) -> bool:
+    """True for a scanned or TIFF page: an image covers most of it and it has (almost) no text.
+
+    A digital Bates stamp or a few stray words on top of a scan do not count as text.
+    """
+    try:
+        if words is None:
+            words = page.get_text("words")
+        if sum(len(w[4]) for w in words) > 60:
+            return False
+        area = max(1.0, page.rect.width * page.rect.height)
+        return any(_area(tuple(i["bbox"])) >= 0.5 * area for i in page.get_image_info())
+    except Exception:
+        return False
+
+
+def _dedupe(boxes: list[Box]) -> list[Box]:
+    """Drop boxes that repeat another (a fill and its twin, a raster copy of a vector box)."""
+    order = sorted(range(len(boxes)), key=lambda i: (boxes[i].source == "raster", -boxes[i].seqno))
+    kept: list[Box] = []
+    for i in order:
+        b = boxes[i]
+        dup = False
+        for k in kept:
+            inter = _inter(b.rect, k.rect)
+            if inter <= 0:
+                continue
+            small = min(b.area, k.area)
+            if inter >= 0.85 * max(b.area, k.area) or (
+                    b.source == "raster" and inter >= 0.5 * small):
+                dup = True
+                break
+        if not dup:
+            kept.append(b)
+    return kept
+
+
+@dataclass
+class _Found:
+    box: Box
+    label: str
+    codes: tuple[str, ...]
+    statute: str
+    bad: bool
+    hidden_chars: int
+    stamp_idx: list[int]
+    hidden_idx: list[int]
+
+
+def _stamp_runs(words: list[Word]) -> list[tuple[Rect, str, list[int]]]:
+    """Runs of consecutive words on one text line that together are a stamp."""
+    lines: dict[tuple[int, int], list[int]] = {}
+    for i, w in enumerate(words):
+        lines.setdefault((w[5], w[6]), []).append(i)
+    runs: list[tuple[Rect, str, list[int]]] = []
+    for idx in lines.values():
+        idx.sort(key=lambda i: words[i][7])
+        cur: list[int] = []
+        for i in [*idx, -1]:
+            if i >= 0 and _stamp_only(words[i][4]):
+                cur.append(i)
+                continue
+            if cur:
+                text = " ".join(words[j][4] for j in cur)
+                if _pure(text):
+                    r = (min(words[j][0] for j in cur), min(words[j][1] for j in cur),
+                         max(words[j][2] for j in cur), max(words[j][3] for j in cur))
+                    runs.append((r, text, cur))
+                cur = []
+    return runs
+
+
+def _nearby_stamp(box: Rect, runs: list[tuple[Rect, str, list[int]]],
+                  inside: set[int]) -> tuple[str, list[int]] | None:
+    """The stamp beside the box on the same line, in the margin of that line, or just below."""
+    bh = box[3] - box[1]
+    cy = (box[1] + box[3]) / 2
+    best = None
+    best_d = 1e9
+    for r, text, idx in runs:
+        if any(i in inside for i in idx):
+            continue
+        rcy = (r[1] + r[3]) / 2
+        same_line = abs(rcy - cy) <= max(0.5 * bh, 0.5 * (r[3] - r[1])) or (
+            r[1] >= box[1] - 1 and r[3] <= box[3] + 1)
+        if same_line:
+            d = max(0.0, r[0] - box[2], box[0] - r[2])
+        else:
+            # just below or above, overlapping horizontally
+            ox = min(r[2], box[2]) - max(r[0], box[0])
+            gap = max(r[1] - box[3], box[1] - r[3])
+            if ox <= 0 or gap > max(4.0, 0.6 * bh) or gap < -0.5:
+                continue
+            d = 1000 + gap
+        if d < best_d:
+            best, best_d = (text, idx), d
+    return best
+
+
+def analyze_page(page: pymupdf.Page, words: list[Word] | None = None, *,
+                 image_only: bool = False, ocr_words: list[Word] | None = None) -> PageAnalysis:
+    """Every redaction on ``page``; see :class:`PageAnalysis`.
+
+    ``words`` defaults to ``page.get_text("words")``. ``image_only=True`` adds detection of
+    dark rectangles in the rendered page (scans, TIFF pages). ``ocr_words`` (same tuple shape,
+    page coordinates) lets an OCR step supply stamp text that the page's text layer lacks;
+    they are used to read labels only and are not indexed in ``hidden_words``/``stamp_words``.
+    Never raises on a broken page: what cannot be read gives an empty analysis.
+    """
+    try:
+        if words is None:
+            words = page.get_text("words")
+        return _analyze(page, list(words), image_only, list(ocr_words or []))
+    except Exception:
+        return EMPTY
+
+
+def _collect(page: pymupdf.Page, image_only: bool) -> list[Box]:
+    boxes: list[Box] = []
+    for finder in (vector_boxes, annotation_boxes, image_boxes):
+        with contextlib.suppress(Exception):
+            boxes.extend(finder(page))
+    if image_only:
+        with contextlib.suppress(Exception):
+            boxes.extend(raster_boxes(page))
+    return _dedupe(boxes)
+
+
+def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
+             ocr_words: list[Word]) -> PageAnalysis:
+    page_rect: Rect = tuple(page.rect)  # type: ignore[assignment]
+    page_area = max(1.0, _area(page_rect))
+    label_words = words + ocr_words  # indices >= len(words) are OCR words
+    n_words = len(words)
+    wrects: list[Rect] = [(w[0], w[1], w[2], w[3]) for w in label_words]
+
+    # ---- slip sheets ------------------------------------------------------------------
+    if label_words and len(label_words) <= SLIP_SHEET_MAX_WORDS:
+        full_text = " ".join(w[4] for w in label_words)
+        is_slip, codes, statute = slip_sheet_codes(full_text)
+        if is_slip:
+            stamp_idx = [i for i in range(n_words)]
+            rec = Redaction(page_rect, "slip_sheet", full_text.strip()[:500], tuple(codes),
+                            statute, False, 0, True)
+            return PageAnalysis((rec,), frozenset(), frozenset(stamp_idx), True, 1.0)
+
+    boxes = _collect(page, image_only)
+    if not boxes:
+        return PageAnalysis((), frozenset(), frozenset(), False, 0.0)
+
+    windex = _YIndex(wrects)
+    trace: list[_bad.TraceChar] | None = None
+    tindex: _YIndex | None = None
+    found: list[_Found] = []
+    for box in boxes:
+        r = box.rect
+        cand = [i for i in windex.query(r[1], r[3]) if _center_in(wrects[i], r)
+                or (i < n_words and _bad.covered(wrects[i], r))]
+        text_in = " ".join(label_words[i][4] for i in cand)
+        hidden_idx: list[int] = []
+        stamp_idx: list[int] = []
+        is_bad, n_hidden, bad_before = False, 0, False
+        visible_other = False
+        if cand and not (box.source == "raster" and all(i >= n_words for i in cand)) and not (
+                _stamp_only(text_in)):
+            if trace is None:
+                trace = _bad.load_trace(page)
+                tindex = _YIndex([c.bbox for c in trace])
+            assert tindex is not None
+            tc = tindex.query(r[1], r[3])
+            bt = _bad.classify(box, trace, tc)
+            is_bad, n_hidden, bad_before = _bad.is_bad(trace, bt)
+            top_txt = "".join(trace[i].ch for i in bt.on_top)
+            for i in cand:
+                if i >= n_words:
+                    stamp_idx.append(i)
+                    continue
+                wr = wrects[i]
+                wt = label_words[i][4]
+                hid = "".join(trace[j].ch for j in bt.hidden if _center_in(trace[j].bbox, wr, 0))
+                top = "".join(trace[j].ch for j in bt.on_top if _center_in(trace[j].bbox, wr, 0))
+                if wt in top and (wt not in hid or _stamp_only(wt)):
+                    stamp_idx.append(i)
+                elif hid:
+                    hidden_idx.append(i)
+                else:
+                    stamp_idx.append(i)
+            top_clean = "".join(ch for ch in top_txt if not ch.isspace())
+            if len(top_clean) >= 2:
+                on_top_words = " ".join(label_words[i][4] for i in stamp_idx)
+                if not _stamp_only(on_top_words):
+                    visible_other = True
+        else:
+            stamp_idx = list(cand)
+        label = box.label or " ".join(label_words[i][4] for i in stamp_idx)
+        codes, statute = _codes(label) if label else ((), "")
+        if visible_other and not codes:
+            if box.source in ("vector", "image") and not bad_before:
+                continue  # a filled header or a coloured cell with its own text on top
+            label = ""  # text on the box is not a stamp; never echo it as one
+        if box.kind != "dark" and not is_bad and not codes:
+            continue
+        if box.kind == "white" and not is_bad and not box.bordered:
+            continue
+        if visible_other and not codes:
+            stamp_idx = []
+        found.append(_Found(box, label if codes or not visible_other else "", codes, statute,
+                            is_bad, n_hidden, stamp_idx, hidden_idx))
+
+    # ---- stamps beside the box or in the margin of its line -------------------------------
+    if any(not f.codes for f in found):
+        runs = _stamp_runs(label_words)
+        if runs:
+            inside: set[int] = set()
+            for f in found:
+                inside.update(f.stamp_idx)
+                inside.update(f.hidden_idx)
+            for f in found:
+                if f.codes:
+                    continue
+                near = _nearby_stamp(f.box.rect, runs, inside)
+                if near:
+                    f.label = near[0]
+                    f.codes, f.statute = _codes(near[0])
+                    f.stamp_idx = list(f.stamp_idx) + near[1]
+
+    # ---- a page covered by one box -------------------------------------------------------
+    stamp_words = frozenset(i for f in found for i in f.stamp_idx if i < n_words)
+    hidden_words = frozenset(i for f in found if f.bad for i in f.hidden_idx if i < n_words)
+    full = [f for f in found if _inter(f.box.rect, page_rect) >= FULL_PAGE_SHARE * page_area]
+    if full:
+        f = max(full, key=lambda f: f.box.area)
+        codes, statute = f.codes, f.statute
+        label = f.label
+        if not codes:  # the stamp may be anywhere on the covered page
+            rest = [i for i in range(len(label_words)) if i not in hidden_words]
+            text = " ".join(label_words[i][4] for i in rest)
+            c2, s2 = _codes(text)
+            if c2:
+                codes, statute, label = c2, s2, text[:500]
+        bad_any = any(x.bad for x in found)
+        hidden_n = sum(x.hidden_chars for x in found if x.bad)
+        rec = Redaction(page_rect, "full_page", label, codes, statute, bad_any, hidden_n, True)
+        return PageAnalysis((rec,), hidden_words, stamp_words, True, 1.0)
+
+    found.sort(key=lambda f: (round(f.box.rect[1], 1), f.box.rect[0]))
+    recs = tuple(
+        Redaction(tuple(round(v, 2) for v in f.box.rect), f.box.source, f.label, f.codes,
+                  f.statute, f.bad, f.hidden_chars if f.bad else 0, False)
+        for f in found
+    )
+    # ---- segregability -------------------------------------------------------------------
+    red_area = sum(_area(f.box.rect) for f in found)
+    text_area = 0.0
+    for i in range(n_words):
+        if i in stamp_words or i in hidden_words:
+            continue
+        if any(_center_in(wrects[i], f.box.rect, 0) for f in found if f.bad):
+            continue
+        text_area += _area(wrects[i])
+    total = red_area + text_area
+    share = min(1.0, red_area / total) if total > 0 else 0.0
+    return PageAnalysis(recs, hidden_words, stamp_words, False, share)
+
+
+def reveal_hidden_text(page: pymupdf.Page, bbox: tuple[float, float, float, float]) -> str:
+    """The live text hidden under the redaction at ``bbox``: for a deliberate reveal only.
+
+    Returns "" when nothing is hidden there (or the box is not a bad redaction).
+    """
+    try:
+        boxes = _collect(page, False)
+    except Exception:
+        return ""
+    target = None
+    best = 0.0
+    for b in boxes:
+        inter = _inter(b.rect, bbox)
+        if inter > best:
+            best, target = inter, b
+    if target is None:
+        target = Box(tuple(bbox), "vector", (0.0, 0.0, 0.0), 1 << 29, "dark")
+    trace = _bad.load_trace(page)
+    bt = _bad.classify(target, trace)
+    return _bad.hidden_text(trace, bt)

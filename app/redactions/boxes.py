@@ -1,0 +1,465 @@
+"""Finding redaction boxes on a page: vector fills, annotations, image XObjects, raster scans.
+
+Every finder returns :class:`Box` candidates in unrotated page coordinates (as PyMuPDF's
+``get_text("words")`` and ``get_drawings()`` report them). A candidate is not yet a redaction:
+:mod:`app.redactions.analyze` keeps it only if it is dark, or carries a stamp, or hides text.
+Shapes that are never redactions are dropped here: rules and underlines (too thin), curves and
+diagonals (logos, hatching), frames (nested rectangles of one path), unfilled rectangles, page
+backgrounds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pymupdf
+
+__all__ = [
+    "Box",
+    "annotation_boxes",
+    "image_boxes",
+    "raster_boxes",
+    "vector_boxes",
+]
+
+Rect = tuple[float, float, float, float]
+
+#: seqno given to annotations: they are drawn after all page content.
+ANNOT_SEQNO = 1 << 30
+
+MIN_SIDE = 4.0  # pt: anything thinner is a rule, an underline or a border
+DARK = 0.35  # a fill whose brightest channel is below this hides black text
+
+
+@dataclass
+class Box:
+    """A candidate redaction box."""
+
+    rect: Rect
+    source: str  # "vector" | "annotation" | "image" | "raster"
+    fill: tuple[float, float, float] | None  # None when unknown (raster, image)
+    seqno: int  # drawing order; ANNOT_SEQNO for annotations
+    kind: str  # "dark" | "color" | "white"
+    bordered: bool = False  # a dark border around it (white box with a dark frame)
+    label: str = ""  # stamp text carried by the box itself (Redact annotation OverlayText)
+
+    @property
+    def area(self) -> float:
+        x0, y0, x1, y1 = self.rect
+        return max(0.0, x1 - x0) * max(0.0, y1 - y0)
+
+
+def _kind(fill: tuple[float, ...] | None) -> str:
+    if not fill:
+        return "white"
+    if len(fill) == 1:
+        fill = (fill[0],) * 3
+    if len(fill) == 4:  # CMYK
+        c, m, y, k = fill
+        fill = tuple((1 - min(1.0, v + k)) for v in (c, m, y))
+    if max(fill) < DARK:
+        return "dark"
+    if min(fill) > 0.92:
+        return "white"
+    return "color"
+
+
+def _rgb(fill: tuple[float, ...] | None) -> tuple[float, float, float] | None:
+    if fill is None:
+        return None
+    if len(fill) == 1:
+        return (fill[0],) * 3
+    if len(fill) == 4:
+        c, m, y, k = fill
+        return tuple(1 - min(1.0, v + k) for v in (c, m, y))  # type: ignore[return-value]
+    return (fill[0], fill[1], fill[2])
+
+
+def _intersect(a: Rect, b: Rect) -> Rect:
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _contains(outer: Rect, inner: Rect, tol: float = 0.5) -> bool:
+    return (outer[0] - tol <= inner[0] and outer[1] - tol <= inner[1]
+            and outer[2] + tol >= inner[2] and outer[3] + tol >= inner[3])
+
+
+def _path_rects(items: list) -> list[Rect] | None:
+    """The rectangles a filled path consists of, or None if it is not made of rectangles."""
+    rects: list[Rect] = []
+    lines: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    for it in items:
+        op = it[0]
+        if op == "re":
+            r = it[1]
+            rects.append((min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])))
+        elif op == "qu":
+            q = pymupdf.Quad(it[1])
+            if not q.is_rectangular:
+                return None
+            r = q.rect
+            if abs(q.ul.y - q.ur.y) > 0.5 and abs(q.ul.x - q.ll.x) > 0.5:
+                return None  # rotated rectangle: not an axis-aligned box
+            rects.append((r.x0, r.y0, r.x1, r.y1))
+        elif op == "l":
+            p, q = it[1], it[2]
+            if abs(p[0] - q[0]) > 0.5 and abs(p[1] - q[1]) > 0.5:
+                return None  # a diagonal: hatching, a logo, a glyph
+            lines.append((p, q))
+        else:
+            return None  # curves: not a rectangle
+    if lines:
+        if len(lines) > 5 or rects:
+            return None
+        xs = [v[0] for ln in lines for v in ln]
+        ys = [v[1] for ln in lines for v in ln]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        for p, q in lines:  # every edge must lie on the bounding rectangle
+            for x, y in (p, q):
+                on_x = abs(x - box[0]) < 0.6 or abs(x - box[2]) < 0.6
+                on_y = abs(y - box[1]) < 0.6 or abs(y - box[3]) < 0.6
+                if not (on_x or on_y):
+                    return None
+        if len(lines) < 2:
+            return None
+        rects.append(box)
+    if len(rects) > 1:  # nested rectangles in one path make a frame, not a filled box
+        keep = []
+        for i, r in enumerate(rects):
+            nested = any(i != j and (_contains(r, s) or _contains(s, r)) for j, s in enumerate(rects))
+            if not nested:
+                keep.append(r)
+        rects = keep
+    return rects
+
+
+def vector_boxes(page: pymupdf.Page) -> list[Box]:
+    """Filled rectangles from the page's content stream (clipped to their clip paths)."""
+    out: list[Box] = []
+    strokes: list[tuple[Rect, tuple[float, float, float]]] = []
+    clips: dict[int, Rect] = {}
+    page_rect = tuple(page.rect)
+    page_area = max(1.0, page.rect.width * page.rect.height)
+    for p in page.get_cdrawings(extended=True):
+        level = p.get("level", 0)
+        for lv in [k for k in clips if k >= level]:
+            del clips[lv]
+        ptype = p.get("type")
+        if ptype == "clip":
+            sc = p.get("scissor")
+            if sc:
+                clips[level] = tuple(sc)
+            continue
+        if ptype == "group" or ptype is None:
+            continue
+        fill = p.get("fill")
+        color = p.get("color")
+        if "s" in ptype and color is not None and (p.get("stroke_opacity") or 1.0) > 0.8:
+            rgb = _rgb(color)
+            if rgb is not None and max(rgb) < 0.5:
+                r = p.get("rect")
+                if r is not None:
+                    strokes.append((tuple(r), rgb))
+        if "f" not in ptype or fill is None:
+            continue
+        opacity = p.get("fill_opacity")
+        if opacity is not None and opacity < 0.85:
+            continue
+        rects = _path_rects(p.get("items") or [])
+        if not rects:
+            continue
+        clip = page_rect
+        for c in clips.values():
+            clip = _intersect(clip, c)
+        rgb = _rgb(fill)
+        kind = _kind(fill)
+        bordered = kind == "white" and "s" in ptype and color is not None and max(_rgb(color)) < 0.5
+        for r in rects:
+            r = _intersect(r, clip)
+            w, h = r[2] - r[0], r[3] - r[1]
+            if w < MIN_SIDE or h < MIN_SIDE:
+                continue
+            if kind == "white" and w * h > 0.5 * page_area:
+                continue  # page and panel backgrounds
+            out.append(Box(r, "vector", rgb, int(p.get("seqno", 0)), kind, bordered))
+    if strokes:  # a white box framed by a separate dark stroke path
+        for b in out:
+            if b.kind == "white" and not b.bordered:
+                for r, _ in strokes:
+                    if all(abs(a - c) < 2.0 for a, c in zip(r, b.rect, strict=True)):
+                        b.bordered = True
+                        break
+    return out
+
+
+def annotation_boxes(page: pymupdf.Page) -> list[Box]:
+    """Redact, Square and dark Highlight annotations."""
+    out: list[Box] = []
+    annots = page.annots() if page.first_annot is not None else []
+    for a in annots:
+        t = a.type[0]
+        r = a.rect
+        if a.flags & pymupdf.PDF_ANNOT_IS_HIDDEN:
+            continue
+        if r.width < MIN_SIDE or r.height < MIN_SIDE:
+            continue
+        colors = a.colors or {}
+        opacity = a.opacity if a.opacity is not None and a.opacity >= 0 else 1.0
+        rect = (r.x0, r.y0, r.x1, r.y1)
+        if t == pymupdf.PDF_ANNOT_REDACT:
+            fill = colors.get("fill") or colors.get("stroke") or None
+            label = ""
+            try:
+                kind_val = page.parent.xref_get_key(a.xref, "OverlayText")
+                if kind_val[0] == "string":
+                    label = kind_val[1]
+            except Exception:
+                label = ""
+            rgb = _rgb(tuple(fill)) if fill else (0.0, 0.0, 0.0)
+            out.append(Box(rect, "annotation", rgb, ANNOT_SEQNO, "dark", label=label))
+        elif t == pymupdf.PDF_ANNOT_SQUARE:
+            fill = colors.get("fill")
+            if not fill or opacity < 0.85:
+                continue
+            rgb = _rgb(tuple(fill))
+            out.append(Box(rect, "annotation", rgb, ANNOT_SEQNO, _kind(tuple(fill))))
+        elif t == pymupdf.PDF_ANNOT_HIGHLIGHT:
+            stroke = colors.get("stroke")
+            if not stroke or opacity < 0.85:
+                continue
+            rgb = _rgb(tuple(stroke))
+            if rgb is None or max(rgb) >= DARK:
+                continue  # a yellow highlight multiplies: the text stays readable
+            quads = a.vertices or []
+            if len(quads) >= 4:
+                for i in range(0, len(quads) - 3, 4):
+                    q = pymupdf.Quad(quads[i: i + 4]).rect
+                    if q.width >= MIN_SIDE and q.height >= MIN_SIDE:
+                        out.append(Box((q.x0, q.y0, q.x1, q.y1), "annotation", rgb,
+                                       ANNOT_SEQNO, "dark"))
+            else:
+                out.append(Box(rect, "annotation", rgb, ANNOT_SEQNO, "dark"))
+    return out
+
+
+def image_boxes(page: pymupdf.Page) -> list[Box]:
+    """Images that look like boxes: uniform, not covering most of the page (scans are not)."""
+    out: list[Box] = []
+    infos = page.get_image_info()
+    if not infos:
+        return out
+    page_area = max(1.0, page.rect.width * page.rect.height)
+    log = None
+    for info in infos:
+        x0, y0, x1, y1 = info["bbox"]
+        r = pymupdf.Rect(x0, y0, x1, y1) & page.cropbox
+        if r.is_empty or r.width < MIN_SIDE or r.height < MIN_SIDE:
+            continue
+        if r.width * r.height > 0.5 * page_area:
+            continue  # a scan or a background: not a box
+        tf = info.get("transform")
+        if tf and (abs(tf[1]) > 1e-3 or abs(tf[2]) > 1e-3) and (abs(tf[0]) > 1e-3):
+            continue  # rotated/skewed image
+        # Judge by how it looks: render just that area, small.
+        zoom = min(2.0, 48.0 / max(r.width, r.height, 1.0))
+        try:
+            pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom).prerotate(0),
+                                  clip=r * page.rotation_matrix, colorspace=pymupdf.csGRAY,
+                                  alpha=False)
+        except Exception:
+            continue
+        a = np.frombuffer(pix.samples, dtype=np.uint8)
+        if a.size == 0:
+            continue
+        dark = float((a < 90).mean())
+        med = float(np.median(a))
+        uniform = float((np.abs(a.astype(np.int16) - med) < 24).mean())
+        if dark >= 0.8:
+            kind = "dark"
+        elif uniform >= 0.9 and med < 235:
+            kind = "color"
+        elif uniform >= 0.97:
+            kind = "white"
+        else:
+            continue
+        if log is None:
+            log = page.get_bboxlog()
+        seq = _find_seq(log, "fill-image", (r.x0, r.y0, r.x1, r.y1))
+        v = med / 255.0
+        out.append(Box((r.x0, r.y0, r.x1, r.y1), "image", (v, v, v), seq, kind))
+    return out
+
+
+def _find_seq(log: list, kind: str, rect: Rect) -> int:
+    best, best_d = 0, 1e9
+    for i, (k, bb) in enumerate(log):
+        if not k.endswith("image"):
+            continue
+        d = sum(abs(a - b) for a, b in zip(bb, rect, strict=False))
+        if d < best_d:
+            best, best_d = i, d
+    return best
+
+
+# ----------------------------------------------------------------------------- raster
+
+RASTER_DPI = 72.0
+RASTER_MAX_PIXELS = 2_000_000
+
+
+def _window_sum(mask: np.ndarray, k: int) -> np.ndarray:
+    """Sum of mask over every k x k window (valid positions), via an integral image."""
+    ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int32)
+    np.cumsum(np.cumsum(mask, axis=0, dtype=np.int32), axis=1, out=ii[1:, 1:])
+    return ii[k:, k:] - ii[:-k, k:] - ii[k:, :-k] + ii[:-k, :-k]
+
+
+def _open(mask: np.ndarray, k: int) -> np.ndarray:
+    """Morphological opening with a k x k square: keeps only areas k pixels thick."""
+    core = _window_sum(mask.astype(np.uint8), k) == k * k  # erosion (anchored top-left)
+    pad = np.zeros((mask.shape[0] + k - 1, mask.shape[1] + k - 1), dtype=np.uint8)
+    pad[k - 1: k - 1 + core.shape[0], k - 1: k - 1 + core.shape[1]] = core
+    return _window_sum(pad, k) > 0  # dilation back
+
+
+def _components(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
+    """Bounding boxes (x0, y0, x1, y1, pixels) of 4-connected components, by row runs."""
+    h, w = mask.shape
+    m = np.zeros((h, w + 2), dtype=np.int8)
+    m[:, 1:-1] = mask
+    d = np.diff(m, axis=1)
+    rows_s, cols_s = np.nonzero(d == 1)
+    rows_e, cols_e = np.nonzero(d == -1)
+    n = len(rows_s)
+    if n == 0:
+        return []
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    rs = rows_s.tolist()
+    cs = cols_s.tolist()
+    ce = cols_e.tolist()
+    # Runs are ordered by row, then column. Link runs of consecutive rows that overlap.
+    start_of_row: dict[int, int] = {}
+    for i, r in enumerate(rs):
+        start_of_row.setdefault(r, i)
+    prev_row_start = prev_row_end = 0
+    prev_r = -2
+    i = 0
+    while i < n:
+        r = rs[i]
+        j = i
+        while j < n and rs[j] == r:
+            j += 1
+        if prev_r == r - 1:
+            a = prev_row_start
+            for k in range(i, j):
+                while a < prev_row_end and ce[a] <= cs[k]:
+                    a += 1
+                b = a
+                while b < prev_row_end and cs[b] < ce[k]:
+                    ra, rb = find(b), find(k)
+                    if ra != rb:
+                        parent[rb] = ra
+                    b += 1
+        prev_row_start, prev_row_end, prev_r = i, j, r
+        i = j
+    boxes: dict[int, list[int]] = {}
+    for k in range(n):
+        root = find(k)
+        b = boxes.get(root)
+        if b is None:
+            boxes[root] = [cs[k], rs[k], ce[k], rs[k] + 1, ce[k] - cs[k]]
+        else:
+            b[0] = min(b[0], cs[k])
+            b[1] = min(b[1], rs[k])
+            b[2] = max(b[2], ce[k])
+            b[3] = max(b[3], rs[k] + 1)
+            b[4] += ce[k] - cs[k]
+    return [tuple(b) for b in boxes.values()]  # type: ignore[misc]
+
+
+def render_gray(page: pymupdf.Page, dpi: float = RASTER_DPI) -> tuple[np.ndarray, float]:
+    """The page rendered in gray at about ``dpi`` (capped in pixels); returns (array, zoom)."""
+    w, h = page.rect.width, page.rect.height
+    zoom = dpi / 72.0
+    if w * h * zoom * zoom > RASTER_MAX_PIXELS:
+        zoom = (RASTER_MAX_PIXELS / max(1.0, w * h)) ** 0.5
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY,
+                          alpha=False, annots=False)
+    a = np.frombuffer(pix.samples, dtype=np.uint8)
+    a = a.reshape(pix.height, pix.stride)[:, : pix.width]
+    return a, zoom
+
+
+def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
+                 zoom: float | None = None) -> list[Box]:
+    """Dark filled rectangles in the rendered page (scans, TIFF pages)."""
+    if gray is None or zoom is None:
+        gray, zoom = render_gray(page)
+    h, w = gray.shape
+    if h < 8 or w < 8:
+        return []
+    dark = gray < 110
+    k = max(3, int(round(3.0 * zoom)))  # about 3 pt: thicker than any text stroke
+    opened = _open(dark, k)
+    comps = _components(opened)
+    if not comps:
+        return []
+    min_px = MIN_SIDE * zoom
+    cands = []
+    for x0, y0, x1, y1, _n in comps:
+        bw, bh = x1 - x0, y1 - y0
+        if bw < min_px + 1 or bh < min_px + 1:
+            continue
+        cands.append([x0, y0, x1, y1])
+    # A white stamp inside a box can cut it in pieces: join pieces of one row band
+    # when the gap between them is mostly dark too.
+    cands.sort(key=lambda b: (b[1], b[0]))
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(cands)):
+            a = cands[i]
+            if a is None:
+                continue
+            for j in range(len(cands)):
+                b = cands[j]
+                if i == j or b is None:
+                    continue
+                top, bot = max(a[1], b[1]), min(a[3], b[3])
+                hmin = min(a[3] - a[1], b[3] - b[1])
+                if bot - top < 0.7 * hmin:
+                    continue
+                if b[0] < a[0]:
+                    continue
+                gap = b[0] - a[2]
+                if gap > max(a[3] - a[1], b[3] - b[1]) * 3:
+                    continue
+                if gap > 0:
+                    region = dark[top:bot, a[2]: b[0]]
+                    if region.size and region.mean() < 0.35:
+                        continue
+                    # the band above and below the gap must be dark: the box's own edges
+                    edge = np.concatenate([dark[top, a[2]: b[0]], dark[bot - 1, a[2]: b[0]]])
+                    if edge.size and edge.mean() < 0.8:
+                        continue
+                a[:] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                cands[j] = None
+                merged = True
+        cands = [c for c in cands if c is not None]
+    out: list[Box] = []
+    inv = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
+    for x0, y0, x1, y1 in cands:
+        region = dark[y0:y1, x0:x1]
+        if region.mean() < 0.7:
+            continue
+        r = pymupdf.Rect(x0, y0, x1, y1) * inv
+        out.append(Box((r.x0, r.y0, r.x1, r.y1), "raster", None, 0, "dark"))
+    return out
