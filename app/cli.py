@@ -189,7 +189,7 @@ def cmd_redactions(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from app.redactions.store import reanalyze
+    from app.ingest.reanalyze import reanalyze
 
     bar = _progress_bar("analyze")
     with _open(args.matter) as matter:

@@ -151,7 +151,12 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
     hidden: frozenset[int] = frozenset()
     if analyzer is not None:
         analysis = analyzer(page, words, needs_ocr)
+        # Text under a bad box never enters the index. Stamp labels ("(b)(6)") are not the
+        # record's text either: they are searchable as exemptions, not as words. A slip sheet's
+        # "WITHHELD IN FULL PURSUANT TO (b)(5)" is the page's only text and stays.
         hidden = analysis.hidden_words
+        if not analysis.withheld_in_full:
+            hidden = hidden | analysis.stamp_words
         record.redactions = list(analysis.redactions)
         record.withheld_in_full = analysis.withheld_in_full
         record.redacted_share = analysis.redacted_share

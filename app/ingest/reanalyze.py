@@ -1,0 +1,113 @@
+"""Re-run the redaction analysis over a matter's pages (``vaughn analyze``).
+
+Pages are re-read from their source files, one transaction per file. A redaction found again
+(same place) keeps its id, so review work attached to it survives; new ones are added, and
+ones no longer found are removed. Text taken from a PDF text layer is rebuilt so that text
+under a bad redaction never stays in the index; text from load files or OCR is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.errors import IngestError
+from app.ingest.pdf import extract_page, open_document
+from app.ingest.pipeline import default_analyzer, write_redactions
+from app.matter.store import Matter
+from app.progress import CancelToken, ProgressFn, no_progress
+
+
+@dataclass
+class AnalyzeSummary:
+    """What a re-analysis did."""
+
+    pages: int = 0
+    redactions: int = 0
+    bad: int = 0
+    failed: list[tuple[str, str]] | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.pages} pages analysed: {self.redactions} redactions, {self.bad} bad"
+        for path, reason in self.failed or []:
+            text += f"\nFAILED {path}: {reason}"
+        return text
+
+
+def reanalyze(matter: Matter, *, password: str | None = None, progress: ProgressFn = no_progress,
+              cancel: CancelToken | None = None) -> AnalyzeSummary:
+    """Analyse every page again from its source file."""
+    analyzer = default_analyzer()
+    summary = AnalyzeSummary(failed=[])
+    files = matter.query("SELECT id, path, kind FROM source_files WHERE kind != 'loadfile' "
+                         "ORDER BY id")
+    for n, f in enumerate(files):
+        if cancel:
+            cancel.check()
+        progress(n, len(files), Path(f["path"]).name)
+        pages = matter.query("SELECT id, page_index, text_source FROM pages "
+                             "WHERE source_file_id = ? ORDER BY page_index", (f["id"],))
+        if not pages:
+            continue
+        try:
+            doc = open_document(Path(f["path"]), "pdf" if f["kind"] == "pdf" else "image",
+                                password)
+        except (IngestError, OSError) as exc:
+            summary.failed.append((f["path"], getattr(exc, "reason", str(exc))))
+            continue
+        try:
+            records = {p["id"]: extract_page(doc.load_page(p["page_index"]), analyzer)
+                       for p in pages}
+        except Exception as exc:
+            summary.failed.append((f["path"], f"damaged ({exc})"[:200]))
+            continue
+        finally:
+            doc.close()
+        with matter.write() as conn:
+            for p in pages:
+                rec = records[p["id"]]
+                _replace_redactions(conn, p["id"], rec.redactions)
+                conn.execute(
+                    "UPDATE pages SET withheld_in_full = ?, redaction_count = ?, "
+                    "redacted_share = ?, analyzed = 1 WHERE id = ?",
+                    (int(rec.withheld_in_full), len(rec.redactions), rec.redacted_share, p["id"]),
+                )
+                if p["text_source"] == "pdf":
+                    conn.execute("UPDATE page_text SET text = ? WHERE page_id = ?",
+                                 (rec.text, p["id"]))
+                summary.pages += 1
+                summary.redactions += len(rec.redactions)
+                summary.bad += sum(1 for r in rec.redactions if r.bad)
+    progress(len(files), len(files), "")
+    return summary
+
+
+def _replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:
+    old = conn.execute("SELECT id, x0, y0, x1, y1 FROM redactions WHERE page_id = ?",
+                       (page_id,)).fetchall()
+    unmatched = list(found)
+    for rid, *box in old:
+        match = next((r for r in unmatched if _same_place(box, r.bbox)), None)
+        if match is None:
+            conn.execute("DELETE FROM redactions WHERE id = ?", (rid,))
+            continue
+        unmatched.remove(match)
+        conn.execute(
+            "UPDATE redactions SET x0=?, y0=?, x1=?, y1=?, source=?, label=?, exemptions=?, "
+            "statute=?, bad=?, hidden_chars=?, withheld_in_full=? WHERE id = ?",
+            (*(round(v, 2) for v in match.bbox), match.source, match.label,
+             json.dumps(list(match.exemptions)), match.statute, int(match.bad),
+             match.hidden_chars, int(match.withheld_in_full), rid),
+        )
+    if unmatched:
+        write_redactions(conn, page_id, unmatched)
+
+
+def _same_place(a: list[float], b: tuple[float, ...]) -> bool:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return union > 0 and inter / union >= 0.8
