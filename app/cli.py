@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", type=Path, help="PDFs, image files, folders, volumes")
     p.add_argument("--production", help="production name (default: each source's name)")
     p.add_argument("--password", help="password for encrypted PDFs")
+    p.add_argument("--received", help="date the production arrived (YYYY-MM-DD)")
     p.add_argument("--no-analyze", action="store_true", help="skip the redaction analysis")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -95,11 +96,21 @@ def _emit(data: Any) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from app.ingest.pipeline import ingest
 
+    if args.received:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(args.received)
+        except ValueError:
+            print(f"vaughn: --received wants a date as YYYY-MM-DD, not {args.received!r}",
+                  file=sys.stderr)
+            return EXIT_ERROR
     bar = _progress_bar("ingest")
     with _open(args.matter, create=True) as matter:
         try:
             report = ingest(matter, args.sources, production=args.production,
-                            password=args.password, analyze=not args.no_analyze, progress=bar)
+                            password=args.password, received=args.received,
+                            analyze=not args.no_analyze, progress=bar)
         finally:
             bar.close()
     if args.json:

@@ -20,9 +20,12 @@ def vaughn(*args: str | Path) -> subprocess.CompletedProcess:
 def test_ingest_pages_search_bates_redactions(tmp_path: Path, pdf_production) -> None:
     folder, truth = pdf_production
     matter = tmp_path / "case.vaughn"
-    out = vaughn("ingest", matter, folder)
+    out = vaughn("ingest", matter, folder, "--received", "2026-03-02")
     assert out.returncode == 0, out.stderr
     assert "pages added" in out.stdout and "skipped" in out.stdout
+    prods = json.loads(vaughn("productions", matter, "--json").stdout)
+    assert [(p["name"], p["tranche"], p["received_date"], p["pages"]) for p in prods] == [
+        (folder.name, 1, "2026-03-02", len(truth_pages(truth)))]
 
     pages = json.loads(vaughn("pages", matter, "--json").stdout)
     assert [p["bates"] for p in pages] == [p["bates"] for p in truth_pages(truth)]

@@ -83,6 +83,7 @@ def ingest(
     *,
     production: str | None = None,
     password: str | None = None,
+    received: str | None = None,
     analyze: bool = True,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
@@ -90,8 +91,9 @@ def ingest(
     """Ingest every production file under ``targets`` into ``matter``.
 
     With ``production`` all targets go into that production (created if needed); otherwise each
-    target becomes (or continues) a production named after it. Raises Cancelled when ``cancel``
-    is set; files committed before then stay.
+    target becomes (or continues) a production named after it; ``received`` is the date the
+    agency's production arrived (ISO date). Raises Cancelled when ``cancel`` is set; files
+    committed before then stay.
     """
     report = IngestReport()
     analyzer = default_analyzer() if analyze else None
@@ -110,7 +112,7 @@ def ingest(
     for done, (name, target, src) in enumerate(plan):
         check()
         progress(done, total, src.path.name)
-        writer = _Writer(matter, name, target)
+        writer = _Writer(matter, name, target, received)
         if src.kind == "volume":
             outcomes = _ingest_volume(writer, src, analyzer, check, report)
         else:
@@ -129,10 +131,11 @@ def _production_name(target: Path) -> str:
 class _Writer:
     """Writes rows for one production, creating it lazily inside the first transaction."""
 
-    def __init__(self, matter: Matter, name: str, target: Path) -> None:
+    def __init__(self, matter: Matter, name: str, target: Path, received: str | None) -> None:
         self.matter = matter
         self.name = name
         self.target = target
+        self.received = received
         row = matter.query("SELECT id FROM productions WHERE name = ?", (name,))
         self.production_id: int | None = row[0]["id"] if row else None
 
@@ -140,8 +143,9 @@ class _Writer:
         if self.production_id is None:
             tranche = (self.matter.scalar("SELECT MAX(tranche) FROM productions") or 0) + 1
             cur = conn.execute(
-                "INSERT INTO productions(name, tranche, source_path, loaded_at) VALUES (?,?,?,?)",
-                (self.name, tranche, str(self.target), now_iso()),
+                "INSERT INTO productions(name, tranche, source_path, received_date, loaded_at) "
+                "VALUES (?,?,?,?,?)",
+                (self.name, tranche, str(self.target), self.received, now_iso()),
             )
             self.production_id = cur.lastrowid
         return self.production_id

@@ -98,7 +98,7 @@ def productions(matter: Matter) -> list[dict[str, Any]]:
     return [
         dict(r)
         for r in matter.query(
-            "SELECT pr.id, pr.name, pr.tranche, pr.source_path, pr.loaded_at, "
+            "SELECT pr.id, pr.name, pr.tranche, pr.source_path, pr.received_date, pr.loaded_at, "
             "(SELECT count(*) FROM pages p WHERE p.production_id = pr.id) AS pages, "
             "(SELECT count(*) FROM documents d WHERE d.production_id = pr.id) AS documents "
             "FROM productions pr ORDER BY pr.tranche"
