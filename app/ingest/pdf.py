@@ -82,21 +82,28 @@ def open_document(path: Path, kind: str, password: str | None = None) -> pymupdf
         doc = pymupdf.open(str(path), filetype="pdf" if kind == "pdf" else None)
     except Exception as exc:  # MuPDF raises its own FzError* types and RuntimeError
         raise IngestError(str(path), f"damaged: cannot be opened ({_short(exc)})") from exc
-    if kind == "pdf" and not doc.is_pdf:
+    try:
+        _check_opened(doc, path, kind, password)
+    except IngestError:
         doc.close()
+        raise
+    except Exception as exc:  # page tree damage surfaces on the first look at it
+        doc.close()
+        raise IngestError(str(path), f"damaged: cannot be read ({_short(exc)})") from exc
+    return doc
+
+
+def _check_opened(doc: pymupdf.Document, path: Path, kind: str, password: str | None) -> None:
+    if kind == "pdf" and not doc.is_pdf:
         raise IngestError(str(path), "not a PDF")
     if doc.needs_pass and (not password or not doc.authenticate(_saslprep(password))):
-        doc.close()
         why = "the password given is wrong" if password else "use --password"
         raise IngestError(str(path), f"encrypted: a password is needed ({why})")
     if doc.page_count == 0:
-        doc.close()
         raise IngestError(str(path), "the document has no pages")
     if kind == "pdf" and doc.is_repaired and not _ends_with_eof(path):
-        doc.close()
         raise IngestError(str(path), "truncated: the file ends before its end-of-file marker "
                           "(ask for a complete copy)")
-    return doc
 
 
 def _ends_with_eof(path: Path) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import IngestError, LoadFileError
+from app.errors import IngestError, LoadFileError, VaughnError
 from app.ingest.bates import Bates, BatesLearner, parse
 from app.ingest.pdf import Analyzer, PageRecord, open_document, read_pages
 from app.ingest.sources import Source, discover
@@ -113,10 +113,16 @@ def ingest(
         check()
         progress(done, total, src.path.name)
         writer = _Writer(matter, name, target, received)
-        if src.kind == "volume":
-            outcomes = _ingest_volume(writer, src, analyzer, check, report)
-        else:
-            outcomes = [_ingest_file(writer, src, password, analyzer, check, report)]
+        try:
+            if src.kind == "volume":
+                outcomes = _ingest_volume(writer, src, analyzer, check, report)
+            else:
+                outcomes = [_ingest_file(writer, src, password, analyzer, check, report)]
+        except (VaughnError, KeyboardInterrupt):
+            raise  # cancel, disk full, matter errors: stop the run, keep what was committed
+        except Exception as exc:  # a file that breaks a library in an unforeseen way
+            reason = f"could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+            outcomes = [Outcome(str(src.path), "failed", reason)]
         report.outcomes.extend(outcomes)
         if writer.production_id and writer.production_id not in report.productions:
             report.productions.append(writer.production_id)
