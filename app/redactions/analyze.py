@@ -95,26 +95,36 @@ def _center_in(w: Rect, box: Rect, pad: float = 0.5) -> bool:
     return box[0] - pad <= cx <= box[2] + pad and box[1] - pad <= cy <= box[3] + pad
 
 
-class _YIndex:
-    """Items with rectangles, found by vertical range (bisect on the top edge)."""
+class _GridIndex:
+    """Small rectangles bucketed by their centre in a coarse grid, to find those near a box."""
 
-    def __init__(self, rects: list[Rect]) -> None:
-        order = sorted(range(len(rects)), key=lambda i: rects[i][1])
-        self.order = order
-        self.tops = [rects[i][1] for i in order]
+    def __init__(self, rects: list[Rect], cell: float = 48.0) -> None:
         self.rects = rects
-        self.max_h = max((r[3] - r[1] for r in rects), default=0.0)
+        self.cell = cell
+        self.grid: dict[tuple[int, int], list[int]] = {}
+        self.hw = self.hh = 0.0
+        for i, (x0, y0, x1, y1) in enumerate(rects):
+            self.hw = max(self.hw, (x1 - x0) / 2)
+            self.hh = max(self.hh, (y1 - y0) / 2)
+            key = (int((x0 + x1) / 2 // cell), int((y0 + y1) / 2 // cell))
+            self.grid.setdefault(key, []).append(i)
 
-    def query(self, y0: float, y1: float) -> list[int]:
-        lo = bisect.bisect_left(self.tops, y0 - self.max_h)
-        hi = bisect.bisect_right(self.tops, y1)
-        out = []
-        for k in range(lo, hi):
-            i = self.order[k]
-            r = self.rects[i]
-            if r[3] >= y0 and r[1] <= y1:
-                out.append(i)
-        return out
+    def query(self, r: Rect) -> list[int]:
+        """Indices of rectangles that intersect ``r`` (sorted)."""
+        c = self.cell
+        gx0, gx1 = int((r[0] - self.hw) // c), int((r[2] + self.hw) // c)
+        gy0, gy1 = int((r[1] - self.hh) // c), int((r[3] + self.hh) // c)
+        found: list[int] = []
+        grid = self.grid
+        if (gx1 - gx0 + 1) * (gy1 - gy0 + 1) > len(grid):
+            keys = [k for k in grid if gx0 <= k[0] <= gx1 and gy0 <= k[1] <= gy1]
+        else:
+            keys = [(gx, gy) for gx in range(gx0, gx1 + 1) for gy in range(gy0, gy1 + 1)]
+        for key in keys:
+            found.extend(grid.get(key, ()))
+        rects = self.rects
+        return sorted(i for i in found if rects[i][2] >= r[0] and rects[i][0] <= r[2]
+                      and rects[i][3] >= r[1] and rects[i][1] <= r[3])
 
 
 def is_image_only(page: pymupdf.Page, words: list[Word] | None = None) -> bool:
@@ -137,20 +147,36 @@ def _dedupe(boxes: list[Box]) -> list[Box]:
     """Drop boxes that repeat another (a fill and its twin, a raster copy of a vector box)."""
     order = sorted(range(len(boxes)), key=lambda i: (boxes[i].source == "raster", -boxes[i].seqno))
     kept: list[Box] = []
+    grid: dict[tuple[int, int], list[int]] = {}
+    cell = 64.0
     for i in order:
         b = boxes[i]
+        x0, y0, x1, y1 = b.rect
+        keys = [(gx, gy) for gx in range(int(x0 // cell), int(x1 // cell) + 1)
+                for gy in range(int(y0 // cell), int(y1 // cell) + 1)]
+        if len(keys) > 400:  # a huge box: compare with everything
+            near = set(range(len(kept)))
+        else:
+            near = {j for key in keys for j in grid.get(key, ())}
         dup = False
-        for k in kept:
+        for j in near:
+            k = kept[j]
             inter = _inter(b.rect, k.rect)
             if inter <= 0:
                 continue
-            small = min(b.area, k.area)
-            if inter >= 0.85 * max(b.area, k.area) or (
+            small, large = min(b.area, k.area), max(b.area, k.area)
+            if inter >= 0.85 * large or (inter >= 0.9 * small and small >= 0.7 * large) or (
                     b.source == "raster" and inter >= 0.5 * small):
                 dup = True
                 break
         if not dup:
             kept.append(b)
+            if len(keys) <= 400:
+                for key in keys:
+                    grid.setdefault(key, []).append(len(kept) - 1)
+            else:
+                for key in list(grid):
+                    grid[key].append(len(kept) - 1)
     return kept
 
 
@@ -267,13 +293,13 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
     if not boxes:
         return PageAnalysis((), frozenset(), frozenset(), False, 0.0)
 
-    windex = _YIndex(wrects)
+    windex = _GridIndex(wrects)
     trace: list[_bad.TraceChar] | None = None
-    tindex: _YIndex | None = None
+    tindex: _GridIndex | None = None
     found: list[_Found] = []
     for box in boxes:
         r = box.rect
-        cand = [i for i in windex.query(r[1], r[3]) if _center_in(wrects[i], r)
+        cand = [i for i in windex.query(r) if _center_in(wrects[i], r)
                 or (i < n_words and _bad.covered(wrects[i], r))]
         text_in = " ".join(label_words[i][4] for i in cand)
         hidden_idx: list[int] = []
@@ -284,20 +310,30 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
                 _stamp_only(text_in)):
             if trace is None:
                 trace = _bad.load_trace(page)
-                tindex = _YIndex([c.bbox for c in trace])
+                tindex = _GridIndex([c.bbox for c in trace])
             assert tindex is not None
-            tc = tindex.query(r[1], r[3])
+            tc = tindex.query(r)
             bt = _bad.classify(box, trace, tc)
             is_bad, n_hidden, bad_before = _bad.is_bad(trace, bt)
             top_txt = "".join(trace[i].ch for i in bt.on_top)
+            pts = sorted(
+                ((trace[j].bbox[0] + trace[j].bbox[2]) / 2, (trace[j].bbox[1] + trace[j].bbox[3]) / 2,
+                 trace[j].ch, kind)
+                for kind, group in ((0, bt.hidden), (1, bt.on_top)) for j in group)
+            xs = [p[0] for p in pts]
             for i in cand:
                 if i >= n_words:
                     stamp_idx.append(i)
                     continue
-                wr = wrects[i]
+                wx0, wy0, wx1, wy1 = wrects[i]
                 wt = label_words[i][4]
-                hid = "".join(trace[j].ch for j in bt.hidden if _center_in(trace[j].bbox, wr, 0))
-                top = "".join(trace[j].ch for j in bt.on_top if _center_in(trace[j].bbox, wr, 0))
+                hid_c: list[str] = []
+                top_c: list[str] = []
+                for k in range(bisect.bisect_left(xs, wx0), bisect.bisect_right(xs, wx1)):
+                    _, cy, ch, kind = pts[k]
+                    if wy0 <= cy <= wy1:
+                        (top_c if kind else hid_c).append(ch)
+                hid, top = "".join(hid_c), "".join(top_c)
                 if wt in top and (wt not in hid or _stamp_only(wt)):
                     stamp_idx.append(i)
                 elif hid:
@@ -370,13 +406,13 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
     )
     # ---- segregability -------------------------------------------------------------------
     red_area = sum(_area(f.box.rect) for f in found)
-    text_area = 0.0
-    for i in range(n_words):
-        if i in stamp_words or i in hidden_words:
-            continue
-        if any(_center_in(wrects[i], f.box.rect, 0) for f in found if f.bad):
-            continue
-        text_area += _area(wrects[i])
+    skip = set(stamp_words) | set(hidden_words)
+    for f in found:
+        if f.bad:
+            r = f.box.rect
+            skip.update(i for i in windex.query(r)
+                        if i < n_words and _center_in(wrects[i], r, 0))
+    text_area = sum(_area(wrects[i]) for i in range(n_words) if i not in skip)
     total = red_area + text_area
     share = min(1.0, red_area / total) if total > 0 else 0.0
     return PageAnalysis(recs, hidden_words, stamp_words, False, share)

@@ -123,9 +123,10 @@ def classify(box: Box, chars: list[TraceChar], candidates: list[int] | None = No
     ha: list[int] = []
     top: list[int] = []
     idx = candidates if candidates is not None else range(len(chars))
+    bx0, _, bx1, _ = box.rect
     for i in idx:
         c = chars[i]
-        if not covered(c.bbox, box.rect):
+        if c.bbox[2] <= bx0 or c.bbox[0] >= bx1 or not covered(c.bbox, box.rect):
             continue
         if box.source == "raster":
             (ha if c.invisible else top).append(i)

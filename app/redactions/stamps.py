@@ -83,7 +83,8 @@ _EX_CODE = re.compile(
 _EX_ITEM = re.compile(r"([1-9])(?![0-9])\s?\)?(?:\s?\(?([A-Fa-f])(?![A-Za-z0-9]))?")
 # Continuation of a list without the "(b)": "(b)(6), (7)(C)" or "(b)(7)(C), (E)".
 _CONT = re.compile(
-    rf"\s?(?:(?:,|;|&|/|and)\s?)?{_OPEN}\s?(?:([1-9])(?![0-9])|([A-Fa-f]))\s?{_CLOSE}"
+    rf"\s?(?:(?:,|;|&|/|and)\s?)?{_OPEN}\s?(?:([1-9])(?![0-9])"
+    rf"|([A-Fa-f])(?!\s?{_CLOSE}\s?{_OPEN}?\s?[0-9]))\s?{_CLOSE}"
     rf"(?:\s?{_OPEN}\s?([A-Fa-f])\s?{_CLOSE})?"
 )
 # Privacy Act: (j)(2), (k)(5), (d)(5).
