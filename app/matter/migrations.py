@@ -110,6 +110,98 @@ def m0001_initial(db: Database) -> None:
     db["page_text"].enable_fts(["text"], create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
+# -- 0002: the review -------------------------------------------------------------------------
+# Reviewer-owned state. The codes read from a stamp stay in redactions.exemptions; a reviewer's
+# correction goes in redactions.exemptions_reviewed (NULL = as stamped). Challenges, tags and
+# notes attach to a redaction, a page or a document (target_kind, target_id). Every review write
+# leaves audit_log rows (one op = one op_id) with before/after JSON of each row it touched;
+# undo and redo replay those snapshots (app/review/ops.py).
+_TARGET = "target_kind TEXT NOT NULL CHECK (target_kind IN ('redaction', 'page', 'document'))"
+
+
+@migrations(name="0002_review")
+def m0002_review(db: Database) -> None:
+    db.executescript(
+        f"""
+        ALTER TABLE redactions ADD COLUMN exemptions_reviewed TEXT;
+        ALTER TABLE pages ADD COLUMN disposition TEXT CHECK (disposition IN (
+            'released_in_full', 'released_in_part', 'withheld_in_full', 'duplicate',
+            'non_responsive', 'referred'));
+        CREATE TABLE challenges (
+            id INTEGER PRIMARY KEY,
+            {_TARGET},
+            target_id INTEGER NOT NULL,
+            grounds TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL DEFAULT 'not_reviewed'
+                CHECK (status IN ('not_reviewed', 'accept', 'challenge', 'dropped')),
+            priority TEXT CHECK (priority IN ('high', 'medium', 'low')),
+            argument TEXT NOT NULL DEFAULT '',
+            evidence_cite TEXT NOT NULL DEFAULT '',
+            evidence_link TEXT NOT NULL DEFAULT '',
+            evidence_file TEXT NOT NULL DEFAULT '',
+            evidence_passage TEXT NOT NULL DEFAULT '',
+            reviewer TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX challenges_target ON challenges(target_kind, target_id);
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            color TEXT NOT NULL DEFAULT '#808080',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE tag_links (
+            id INTEGER PRIMARY KEY,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            {_TARGET},
+            target_id INTEGER NOT NULL,
+            UNIQUE (tag_id, target_kind, target_id)
+        );
+        CREATE INDEX tag_links_target ON tag_links(target_kind, target_id);
+        CREATE TABLE exhibits (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            description TEXT NOT NULL DEFAULT '',
+            document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+            first_page_id INTEGER REFERENCES pages(id) ON DELETE SET NULL,
+            last_page_id INTEGER REFERENCES pages(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'offered', 'marked', 'admitted', 'withdrawn')),
+            reviewer TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX exhibits_document ON exhibits(document_id);
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            {_TARGET},
+            target_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX notes_target ON notes(target_kind, target_id);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            op_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target_kind TEXT,
+            target_id INTEGER,
+            entity TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_log_op ON audit_log(op_id);
+        CREATE INDEX audit_log_target ON audit_log(target_kind, target_id);
+        """
+    )
+
+
 def schema_version(db: Database) -> int:
     """How many of Vaughn's migrations this matter has applied."""
     return len(migrations.applied(db))

@@ -1,0 +1,615 @@
+"""Every review write: claims, dispositions, challenges, tags, exhibits, notes, undo and redo.
+
+Each operation takes the open :class:`Matter`, the reviewer's name and its targets, runs in ONE
+``matter.write()`` transaction (bulk variants take many targets, still one transaction), writes
+one ``audit_log`` row per database row it touched (reviewer, time, action, target, before/after
+JSON) and returns a frozen :class:`Changes` saying what changed, so a window refreshes only what
+it must. All the rows of one call share an ``op_id`` (pass your own to know it in advance, as
+the window's undo stack does); :func:`undo` and :func:`redo` replay an op's before/after
+snapshots, and are audited in turn. An op that changes nothing writes nothing.
+
+Targets are ``(kind, id)`` pairs with kind in ``redaction``, ``page``, ``document``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.errors import VaughnError
+from app.matter.store import Matter, now_iso
+from app.review import vocab
+
+Target = tuple[str, int]
+
+KINDS = ("claims", "challenges", "tags", "exhibits", "notes")
+
+# entity (table) -> the kind of change it is; only these tables are ever written or restored.
+_ENTITY_KIND = {
+    "redactions": "claims",
+    "pages": "claims",
+    "challenges": "challenges",
+    "tags": "tags",
+    "tag_links": "tags",
+    "exhibits": "exhibits",
+    "notes": "notes",
+}
+_TARGET_TABLE = {"redaction": "redactions", "page": "pages", "document": "documents"}
+
+DEFAULT_TAG_COLORS = {"hot": "#d62728", "exhibit candidate": "#1f77b4"}
+CHALLENGE_FIELDS = (
+    "grounds", "status", "priority", "argument", "evidence_cite", "evidence_link",
+    "evidence_file", "evidence_passage",
+)
+
+
+class ReviewError(VaughnError):
+    """A review action cannot be applied (unknown target, tag, exhibit, or op to undo)."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one operation changed.
+
+    ``redactions``/``pages``/``documents``: ids of the targets whose review state changed.
+    ``kinds``: a subset of :data:`KINDS` (a page disposition counts as ``claims``).
+    ``challenge_ids``/``tag_ids``/``exhibit_ids``/``note_ids``: rows created, changed or deleted.
+    """
+
+    op_id: str = ""
+    redactions: frozenset[int] = frozenset()
+    pages: frozenset[int] = frozenset()
+    documents: frozenset[int] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    challenge_ids: frozenset[int] = frozenset()
+    tag_ids: frozenset[int] = frozenset()
+    exhibit_ids: frozenset[int] = frozenset()
+    note_ids: frozenset[int] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was written."""
+        return not self.kinds
+
+    def touches(self, kind: str, target_id: int) -> bool:
+        """Whether the target (``"redaction"``, ``"page"``, ``"document"``) changed."""
+        return target_id in {"redaction": self.redactions, "page": self.pages,
+                             "document": self.documents}[kind]
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            op_id=self.op_id or other.op_id,
+            redactions=self.redactions | other.redactions,
+            pages=self.pages | other.pages,
+            documents=self.documents | other.documents,
+            kinds=self.kinds | other.kinds,
+            challenge_ids=self.challenge_ids | other.challenge_ids,
+            tag_ids=self.tag_ids | other.tag_ids,
+            exhibit_ids=self.exhibit_ids | other.exhibit_ids,
+            note_ids=self.note_ids | other.note_ids,
+        )
+
+
+@dataclass
+class _Recorder:
+    """Collects audit rows and the Changes of one operation inside its transaction."""
+
+    conn: sqlite3.Connection
+    reviewer: str
+    action: str
+    op_id: str
+    at: str = field(default_factory=now_iso)
+    targets: dict[str, set[int]] = field(
+        default_factory=lambda: {"redaction": set(), "page": set(), "document": set()})
+    kinds: set[str] = field(default_factory=set)
+    rows: dict[str, set[int]] = field(default_factory=lambda: {
+        "challenges": set(), "tags": set(), "exhibits": set(), "notes": set()})
+
+    def snapshot(self, entity: str, entity_id: int, columns: Sequence[str] | None = None
+                 ) -> dict[str, Any] | None:
+        cols = ", ".join(columns) if columns else "*"
+        cur = self.conn.execute(f"SELECT {cols} FROM {entity} WHERE id = ?", (entity_id,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def record(self, target: Target | None, entity: str, entity_id: int,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        if before == after:
+            return
+        self.conn.execute(
+            "INSERT INTO audit_log(op_id, at, reviewer, action, target_kind, target_id, entity, "
+            "entity_id, before, after) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (self.op_id, self.at, self.reviewer, self.action,
+             target[0] if target else None, target[1] if target else None, entity, entity_id,
+             None if before is None else json.dumps(before),
+             None if after is None else json.dumps(after)),
+        )
+        self.note(target, entity, entity_id)
+
+    def note(self, target: Target | None, entity: str, entity_id: int) -> None:
+        if target is not None:
+            self.targets[target[0]].add(target[1])
+        self.kinds.add(_ENTITY_KIND[entity])
+        if entity in self.rows:
+            self.rows[entity].add(entity_id)
+
+    def changes(self) -> Changes:
+        if not self.kinds:
+            return Changes(op_id=self.op_id)
+        return Changes(
+            op_id=self.op_id,
+            redactions=frozenset(self.targets["redaction"]),
+            pages=frozenset(self.targets["page"]),
+            documents=frozenset(self.targets["document"]),
+            kinds=frozenset(self.kinds),
+            challenge_ids=frozenset(self.rows["challenges"]),
+            tag_ids=frozenset(self.rows["tags"]),
+            exhibit_ids=frozenset(self.rows["exhibits"]),
+            note_ids=frozenset(self.rows["notes"]),
+        )
+
+
+def _begin(matter: Matter, reviewer: str, action: str, op_id: str | None) -> tuple[str, str]:
+    reviewer = (reviewer or "").strip()
+    if not reviewer:
+        raise ReviewError("a reviewer name is needed for every review action")
+    return reviewer, op_id or uuid.uuid4().hex
+
+
+def _targets(conn: sqlite3.Connection, targets: Iterable[Target]) -> list[Target]:
+    """Validated, de-duplicated targets in the order given."""
+    seen: dict[Target, None] = {}
+    for kind, tid in targets:
+        if kind not in _TARGET_TABLE:
+            raise ReviewError(f"{kind!r} is not a target kind; use redaction, page or document")
+        seen[(kind, int(tid))] = None
+    out = list(seen)
+    for kind in _TARGET_TABLE:
+        ids = [t for k, t in out if k == kind]
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            found = {r[0] for r in conn.execute(
+                f"SELECT id FROM {_TARGET_TABLE[kind]} WHERE id IN ({marks})", chunk)}
+            missing = [i for i in chunk if i not in found]
+            if missing:
+                raise ReviewError(f"no such {kind}: {', '.join(map(str, missing[:10]))}")
+    return out
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield list(ids[i:i + size])
+
+
+def _codes(codes: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for code in codes:
+        canonical = vocab.exemption_code(code)
+        if canonical not in out:
+            out.append(canonical)
+    return out
+
+
+def effective_exemptions(stamped: str | None, reviewed: str | None) -> list[str]:
+    """A redaction's codes: the reviewer's when set, else as read from the stamp (JSON in)."""
+    if reviewed is not None:
+        return json.loads(reviewed)
+    return json.loads(stamped or "[]")
+
+
+# -- claims -------------------------------------------------------------------------------------
+
+
+def set_redaction_exemptions(matter: Matter, reviewer: str, redaction_ids: Iterable[int],
+                             codes: Sequence[str] | None, *, op_id: str | None = None) -> Changes:
+    """Set the exemption codes a reviewer reads on redactions (None: back to the stamp's)."""
+    reviewer, op_id = _begin(matter, reviewer, "set_exemptions", op_id)
+    value = None if codes is None else json.dumps(_codes(codes))
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "set_exemptions", op_id)
+        for _, rid in _targets(conn, (("redaction", i) for i in redaction_ids)):
+            before = rec.snapshot("redactions", rid, ["exemptions_reviewed"])
+            conn.execute("UPDATE redactions SET exemptions_reviewed = ? WHERE id = ?",
+                         (value, rid))
+            rec.record(("redaction", rid), "redactions", rid, before,
+                       {"exemptions_reviewed": value})
+        return rec.changes()
+
+
+def toggle_redaction_exemption(matter: Matter, reviewer: str, redaction_ids: Iterable[int],
+                               code: str, *, op_id: str | None = None) -> Changes:
+    """Add ``code`` to every redaction's codes, or remove it when all of them already have it."""
+    reviewer, op_id = _begin(matter, reviewer, "toggle_exemption", op_id)
+    code = vocab.exemption_code(code)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "toggle_exemption", op_id)
+        ids = [t for _, t in _targets(conn, (("redaction", i) for i in redaction_ids))]
+        current = {}
+        for rid in ids:
+            row = conn.execute("SELECT exemptions, exemptions_reviewed FROM redactions "
+                               "WHERE id = ?", (rid,)).fetchone()
+            current[rid] = (row[1], effective_exemptions(row[0], row[1]))
+        remove = bool(ids) and all(code in codes for _, codes in current.values())
+        for rid, (old, codes) in current.items():
+            new = [c for c in codes if c != code] if remove else (
+                codes if code in codes else [*codes, code])
+            value = json.dumps(new)
+            if value == old:
+                continue
+            conn.execute("UPDATE redactions SET exemptions_reviewed = ? WHERE id = ?",
+                         (value, rid))
+            rec.record(("redaction", rid), "redactions", rid, {"exemptions_reviewed": old},
+                       {"exemptions_reviewed": value})
+        return rec.changes()
+
+
+def set_page_disposition(matter: Matter, reviewer: str, page_ids: Iterable[int],
+                         disposition: str | None, *, op_id: str | None = None) -> Changes:
+    """Set the disposition of pages (a key or label of vocab.DISPOSITIONS; None clears it)."""
+    reviewer, op_id = _begin(matter, reviewer, "set_disposition", op_id)
+    value = None if disposition is None else vocab.resolve("disposition", disposition)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "set_disposition", op_id)
+        for _, pid in _targets(conn, (("page", i) for i in page_ids)):
+            before = rec.snapshot("pages", pid, ["disposition"])
+            conn.execute("UPDATE pages SET disposition = ? WHERE id = ?", (value, pid))
+            rec.record(("page", pid), "pages", pid, before, {"disposition": value})
+        return rec.changes()
+
+
+# -- challenges ---------------------------------------------------------------------------------
+
+
+def _challenge_values(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(CHALLENGE_FIELDS)
+    if unknown:
+        raise ReviewError(f"unknown challenge field(s): {', '.join(sorted(unknown))}")
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "grounds":
+            grounds: list[str] = []
+            for g in value or ():
+                key = vocab.resolve("ground", g)
+                if key not in grounds:
+                    grounds.append(key)
+            out[name] = json.dumps(grounds)
+        elif name == "status":
+            out[name] = vocab.resolve("status", value or "not_reviewed")
+        elif name == "priority":
+            out[name] = None if not value else vocab.resolve("priority", value)
+        else:
+            out[name] = (value or "").strip() if name != "argument" else (value or "")
+    return out
+
+
+def _insert_challenge(rec: _Recorder, target: Target, values: dict[str, Any]) -> int:
+    row = {"target_kind": target[0], "target_id": target[1], **values,
+           "reviewer": rec.reviewer, "created_at": rec.at, "updated_at": rec.at}
+    cols = ", ".join(row)
+    cur = rec.conn.execute(
+        f"INSERT INTO challenges({cols}) VALUES ({','.join('?' * len(row))})", list(row.values()))
+    cid = int(cur.lastrowid or 0)
+    rec.record(target, "challenges", cid, None, rec.snapshot("challenges", cid))
+    return cid
+
+
+def _update_challenge(rec: _Recorder, cid: int, values: dict[str, Any]) -> None:
+    before = rec.snapshot("challenges", cid)
+    if before is None:
+        raise ReviewError(f"no such challenge: {cid}")
+    if all(before[k] == v for k, v in values.items()):
+        return
+    sets = ", ".join(f"{k} = ?" for k in values)
+    rec.conn.execute(f"UPDATE challenges SET {sets}, updated_at = ?, reviewer = ? WHERE id = ?",
+                     [*values.values(), rec.at, rec.reviewer, cid])
+    rec.record((before["target_kind"], before["target_id"]), "challenges", cid, before,
+               rec.snapshot("challenges", cid))
+
+
+def add_challenge(matter: Matter, reviewer: str, targets: Iterable[Target], *,
+                  op_id: str | None = None, **fields: Any) -> Changes:
+    """Add a challenge to each target (fields: grounds, status, priority, argument, evidence_*).
+
+    ``status`` defaults to ``challenge``.
+    """
+    reviewer, op_id = _begin(matter, reviewer, "add_challenge", op_id)
+    values = _challenge_values({"status": "challenge", **fields})
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "add_challenge", op_id)
+        for target in _targets(conn, targets):
+            _insert_challenge(rec, target, values)
+        return rec.changes()
+
+
+def update_challenge(matter: Matter, reviewer: str, challenge_ids: Iterable[int], *,
+                     op_id: str | None = None, **fields: Any) -> Changes:
+    """Change fields of existing challenges."""
+    reviewer, op_id = _begin(matter, reviewer, "update_challenge", op_id)
+    values = _challenge_values(fields)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "update_challenge", op_id)
+        for cid in dict.fromkeys(challenge_ids):
+            _update_challenge(rec, int(cid), values)
+        return rec.changes()
+
+
+def set_review(matter: Matter, reviewer: str, targets: Iterable[Target], *,
+               op_id: str | None = None, **fields: Any) -> Changes:
+    """Update each target's latest challenge with ``fields``, creating one where none exists.
+
+    This is what the challenge panel and the status keys call: one challenge record per target
+    in practice, several allowed.
+    """
+    reviewer, op_id = _begin(matter, reviewer, "set_review", op_id)
+    values = _challenge_values(fields)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "set_review", op_id)
+        for target in _targets(conn, targets):
+            row = conn.execute(
+                "SELECT id FROM challenges WHERE target_kind = ? AND target_id = ? "
+                "ORDER BY id DESC LIMIT 1", target).fetchone()
+            if row:
+                _update_challenge(rec, row[0], values)
+            else:
+                _insert_challenge(rec, target, _challenge_values(
+                    {"status": "not_reviewed", **fields}))
+        return rec.changes()
+
+
+def delete_challenge(matter: Matter, reviewer: str, challenge_ids: Iterable[int], *,
+                     op_id: str | None = None) -> Changes:
+    """Delete challenges (undo brings them back)."""
+    reviewer, op_id = _begin(matter, reviewer, "delete_challenge", op_id)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "delete_challenge", op_id)
+        for cid in dict.fromkeys(int(c) for c in challenge_ids):
+            before = rec.snapshot("challenges", cid)
+            if before is None:
+                raise ReviewError(f"no such challenge: {cid}")
+            conn.execute("DELETE FROM challenges WHERE id = ?", (cid,))
+            rec.record((before["target_kind"], before["target_id"]), "challenges", cid,
+                       before, None)
+        return rec.changes()
+
+
+# -- tags ---------------------------------------------------------------------------------------
+
+
+def _tag(rec: _Recorder, name: str, color: str | None, create: bool) -> int | None:
+    name = " ".join(name.split())
+    if not name:
+        raise ReviewError("a tag needs a name")
+    row = rec.conn.execute("SELECT id, color FROM tags WHERE name = ?", (name,)).fetchone()
+    if row:
+        if color and color != row[1]:
+            before = rec.snapshot("tags", row[0])
+            rec.conn.execute("UPDATE tags SET color = ? WHERE id = ?", (color, row[0]))
+            rec.record(None, "tags", row[0], before, rec.snapshot("tags", row[0]))
+        return int(row[0])
+    if not create:
+        return None
+    color = color or DEFAULT_TAG_COLORS.get(name.lower(), "#808080")
+    cur = rec.conn.execute("INSERT INTO tags(name, color, created_at) VALUES (?, ?, ?)",
+                           (name, color, rec.at))
+    tid = int(cur.lastrowid or 0)
+    rec.record(None, "tags", tid, None, rec.snapshot("tags", tid))
+    return tid
+
+
+def create_tag(matter: Matter, reviewer: str, name: str, color: str | None = None, *,
+               op_id: str | None = None) -> Changes:
+    """Create a tag (or recolour an existing one); names are unique ignoring case."""
+    reviewer, op_id = _begin(matter, reviewer, "create_tag", op_id)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "create_tag", op_id)
+        _tag(rec, name, color, create=True)
+        return rec.changes()
+
+
+def add_tag(matter: Matter, reviewer: str, name: str, targets: Iterable[Target], *,
+            color: str | None = None, op_id: str | None = None) -> Changes:
+    """Tag every target with ``name`` (created with ``color`` when new); one transaction."""
+    reviewer, op_id = _begin(matter, reviewer, "add_tag", op_id)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "add_tag", op_id)
+        targets = _targets(conn, targets)
+        tid = _tag(rec, name, color, create=True)
+        for target in targets:
+            cur = conn.execute("INSERT OR IGNORE INTO tag_links(tag_id, target_kind, target_id) "
+                               "VALUES (?, ?, ?)", (tid, *target))
+            if cur.rowcount:
+                lid = int(cur.lastrowid or 0)
+                rec.record(target, "tag_links", lid, None, rec.snapshot("tag_links", lid))
+        return rec.changes()
+
+
+def remove_tag(matter: Matter, reviewer: str, name: str, targets: Iterable[Target], *,
+               op_id: str | None = None) -> Changes:
+    """Remove tag ``name`` from every target (the tag itself stays)."""
+    reviewer, op_id = _begin(matter, reviewer, "remove_tag", op_id)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "remove_tag", op_id)
+        targets = _targets(conn, targets)
+        tid = _tag(rec, name, None, create=False)
+        if tid is None:
+            raise ReviewError(f"no such tag: {name}")
+        for target in targets:
+            row = conn.execute("SELECT id FROM tag_links WHERE tag_id = ? AND target_kind = ? "
+                               "AND target_id = ?", (tid, *target)).fetchone()
+            if row:
+                before = rec.snapshot("tag_links", row[0])
+                conn.execute("DELETE FROM tag_links WHERE id = ?", (row[0],))
+                rec.record(target, "tag_links", row[0], before, None)
+        return rec.changes()
+
+
+# -- exhibits -----------------------------------------------------------------------------------
+
+
+def set_exhibit(matter: Matter, reviewer: str, number: str, *, document_id: int | None = None,
+                first_page_id: int | None = None, last_page_id: int | None = None,
+                description: str = "", status: str = "planned",
+                op_id: str | None = None) -> Changes:
+    """Create or update exhibit ``number`` for a document or a page range."""
+    reviewer, op_id = _begin(matter, reviewer, "set_exhibit", op_id)
+    number = " ".join(str(number).split())
+    if not number:
+        raise ReviewError("an exhibit needs a number")
+    if document_id is None and first_page_id is None:
+        raise ReviewError("an exhibit needs a document or a first page")
+    status = vocab.resolve("exhibit_status", status)
+    last_page_id = last_page_id if last_page_id is not None else first_page_id
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "set_exhibit", op_id)
+        wanted = [("document", document_id)] if document_id is not None else []
+        wanted += [("page", p) for p in (first_page_id, last_page_id) if p is not None]
+        _targets(conn, wanted)
+        target: Target = (("document", document_id) if document_id is not None
+                          else ("page", int(first_page_id or 0)))
+        values = {"description": description.strip(), "document_id": document_id,
+                  "first_page_id": first_page_id, "last_page_id": last_page_id,
+                  "status": status}
+        row = conn.execute("SELECT id FROM exhibits WHERE number = ?", (number,)).fetchone()
+        if row:
+            before = rec.snapshot("exhibits", row[0])
+            assert before is not None
+            if any(before[k] != v for k, v in values.items()):
+                sets = ", ".join(f"{k} = ?" for k in values)
+                conn.execute(f"UPDATE exhibits SET {sets}, reviewer = ?, updated_at = ? "
+                             "WHERE id = ?", [*values.values(), reviewer, rec.at, row[0]])
+                rec.record(target, "exhibits", row[0], before, rec.snapshot("exhibits", row[0]))
+        else:
+            full = {"number": number, **values, "reviewer": reviewer, "created_at": rec.at,
+                    "updated_at": rec.at}
+            cur = conn.execute(f"INSERT INTO exhibits({', '.join(full)}) "
+                               f"VALUES ({','.join('?' * len(full))})", list(full.values()))
+            eid = int(cur.lastrowid or 0)
+            rec.record(target, "exhibits", eid, None, rec.snapshot("exhibits", eid))
+        return rec.changes()
+
+
+def delete_exhibit(matter: Matter, reviewer: str, number: str, *,
+                   op_id: str | None = None) -> Changes:
+    """Delete exhibit ``number``."""
+    reviewer, op_id = _begin(matter, reviewer, "delete_exhibit", op_id)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "delete_exhibit", op_id)
+        row = conn.execute("SELECT id FROM exhibits WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            raise ReviewError(f"no such exhibit: {number}")
+        before = rec.snapshot("exhibits", row[0])
+        assert before is not None
+        conn.execute("DELETE FROM exhibits WHERE id = ?", (row[0],))
+        rec.record(_exhibit_target(before), "exhibits", row[0], before, None)
+        return rec.changes()
+
+
+def _exhibit_target(row: dict[str, Any]) -> Target | None:
+    if row.get("document_id") is not None:
+        return ("document", row["document_id"])
+    if row.get("first_page_id") is not None:
+        return ("page", row["first_page_id"])
+    return None
+
+
+# -- notes --------------------------------------------------------------------------------------
+
+
+def add_note(matter: Matter, reviewer: str, targets: Iterable[Target], text: str, *,
+             op_id: str | None = None) -> Changes:
+    """Attach a note to each target."""
+    reviewer, op_id = _begin(matter, reviewer, "add_note", op_id)
+    if not text.strip():
+        raise ReviewError("a note needs some text")
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "add_note", op_id)
+        for target in _targets(conn, targets):
+            cur = conn.execute(
+                "INSERT INTO notes(target_kind, target_id, text, reviewer, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)", (*target, text, reviewer, rec.at, rec.at))
+            nid = int(cur.lastrowid or 0)
+            rec.record(target, "notes", nid, None, rec.snapshot("notes", nid))
+        return rec.changes()
+
+
+def update_note(matter: Matter, reviewer: str, note_id: int, text: str, *,
+                op_id: str | None = None) -> Changes:
+    """Replace a note's text (empty text deletes it)."""
+    reviewer, op_id = _begin(matter, reviewer, "update_note", op_id)
+    with matter.write() as conn:
+        rec = _Recorder(conn, reviewer, "update_note", op_id)
+        before = rec.snapshot("notes", note_id)
+        if before is None:
+            raise ReviewError(f"no such note: {note_id}")
+        target = (before["target_kind"], before["target_id"])
+        if not text.strip():
+            conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+            rec.record(target, "notes", note_id, before, None)
+        elif text != before["text"]:
+            conn.execute("UPDATE notes SET text = ?, reviewer = ?, updated_at = ? WHERE id = ?",
+                         (text, reviewer, rec.at, note_id))
+            rec.record(target, "notes", note_id, before, rec.snapshot("notes", note_id))
+        return rec.changes()
+
+
+# -- undo / redo --------------------------------------------------------------------------------
+
+
+def undo(matter: Matter, reviewer: str, op_id: str) -> Changes:
+    """Put back every row ``op_id`` touched as it was before (newest row first)."""
+    return _replay(matter, reviewer, op_id, "before", reverse=True)
+
+
+def redo(matter: Matter, reviewer: str, op_id: str) -> Changes:
+    """Apply ``op_id`` again from its recorded after-snapshots (oldest row first)."""
+    return _replay(matter, reviewer, op_id, "after", reverse=False)
+
+
+def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool) -> Changes:
+    reviewer, new_op = _begin(matter, reviewer, side, None)
+    with matter.write() as conn:
+        rows = conn.execute(
+            "SELECT action, target_kind, target_id, entity, entity_id, before, after "
+            "FROM audit_log WHERE op_id = ? ORDER BY id" + (" DESC" if reverse else ""),
+            (op_id,)).fetchall()
+        if not rows:
+            raise ReviewError(f"nothing recorded for op {op_id}")
+        action = ("undo " if reverse else "redo ") + rows[0][0]
+        rec = _Recorder(conn, reviewer, action, new_op)
+        for _, tkind, tid, entity, eid, before_j, after_j in rows:
+            if entity not in _ENTITY_KIND:
+                raise ReviewError(f"cannot replay writes to {entity}")
+            want = json.loads(before_j if reverse else after_j) if (
+                before_j if reverse else after_j) is not None else None
+            other = json.loads(after_j if reverse else before_j) if (
+                after_j if reverse else before_j) is not None else None
+            target = (tkind, tid) if tkind else None
+            columns = list(want or other or {})
+            now = rec.snapshot(entity, eid, None if want is None or other is None else columns)
+            if want is None:
+                conn.execute(f"DELETE FROM {entity} WHERE id = ?", (eid,))
+            elif other is None:
+                _check_columns(conn, entity, want)
+                conn.execute(f"INSERT OR REPLACE INTO {entity}({', '.join(want)}) "
+                             f"VALUES ({','.join('?' * len(want))})", list(want.values()))
+            else:
+                _check_columns(conn, entity, want)
+                sets = ", ".join(f"{k} = ?" for k in want)
+                conn.execute(f"UPDATE {entity} SET {sets} WHERE id = ?", [*want.values(), eid])
+            after = rec.snapshot(entity, eid, None if want is None or other is None else columns)
+            rec.record(target, entity, eid, now, after)
+            rec.note(target, entity, eid)
+        return rec.changes()
+
+
+def _check_columns(conn: sqlite3.Connection, entity: str, values: dict[str, Any]) -> None:
+    known = {r[1] for r in conn.execute(f"PRAGMA table_info({entity})")}
+    unknown = set(values) - known
+    if unknown:
+        raise ReviewError(f"cannot replay unknown columns of {entity}: {sorted(unknown)}")
