@@ -188,3 +188,39 @@ def test_hidden_text_under_bad_redactions_is_not_indexed(matter: Matter, pdf_pro
         text = matter.scalar("SELECT t.text FROM page_text t JOIN pages p ON p.id = t.page_id "
                              "WHERE p.bates = ?", (bates,))
         assert hidden not in text
+
+
+def test_zip_production_is_unpacked_and_ingested(matter: Matter, tmp_path: Path) -> None:
+    import zipfile
+
+    pdf = _good_pdf(tmp_path / "doc.pdf", pages=3)
+    archive = tmp_path / "tranche3.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(pdf, "PROD003/doc.pdf")
+        zf.writestr("PROD003/readme.txt", "cover letter")
+    report = ingest(matter, [archive])
+    assert report.ok and report.pages_added == 3
+    assert matter.scalar("SELECT name FROM productions") == "tranche3"
+    # pages point at the unpacked copy, which stays for rendering
+    assert all(Path(p["file"]).exists() for p in pages(matter))
+    assert ingest(matter, [archive]).pages_added == 0  # same archive again: nothing new
+
+
+def test_zip_slip_and_zip_bombs_are_refused(matter: Matter, tmp_path: Path,
+                                            private_data_dir: Path) -> None:
+    import zipfile
+
+    slip = tmp_path / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as zf:
+        zf.writestr("ok.txt", "x")
+        zf.writestr("../../escaped.pdf", "%PDF-1.4 evil")
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.pdf", b"\0" * (64 << 20))  # 64 MiB of zeros: ~1000x
+    report = ingest(matter, [slip, bomb])
+    reasons = {Path(o.path).name: o.reason for o in report.by_status("failed")}
+    assert "zip-slip" in reasons["slip.zip"]
+    assert "zip bomb" in reasons["bomb.zip"]
+    assert not list(private_data_dir.rglob("escaped.pdf"))
+    assert not list(private_data_dir.glob("unpacked/*"))  # nothing half-unpacked stays
+    assert matter.scalar("SELECT count(*) FROM pages") == 0

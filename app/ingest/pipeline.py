@@ -107,7 +107,21 @@ def ingest(
             report.outcomes.append(Outcome(str(path), "skipped", reason))
         for path, reason in found.failed:
             report.outcomes.append(Outcome(str(path), "failed", reason))
-        plan.extend((name, target, src) for src in found.sources)
+        for src in found.sources:
+            if src.kind != "zip":
+                plan.append((name, target, src))
+                continue
+            try:  # unpack now; its files join the plan under the same production
+                from app.ingest.archives import unpack
+
+                inner = discover(unpack(src.path, sha256_of(src.path)))
+            except IngestError as exc:
+                report.outcomes.append(Outcome(str(src.path), "failed", exc.reason))
+                continue
+            zip_name = production or (name if target.is_file() else src.path.stem)
+            report.outcomes.extend(Outcome(str(p), "skipped", r) for p, r in inner.skipped)
+            report.outcomes.extend(Outcome(str(p), "failed", r) for p, r in inner.failed)
+            plan.extend((zip_name, src.path, s) for s in inner.sources if s.kind != "zip")
     total = len(plan)
     for done, (name, target, src) in enumerate(plan):
         check()

@@ -20,7 +20,7 @@ LOADFILE_SUFFIXES = {".opt", ".dat"}
 class Source:
     """One unit of ingest: a PDF, an image file, or a volume (its .opt and optional .dat)."""
 
-    kind: str  # "pdf" | "image" | "volume"
+    kind: str  # "pdf" | "image" | "volume" | "zip"
     path: Path  # the file, or for a volume its .opt file
     dat: Path | None = None
     root: Path | None = None  # a volume's root folder (paths in the OPT are relative to it)
@@ -49,13 +49,16 @@ def discover(target: Path) -> Discovery:
     if target.is_file():
         suffix = target.suffix.lower()
         if suffix in LOADFILE_SUFFIXES:
-            found.sources.extend(_volume_for(target))
+            volume = _volume_for(target)
+            found.sources.extend(volume)
+            if not volume:
+                found.failed.append((target, "a DAT load file without an OPT image file: no pages"))
         elif suffix == ".pdf":
             found.sources.append(Source("pdf", target))
         elif suffix in IMAGE_SUFFIXES:
             found.sources.append(Source("image", target))
         elif suffix == ".zip":
-            found.failed.append((target, "zip archives are not supported yet: unpack it first"))
+            found.sources.append(Source("zip", target))
         else:
             found.failed.append((target, f"not a production file (type {suffix or 'unknown'})"))
         return found
@@ -75,6 +78,8 @@ def discover(target: Path) -> Discovery:
             found.sources.append(Source("pdf", path))
         elif suffix in IMAGE_SUFFIXES:
             found.sources.append(Source("image", path))
+        elif suffix == ".zip":
+            found.sources.append(Source("zip", path))
         elif suffix == ".dat":
             found.failed.append((path, "a DAT load file without an OPT image file: no pages"))
         else:
