@@ -16,7 +16,8 @@ from typing import Any
 from app.errors import VaughnError
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
-COMMANDS = ("ingest", "pages", "search", "bates", "redactions", "analyze", "productions")
+COMMANDS = ("ingest", "pages", "search", "bates", "redactions", "analyze", "productions",
+            "backup", "restore", "check", "relink")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("productions", help="list the productions in a matter")
     p.add_argument("matter", type=Path)
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("backup", help="copy the matter consistently (default: backups folder)")
+    p.add_argument("matter", type=Path)
+    p.add_argument("dest", type=Path, nargs="?", help="file or folder for the copy")
+
+    p = sub.add_parser("restore", help="replace the matter with a backup (newest by default)")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--from", dest="source", type=Path, help="the backup file to restore")
+
+    p = sub.add_parser("check", help="integrity, full-text index, and every source file's hash")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--repair", action="store_true", help="rebuild the full-text index")
+    p.add_argument("--quick", action="store_true", help="check presence only, not hashes")
+
+    p = sub.add_parser("relink", help="find moved source files under FOLDER by their hash")
+    p.add_argument("matter", type=Path)
+    p.add_argument("folder", type=Path)
     return parser
 
 
@@ -245,3 +263,47 @@ class _Bar:
 
 def _progress_bar(desc: str) -> _Bar:
     return _Bar(desc)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.matter.backup import backup
+
+    with _open(args.matter) as matter:
+        dest = backup(matter, args.dest)
+    print(f"backed up to {dest}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.matter.backup import latest_backup, restore
+
+    source = args.source or latest_backup(args.matter.stem)
+    if source is None:
+        print(f"vaughn: no backup of {args.matter.name} found; name one with --from",
+              file=sys.stderr)
+        return EXIT_ERROR
+    safety = restore(source, args.matter)
+    print(f"restored {args.matter} from {source}\n(the matter as it was is kept at {safety})")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.matter.maintenance import check, rebuild_index
+
+    with _open(args.matter) as matter:
+        if args.repair:
+            rebuild_index(matter)
+        report = check(matter, hashes=not args.quick)
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_PARTIAL
+
+
+def cmd_relink(args: argparse.Namespace) -> int:
+    from app.matter.maintenance import relink
+
+    with _open(args.matter) as matter:
+        found, still = relink(matter, args.folder)
+    print(f"{found} source file(s) relinked; {len(still)} still missing")
+    for path in still:
+        print(f"  missing: {path}")
+    return EXIT_OK if not still else EXIT_PARTIAL

@@ -92,6 +92,11 @@ class Matter:
                 migrations.apply(self.db)
             except sqlite3.DatabaseError as exc:
                 raise _translate(exc, self.path) from exc
+        if existed:
+            try:
+                backup_mod.backup_if_stale(self)
+            except (OSError, sqlite3.Error):
+                pass  # a backup folder we cannot write must not stop the review
 
     def _check_version(self) -> None:
         try:

@@ -1,0 +1,96 @@
+"""Checks and repairs a reviewer can run on a matter: integrity, index, moved source files."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.matter.store import Matter
+
+
+@dataclass
+class CheckReport:
+    """What `vaughn check` found."""
+
+    integrity: str = "ok"
+    fts: str = "ok"
+    files: int = 0
+    missing: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file, the index and every source file are as expected."""
+        return (self.integrity == "ok" and self.fts == "ok" and not self.missing
+                and not self.changed)
+
+    def lines(self) -> list[str]:
+        """The report as lines of plain text."""
+        out = [f"database integrity: {self.integrity}", f"full-text index: {self.fts}",
+               f"source files: {self.files} checked, {len(self.missing)} missing, "
+               f"{len(self.changed)} changed since ingest"]
+        out += [f"  missing: {p}" for p in self.missing]
+        out += [f"  changed: {p}" for p in self.changed]
+        if self.missing:
+            out.append("  (if the files moved: vaughn relink MATTER FOLDER)")
+        return out
+
+
+def check(matter: Matter, *, hashes: bool = True) -> CheckReport:
+    """Integrity of the SQLite file and the FTS5 index; presence and hash of every source."""
+    from app.ingest.pipeline import sha256_of
+
+    report = CheckReport()
+    report.integrity = "; ".join(r[0] for r in matter.conn.execute("PRAGMA integrity_check"))
+    try:
+        matter.conn.execute(
+            "INSERT INTO page_text_fts(page_text_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        report.fts = f"damaged ({exc}); rebuild with vaughn check --repair"
+    for row in matter.query("SELECT path, sha256 FROM source_files ORDER BY id"):
+        report.files += 1
+        path = Path(row["path"])
+        if not path.exists():
+            report.missing.append(row["path"])
+        elif hashes and sha256_of(path) != row["sha256"]:
+            report.changed.append(row["path"])
+    return report
+
+
+def rebuild_index(matter: Matter) -> None:
+    """Rebuild the FTS5 index from the page text (one transaction)."""
+    with matter.write() as conn:
+        conn.execute("INSERT INTO page_text_fts(page_text_fts) VALUES ('rebuild')")
+
+
+def relink(matter: Matter, folder: Path) -> tuple[int, list[str]]:
+    """Point missing source files at copies under ``folder`` with the same sha256.
+
+    Returns (files relinked, paths still missing). Only files of a matching size are hashed.
+    """
+    from app.ingest.pipeline import sha256_of
+
+    missing = [r for r in matter.query("SELECT id, path, sha256, size FROM source_files")
+               if not Path(r["path"]).exists()]
+    if not missing:
+        return 0, []
+    wanted: dict[int, list[dict]] = defaultdict(list)
+    for r in missing:
+        wanted[r["size"]].append(r)
+    found: dict[int, str] = {}
+    for candidate in Path(folder).rglob("*"):
+        if not candidate.is_file():
+            continue
+        rows = wanted.get(candidate.stat().st_size)
+        if not rows:
+            continue
+        digest = sha256_of(candidate)
+        for r in rows:
+            if r["sha256"] == digest and r["id"] not in found:
+                found[r["id"]] = str(candidate.resolve())
+    with matter.write() as conn:
+        conn.executemany("UPDATE source_files SET path = ? WHERE id = ?",
+                         [(p, i) for i, p in found.items()])
+    return len(found), [r["path"] for r in missing if r["id"] not in found]
