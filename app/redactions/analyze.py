@@ -349,9 +349,9 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
             stamp_idx = list(cand)
         label = box.label or " ".join(label_words[i][4] for i in stamp_idx)
         codes, statute = _codes(label) if label else ((), "")
-        if visible_other and not codes:
-            if box.source in ("vector", "image") and not bad_before:
-                continue  # a filled header or a coloured cell with its own text on top
+        if visible_other and not codes and box.source in ("vector", "image") and (
+                not bad_before or box.kind != "dark"):
+            continue  # a filled header, a coloured cell or a callout with its own text on top
             label = ""  # text on the box is not a stamp; never echo it as one
         if box.kind != "dark" and not is_bad and not codes:
             continue

@@ -164,9 +164,20 @@ def is_bad(chars: list[TraceChar], bt: BoxText) -> tuple[bool, int, bool]:
     n = sum(1 for i in bt.hidden if not chars[i].ch.isspace())
     if n == 0:
         return False, 0, False
+    if bt.on_top and _duplicate(before + " " + after, _text(chars, bt.on_top)):
+        return False, 0, False  # the same text drawn twice, once visibly: nothing is hidden
     bad_before = bool(_PUNCT_WS.sub("", before)) and not _ok(before, dates=False)
     bad = bad_before or (bool(_PUNCT_WS.sub("", after)) and not _ok(after, dates=True))
     return bad, (n if bad else 0), bad_before
+
+
+def _duplicate(hidden: str, shown: str) -> bool:
+    """True when (nearly) every hidden word is also drawn visibly on the box."""
+    hw = re.findall(r"\w+", hidden.lower())
+    if not hw:
+        return False
+    sw = set(re.findall(r"\w+", shown.lower()))
+    return sum(len(w) for w in hw if w in sw) >= 0.85 * sum(len(w) for w in hw)
 
 
 def _ok(text: str, *, dates: bool) -> bool:

@@ -139,19 +139,27 @@ def vector_boxes(page: pymupdf.Page) -> list[Box]:
     out: list[Box] = []
     strokes: list[tuple[Rect, tuple[float, float, float]]] = []
     clips: dict[int, Rect] = {}
+    groups: dict[int, bool] = {}  # level -> the group does not paint opaquely (blend, alpha)
     page_rect = tuple(page.rect)
     page_area = max(1.0, page.rect.width * page.rect.height)
     for p in page.get_cdrawings(extended=True):
         level = p.get("level", 0)
         for lv in [k for k in clips if k >= level]:
             del clips[lv]
+        for lv in [k for k in groups if k >= level]:
+            del groups[lv]
         ptype = p.get("type")
         if ptype == "clip":
             sc = p.get("scissor")
             if sc:
                 clips[level] = tuple(sc)
             continue
-        if ptype == "group" or ptype is None:
+        if ptype == "group":
+            blend = (p.get("blendmode") or "Normal") not in ("Normal", "Compatible")
+            alpha = (p.get("opacity") if p.get("opacity") is not None else 1.0) < 0.85
+            groups[level] = blend or alpha
+            continue
+        if ptype is None:
             continue
         fill = p.get("fill")
         color = p.get("color")
@@ -174,6 +182,8 @@ def vector_boxes(page: pymupdf.Page) -> list[Box]:
             clip = _intersect(clip, c)
         rgb = _rgb(fill)
         kind = _kind(fill)
+        if kind != "dark" and any(groups.values()):
+            continue  # a highlight multiplied over the text (or a translucent panel)
         bordered = kind == "white" and "s" in ptype and color is not None and max(_rgb(color)) < 0.5
         for r in rects:
             r = _intersect(r, clip)
@@ -306,6 +316,9 @@ def _find_seq(log: list, kind: str, rect: Rect) -> int:
 
 RASTER_DPI = 72.0
 RASTER_MAX_PIXELS = 2_000_000
+RASTER_MIN_W = 8.0  # pt
+RASTER_MIN_H = 6.0  # pt
+RASTER_MIN_AREA = 90.0  # pt^2
 
 
 def _window_sum(mask: np.ndarray, k: int) -> np.ndarray:
@@ -385,10 +398,16 @@ def _components(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     return [tuple(b) for b in boxes.values()]  # type: ignore[misc]
 
 
+def _unit(page: pymupdf.Page) -> float:
+    """Points per 'paper point': 1 on letter, legal and A4 pages; more on posters and plans,
+    whose text and boxes are drawn proportionally larger."""
+    return max(1.0, max(page.rect.width, page.rect.height) / 1008.0)
+
+
 def render_gray(page: pymupdf.Page, dpi: float = RASTER_DPI) -> tuple[np.ndarray, float]:
     """The page rendered in gray at about ``dpi`` (capped in pixels); returns (array, zoom)."""
     w, h = page.rect.width, page.rect.height
-    zoom = dpi / 72.0
+    zoom = dpi / 72.0 / _unit(page)
     if w * h * zoom * zoom > RASTER_MAX_PIXELS:
         zoom = (RASTER_MAX_PIXELS / max(1.0, w * h)) ** 0.5
     pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY,
@@ -406,18 +425,22 @@ def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
     h, w = gray.shape
     if h < 8 or w < 8:
         return []
+    unit = _unit(page)
+    upx = zoom * unit  # pixels per paper point
     dark = gray < 110
-    k = max(3, int(round(3.0 * zoom)))  # about 3 pt: thicker than any text stroke
+    k = max(3, int(round(3.0 * upx)))  # about 3 pt: thicker than any text stroke
     opened = _open(dark, k)
     comps = _components(opened)
     if not comps:
         return []
-    min_px = MIN_SIDE * zoom
+    min_px = MIN_SIDE * upx
     cands = []
-    for x0, y0, x1, y1, _n in comps:
+    for x0, y0, x1, y1, n in comps:
         bw, bh = x1 - x0, y1 - y0
         if bw < min_px + 1 or bh < min_px + 1:
             continue
+        if n < 0.6 * bw * bh:
+            continue  # a blob, a letter of a logo: not a filled rectangle
         cands.append([x0, y0, x1, y1])
     # A white stamp inside a box can cut it in pieces: join pieces of one row band
     # when the gap between them is mostly dark too.
@@ -457,9 +480,20 @@ def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
     out: list[Box] = []
     inv = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
     for x0, y0, x1, y1 in cands:
+        bw, bh = (x1 - x0), (y1 - y0)
+        if bw < RASTER_MIN_W * upx or bh < RASTER_MIN_H * upx or (
+                bw * bh < RASTER_MIN_AREA * upx * upx):
+            continue  # too small to have hidden a word: a blot, a bullet, part of a logo
         region = dark[y0:y1, x0:x1]
-        if region.mean() < 0.7:
+        if region.mean() < 0.75:
             continue
+        if bw >= 0.95 * w and bh * bw < 0.8 * w * h:
+            continue  # a stripe from edge to edge: cover art or a banner, not a redaction
+        sides = [gray[max(0, y0 - 2), x0:x1], gray[min(h - 1, y1 + 1), x0:x1],
+                 gray[y0:y1, max(0, x0 - 2)], gray[y0:y1, min(w - 1, x1 + 1)]]
+        light = sum(1 for side in sides if side.size and (side > 150).mean() >= 0.6)
+        if light < 2 and not (bw * bh >= 0.8 * w * h):
+            continue  # dark on dark (a photo, a shaded panel): not a box on paper
         r = pymupdf.Rect(x0, y0, x1, y1) * inv
         out.append(Box((r.x0, r.y0, r.x1, r.y1), "raster", None, 0, "dark"))
     return out
