@@ -391,6 +391,7 @@ def test_slip_sheets(sheet: str, codes: tuple) -> None:
     red = res.redactions[0]
     assert red.withheld_in_full and red.source == "slip_sheet" and red.exemptions == codes
     assert red.bbox == (0, 0, 612, 792)
+    assert "ICE-FOIA" not in red.label and sheet.split()[0] in red.label
 
 
 def test_page_covered_by_one_box() -> None:
@@ -519,3 +520,26 @@ def test_words_argument_indices_are_used() -> None:
     res = analyze_page(page, words)
     assert {words[i][4] for i in res.hidden_words} == set(SECRET.split())
     assert "Keep" not in {words[i][4] for i in res.hidden_words}
+
+
+def test_outlined_box_around_ocr_stamp_on_scan() -> None:
+    dpi = 150
+    s = dpi / 72
+    a = np.full((11 * dpi, int(8.5 * dpi)), 255, np.uint8)
+    x0, y0, x1, y1 = (int(v * s) for v in (100, 100, 180, 116))
+    a[y0:y1, x0:x0 + 2] = a[y0:y1, x1 - 2:x1] = 0
+    a[y0:y0 + 2, x0:x1] = a[y1 - 2:y1, x0:x1] = 0
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, format="PNG")
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_image(page.rect, stream=buf.getvalue())
+    page = roundtrip(page)
+    ocr = [(115, 103, 160, 113, "(b)(5)", 0, 0, 0)]
+    res = analyze_page(page, image_only=True, ocr_words=ocr)
+    assert len(res.redactions) == 1
+    red = res.redactions[0]
+    assert red.exemptions == ("(b)(5)",)
+    assert all(abs(p - q) <= 2 for p, q in zip(red.bbox, (100, 100, 180, 116), strict=True))
+    # an empty frame (no stamp) is a form field, not a redaction
+    assert analyze_page(page, image_only=True).redactions == ()

@@ -19,7 +19,15 @@ from functools import lru_cache
 import pymupdf
 
 from . import bad as _bad
-from .boxes import Box, annotation_boxes, image_boxes, raster_boxes, vector_boxes
+from .boxes import (
+    Box,
+    annotation_boxes,
+    image_boxes,
+    outlined_boxes,
+    raster_boxes,
+    render_gray,
+    vector_boxes,
+)
 from .stamps import canonical_codes, is_pure_stamp, is_stamp_only, slip_sheet_codes
 
 __all__ = [
@@ -242,6 +250,19 @@ def _nearby_stamp(box: Rect, runs: list[tuple[Rect, str, list[int]]],
     return best
 
 
+def _slip_label(words: list[Word]) -> str:
+    """The lines of a slip sheet that say it is withheld or name exemptions."""
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for w in words:
+        lines.setdefault((w[5], w[6]), []).append(w)
+    keep = []
+    for key in sorted(lines, key=lambda k: (min(w[1] for w in lines[k]), k)):
+        text = " ".join(w[4] for w in sorted(lines[key], key=lambda w: w[7]))
+        if slip_sheet_codes(text)[0] or _codes(text)[0]:
+            keep.append(text)
+    return " ".join(keep)[:500]
+
+
 def analyze_page(page: pymupdf.Page, words: list[Word] | None = None, *,
                  image_only: bool = False, ocr_words: list[Word] | None = None) -> PageAnalysis:
     """Every redaction on ``page``; see :class:`PageAnalysis`.
@@ -260,14 +281,21 @@ def analyze_page(page: pymupdf.Page, words: list[Word] | None = None, *,
         return EMPTY
 
 
-def _collect(page: pymupdf.Page, image_only: bool) -> list[Box]:
+def _collect(page: pymupdf.Page, image_only: bool,
+             ocr_words: list[Word] | None = None) -> list[Box]:
     boxes: list[Box] = []
     for finder in (vector_boxes, annotation_boxes, image_boxes):
         with contextlib.suppress(Exception):
             boxes.extend(finder(page))
     if image_only:
         with contextlib.suppress(Exception):
-            boxes.extend(raster_boxes(page))
+            gray, zoom = render_gray(page)
+            boxes.extend(raster_boxes(page, gray, zoom))
+            if ocr_words:
+                stamps = [r for r, _, _ in _stamp_runs(ocr_words)]
+                stamps = [r for r in stamps
+                          if not any(_inter(r, b.rect) > 0.5 * _area(r) for b in boxes)]
+                boxes.extend(outlined_boxes(page, stamps, gray, zoom))
     return _dedupe(boxes)
 
 
@@ -285,11 +313,11 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
         is_slip, codes, statute = slip_sheet_codes(full_text)
         if is_slip:
             stamp_idx = [i for i in range(n_words)]
-            rec = Redaction(page_rect, "slip_sheet", full_text.strip()[:500], tuple(codes),
+            rec = Redaction(page_rect, "slip_sheet", _slip_label(label_words), tuple(codes),
                             statute, False, 0, True)
             return PageAnalysis((rec,), frozenset(), frozenset(stamp_idx), True, 1.0)
 
-    boxes = _collect(page, image_only)
+    boxes = _collect(page, image_only, ocr_words)
     if not boxes:
         return PageAnalysis((), frozenset(), frozenset(), False, 0.0)
 

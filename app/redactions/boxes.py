@@ -19,6 +19,7 @@ __all__ = [
     "Box",
     "annotation_boxes",
     "image_boxes",
+    "outlined_boxes",
     "raster_boxes",
     "vector_boxes",
 ]
@@ -496,4 +497,52 @@ def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
             continue  # dark on dark (a photo, a shaded panel): not a box on paper
         r = pymupdf.Rect(x0, y0, x1, y1) * inv
         out.append(Box((r.x0, r.y0, r.x1, r.y1), "raster", None, 0, "dark"))
+    return out
+
+
+def _first_line(dark: np.ndarray, steps: range, span: slice, *, rows: bool) -> int | None:
+    """The first row (or column) along ``steps`` that is a dark line across ``span``."""
+    limit = dark.shape[0] if rows else dark.shape[1]
+    for k in steps:
+        if not 0 <= k < limit:
+            return None
+        line = dark[k, span] if rows else dark[span, k]
+        if line.size and line.mean() >= 0.8:
+            return k
+    return None
+
+
+def outlined_boxes(page: pymupdf.Page, stamps: list[Rect], gray: np.ndarray | None = None,
+                   zoom: float | None = None) -> list[Box]:
+    """White boxes with a dark border around a stamp read by OCR, in the rendered page.
+
+    An empty frame is not enough (form fields and table cells look the same): only frames that
+    enclose a stamp (``stamps``: page-space rectangles of OCR words that read as codes) count.
+    """
+    if not stamps:
+        return []
+    if gray is None or zoom is None:
+        gray, zoom = render_gray(page)
+    h, w = gray.shape
+    dark = gray < 128
+    fwd = page.rotation_matrix * pymupdf.Matrix(zoom, zoom)
+    inv = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
+    out: list[Box] = []
+    for st in stamps:
+        r = pymupdf.Rect(st) * fwd
+        x0, y0, x1, y1 = int(r.x0), int(r.y0), int(r.x1 + 0.999), int(r.y1 + 0.999)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        reach = int(max(6, 1.5 * (y1 - y0)))
+
+        xs, ys = slice(max(0, x0), min(w, x1)), slice(max(0, y0), min(h, y1))
+        top = _first_line(dark, range(y0 - 1, y0 - reach, -1), xs, rows=True)
+        bot = _first_line(dark, range(y1, y1 + reach), xs, rows=True)
+        left = _first_line(dark, range(x0 - 1, x0 - 3 * reach, -1), ys, rows=False)
+        right = _first_line(dark, range(x1, x1 + 3 * reach), ys, rows=False)
+        if None in (top, bot, left, right):
+            continue
+        b = pymupdf.Rect(left, top, right + 1, bot + 1) * inv
+        out.append(Box((b.x0, b.y0, b.x1, b.y1), "raster", (1.0, 1.0, 1.0), 0, "dark",
+                       bordered=True))
     return out
