@@ -561,17 +561,21 @@ def update_note(matter: Matter, reviewer: str, note_id: int, text: str, *,
 # -- undo / redo --------------------------------------------------------------------------------
 
 
-def undo(matter: Matter, reviewer: str, op_id: str) -> Changes:
-    """Put back every row ``op_id`` touched as it was before (newest row first)."""
-    return _replay(matter, reviewer, op_id, "before", reverse=True)
+def undo(matter: Matter, reviewer: str, op_id: str, *, missing_ok: bool = False) -> Changes:
+    """Put back every row ``op_id`` touched as it was before (newest row first).
+
+    An op that wrote nothing raises ReviewError, or with ``missing_ok`` returns empty Changes.
+    """
+    return _replay(matter, reviewer, op_id, "before", reverse=True, missing_ok=missing_ok)
 
 
-def redo(matter: Matter, reviewer: str, op_id: str) -> Changes:
+def redo(matter: Matter, reviewer: str, op_id: str, *, missing_ok: bool = False) -> Changes:
     """Apply ``op_id`` again from its recorded after-snapshots (oldest row first)."""
-    return _replay(matter, reviewer, op_id, "after", reverse=False)
+    return _replay(matter, reviewer, op_id, "after", reverse=False, missing_ok=missing_ok)
 
 
-def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool) -> Changes:
+def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool,
+            missing_ok: bool) -> Changes:
     reviewer, new_op = _begin(matter, reviewer, side, None)
     with matter.write() as conn:
         rows = conn.execute(
@@ -579,6 +583,8 @@ def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool)
             "FROM audit_log WHERE op_id = ? ORDER BY id" + (" DESC" if reverse else ""),
             (op_id,)).fetchall()
         if not rows:
+            if missing_ok:
+                return Changes(op_id=new_op)
             raise ReviewError(f"nothing recorded for op {op_id}")
         action = ("undo " if reverse else "redo ") + rows[0][0]
         rec = _Recorder(conn, reviewer, action, new_op)

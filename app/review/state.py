@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,17 +56,29 @@ class Tree:
 
 
 def tree(matter: Matter) -> Tree:
-    """The whole tree in three queries (about 20,000 pages a second)."""
+    """The whole tree in a few queries (20,000 pages in well under a second)."""
     prods = [(r[0], r[1]) for r in matter.conn.execute(
         "SELECT id, name FROM productions ORDER BY tranche, id")]
     docs = [(r[0], r[1], r[2] or r[3] or f"DOC-{r[0]}") for r in matter.conn.execute(
         "SELECT id, production_id, begbates, title FROM documents ORDER BY id")]
+    return Tree(prods, docs, tree_rows(matter))
+
+
+def tree_rows(matter: Matter, page_ids: list[int] | None = None) -> list[TreeRow]:
+    """Tree rows of some pages (all when None), in page order."""
+    where_r, where_p, params = "", "", ()
+    if page_ids is not None:
+        if not page_ids:
+            return []
+        marks = ",".join("?" * len(page_ids))
+        where_r, where_p = f"WHERE r.page_id IN ({marks})", f"WHERE id IN ({marks})"
+        params = tuple(page_ids)
     counts: dict[int, tuple[int, int, int, int]] = {}
     for pid, n, bad, unrev, chal in matter.conn.execute(
         f"SELECT r.page_id, count(*), sum(r.bad), "
         f"sum(coalesce({_status_sql('redaction', 'r.id')}, 'not_reviewed') = 'not_reviewed'), "
         f"sum(coalesce({_status_sql('redaction', 'r.id')}, '') = 'challenge') "
-        f"FROM redactions r GROUP BY r.page_id"
+        f"FROM redactions r {where_r} GROUP BY r.page_id", params
     ):
         counts[pid] = (n, bad or 0, unrev or 0, chal or 0)
     page_chal = {r[0] for r in matter.conn.execute(
@@ -73,13 +86,28 @@ def tree(matter: Matter) -> Tree:
         "AND status = 'challenge'")}
     pages = []
     for pid, doc, prod, bates, index, withheld, disp in matter.conn.execute(
-        "SELECT id, document_id, production_id, bates, page_index, withheld_in_full, "
-        "disposition FROM pages ORDER BY id"
+        f"SELECT id, document_id, production_id, bates, page_index, withheld_in_full, "
+        f"disposition FROM pages {where_p} ORDER BY id", params
     ):
         n, bad, unrev, chal = counts.get(pid, (0, 0, 0, 0))
         pages.append(TreeRow(pid, doc, prod, bates, index, n, bad, unrev,
                              chal + (pid in page_chal), bool(withheld), disp))
-    return Tree(prods, docs, pages)
+    return pages
+
+
+def affected_pages(matter: Matter, redactions: Iterable[int] = (), pages: Iterable[int] = (),
+                   documents: Iterable[int] = ()) -> list[int]:
+    """The pages whose tree rows a change to these targets may alter."""
+    out = set(pages)
+    for table, col, ids in (("redactions", "id", list(redactions)),
+                            ("pages", "document_id", list(documents))):
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            sql_col = "page_id" if table == "redactions" else "id"
+            out.update(r[0] for r in matter.conn.execute(
+                f"SELECT {sql_col} FROM {table} WHERE {col} IN ({','.join('?' * len(chunk))})",
+                chunk))
+    return sorted(out)
 
 
 def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:

@@ -1,0 +1,88 @@
+"""The hub: review actions go out to the worker as undoable commands, Changes come back.
+
+Every review action the window offers is an :class:`OpCommand` pushed on the window's
+``QUndoStack`` (one command per action; a bulk action is one command). Its first ``redo`` runs
+the op from ``app.review.ops`` on the matter worker with an op id chosen here, so that ``undo``
+(``ops.undo``) and later ``redo`` (``ops.redo``) can be queued at once, in order, without waiting
+for the first run to finish. Each result's :class:`Changes` is broadcast by :attr:`Hub.changed`;
+panels decide for themselves whether to reload.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ui.worker import WRITE, MatterWorker
+
+OpFn = Callable[[Any, str, str], Any]  # (matter, reviewer, op_id) -> Changes
+
+
+class Hub(QObject):
+    """Runs review ops through the worker and broadcasts what changed."""
+
+    changed = Signal(object)  # app.review.ops.Changes
+    failed = Signal(str)
+    settled = Signal()  # emitted after every op result (tests wait on it)
+
+    def __init__(self, worker: MatterWorker, reviewer: Callable[[], str],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.reviewer = reviewer
+        self.stack = QUndoStack(self)
+        self.in_flight = 0
+
+    def run(self, text: str, fn: OpFn) -> None:
+        """Do a review action as one undoable step."""
+        self.stack.push(OpCommand(self, text, fn))
+
+    def _submit(self, fn: Callable[[Any], Any]) -> None:
+        self.in_flight += 1
+        self.worker.submit(fn, self._done, self._error, kind=WRITE)
+
+    def _done(self, changes: Any) -> None:
+        self.in_flight -= 1
+        if changes is not None and not changes.empty:
+            self.changed.emit(changes)
+        self.settled.emit()
+
+    def _error(self, exc: BaseException) -> None:
+        self.in_flight -= 1
+        self.failed.emit(str(exc))
+        self.settled.emit()
+
+
+class OpCommand(QUndoCommand):
+    """One review action: first redo runs the op, undo/redo replay its audit snapshots."""
+
+    def __init__(self, hub: Hub, text: str, fn: OpFn) -> None:
+        super().__init__(text)
+        self.hub = hub
+        self.fn = fn
+        self.op_id = uuid.uuid4().hex
+        self.ran = False
+
+    def redo(self) -> None:
+        from app.review import ops
+
+        reviewer = self.hub.reviewer()
+        op_id = self.op_id
+        if not self.ran:
+            self.ran = True
+            fn = self.fn
+            self.hub._submit(lambda ctx: fn(ctx.matter, reviewer, op_id))
+        else:
+            self.hub._submit(lambda ctx: ops.redo(ctx.matter, reviewer, op_id, missing_ok=True))
+
+    def undo(self) -> None:
+        from app.review import ops
+
+        reviewer = self.hub.reviewer()
+        op_id = self.op_id
+        self.hub._submit(lambda ctx: ops.undo(ctx.matter, reviewer, op_id, missing_ok=True))
+

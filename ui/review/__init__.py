@@ -1,0 +1,1 @@
+"""The review feature: page view with overlays, claims panel, challenge panel."""

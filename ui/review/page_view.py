@@ -1,0 +1,252 @@
+"""The centre pane: one page, sharp at any zoom, with every redaction drawn over it.
+
+:class:`PageCanvas` paints the rendered ``QImage`` (made on the worker at zoom x device pixel
+ratio, so it stays sharp on high-DPI screens) and the overlays: redactions coloured by status
+(bad ones in a warning colour), the selected one outlined, search hits highlighted. While a
+sharper render is on its way the previous image is drawn scaled; the GUI never waits. Clicking
+a box selects it. :class:`PageView` is the scroll area around it: fit width, fit page, zoom,
+Ctrl+wheel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+
+STATUS_COLORS = {
+    "not_reviewed": QColor(70, 110, 220),
+    "accept": QColor(40, 150, 70),
+    "challenge": QColor(215, 40, 90),
+    "dropped": QColor(130, 130, 130),
+}
+BAD_COLOR = QColor(255, 140, 0)
+SELECTED_COLOR = QColor(0, 190, 255)
+HIT_COLOR = QColor(255, 230, 0, 110)
+
+FIT_WIDTH, FIT_PAGE, CUSTOM = "width", "page", "custom"
+
+
+class PageCanvas(QWidget):
+    """Paints one page image and its overlays at ``zoom`` logical pixels per PDF point."""
+
+    redactionClicked = Signal(object)  # redaction id, or None for the page itself
+    painted = Signal(int)  # page id, once its image at the wanted scale has been painted
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.page: dict[str, Any] | None = None
+        self.zoom = 1.0
+        self.selected: int | None = None
+        self.hits: list[tuple[float, float, float, float]] = []
+        self._image: QImage | None = None
+        self._image_key: tuple[int, float] | None = None
+        self._pixmap: QPixmap | None = None
+        self.painted_key: tuple[int, float] | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    # -- state ----------------------------------------------------------------------------
+
+    def set_page(self, page: dict[str, Any]) -> None:
+        """Show a new page (its image follows by :meth:`set_image`)."""
+        if self.page is None or page["id"] != self.page["id"]:
+            self._image = self._pixmap = None
+            self._image_key = None
+            self.hits = []
+        self.page = page
+        self._resize()
+        self.update()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Logical pixels per PDF point."""
+        self.zoom = max(0.1, min(zoom, 8.0))
+        self._resize()
+        self.update()
+
+    def wanted_scale(self) -> float:
+        """Pixels per point the image should be rendered at (zoom x device pixel ratio)."""
+        return self.zoom * self.devicePixelRatioF()
+
+    def set_image(self, page_id: int, scale: float, image: QImage) -> None:
+        """A rendered image arrived from the worker."""
+        if self.page is None or page_id != self.page["id"]:
+            return
+        self._image = image
+        self._image_key = (page_id, scale)
+        self._pixmap = None
+        self.update()
+
+    def has_sharp_image(self) -> bool:
+        """Whether the current image matches the wanted scale."""
+        return (self._image_key is not None and self.page is not None
+                and self._image_key[0] == self.page["id"]
+                and abs(self._image_key[1] - self.wanted_scale()) < 0.02)
+
+    def set_hits(self, rects: list[tuple[float, float, float, float]]) -> None:
+        """Highlight these page rectangles (search hits)."""
+        self.hits = rects
+        self.update()
+
+    def select(self, redaction_id: int | None) -> None:
+        """Outline this redaction."""
+        self.selected = redaction_id
+        self.update()
+
+    def _resize(self) -> None:
+        if self.page is None:
+            self.setFixedSize(1, 1)
+            return
+        self.setFixedSize(QSize(max(1, round(self.page["width"] * self.zoom)),
+                                max(1, round(self.page["height"] * self.zoom))))
+
+    # -- geometry -------------------------------------------------------------------------
+
+    def rect_of(self, bbox: tuple[float, float, float, float]) -> QRectF:
+        """Widget rectangle of a page-coordinate box."""
+        x0, y0, x1, y1 = bbox
+        z = self.zoom
+        return QRectF(x0 * z, y0 * z, (x1 - x0) * z, (y1 - y0) * z)
+
+    def redaction_at(self, pos: QPointF | QPoint) -> int | None:
+        """The smallest redaction under a widget position."""
+        if self.page is None:
+            return None
+        best: tuple[float, int] | None = None
+        for r in self.page["redactions"]:
+            rect = self.rect_of(r["bbox"]).adjusted(-2, -2, 2, 2)
+            if rect.contains(QPointF(pos)):
+                area = rect.width() * rect.height()
+                if best is None or area < best[0]:
+                    best = (area, r["id"])
+        return best[1] if best else None
+
+    # -- events ---------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: Any) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.redactionClicked.emit(self.redaction_at(event.position()))
+        super().mousePressEvent(event)
+
+    def paintEvent(self, event: Any) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("white"))
+        if self.page is None:
+            return
+        if self._image is not None:
+            if self._pixmap is None:
+                self._pixmap = QPixmap.fromImage(self._image)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawPixmap(QRectF(self.rect()), self._pixmap, QRectF(self._pixmap.rect()))
+        else:
+            p.setPen(QColor(150, 150, 150))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Rendering…")
+        for rect in self.hits:
+            p.fillRect(self.rect_of(rect), HIT_COLOR)
+        for r in self.page["redactions"]:
+            rect = self.rect_of(r["bbox"])
+            color = QColor(BAD_COLOR if r["bad"] else STATUS_COLORS.get(
+                r["status"], STATUS_COLORS["not_reviewed"]))
+            fill = QColor(color)
+            fill.setAlpha(70 if r["bad"] else 45)
+            p.fillRect(rect, fill)
+            pen = QPen(color, 3 if r["bad"] else 1.5)
+            if r["bad"]:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawRect(rect)
+        if self.selected is not None:
+            for r in self.page["redactions"]:
+                if r["id"] == self.selected:
+                    p.setPen(QPen(SELECTED_COLOR, 3))
+                    p.drawRect(self.rect_of(r["bbox"]).adjusted(-3, -3, 3, 3))
+        p.end()
+        key = self._image_key
+        if key is not None and self.has_sharp_image() and self.painted_key != key:
+            self.painted_key = key
+            QTimer.singleShot(0, lambda pid=key[0]: self.painted.emit(pid))
+
+
+class PageView(QScrollArea):
+    """Scrolls and zooms the canvas; asks for a render when the wanted scale changes."""
+
+    renderWanted = Signal(int, float)  # page id, pixels per point
+    zoomChanged = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = PageCanvas()
+        self.setWidget(self.canvas)
+        self.setWidgetResizable(False)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setBackgroundRole(self.backgroundRole())
+        self.setStyleSheet("QScrollArea { background: #5c636a; }")
+        self.mode = FIT_WIDTH
+        self._requested: tuple[int, float] | None = None
+        self._debounce = QTimer(self, singleShot=True, interval=60)
+        self._debounce.timeout.connect(self._request)
+
+    def set_page(self, page: dict[str, Any]) -> None:
+        """Show a page and fit it according to the mode."""
+        new = self.canvas.page is None or self.canvas.page["id"] != page["id"]
+        self.canvas.set_page(page)
+        self._fit()
+        if new:
+            self.verticalScrollBar().setValue(0)
+        self._request()
+
+    def fit_zoom(self, mode: str) -> float:
+        """The zoom that fits the page by width or whole."""
+        page = self.canvas.page
+        if page is None:
+            return self.canvas.zoom
+        vw = max(50, self.viewport().width() - 16)
+        vh = max(50, self.viewport().height() - 8)
+        if mode == FIT_PAGE:
+            return min(vw / page["width"], vh / page["height"])
+        return vw / page["width"]
+
+    def set_mode(self, mode: str) -> None:
+        """Fit width, fit page (or custom after a manual zoom)."""
+        self.mode = mode
+        self._fit()
+        self._debounce.start()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom in or out around the current view."""
+        self.mode = CUSTOM
+        self.canvas.set_zoom(self.canvas.zoom * factor)
+        self.zoomChanged.emit(self.canvas.zoom)
+        self._debounce.start()
+
+    def _fit(self) -> None:
+        if self.mode != CUSTOM:
+            self.canvas.set_zoom(self.fit_zoom(self.mode))
+            self.zoomChanged.emit(self.canvas.zoom)
+
+    def _request(self) -> None:
+        page = self.canvas.page
+        if page is None:
+            return
+        key = (page["id"], round(self.canvas.wanted_scale(), 2))
+        if self.canvas.has_sharp_image() and self._requested == key:
+            return
+        self._requested = key
+        self.renderWanted.emit(page["id"], self.canvas.wanted_scale())
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.mode != CUSTOM:
+            self._fit()
+            self._debounce.start()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120
+            if steps:
+                self.zoom_by(1.15 ** steps)
+            event.accept()
+            return
+        super().wheelEvent(event)

@@ -1,0 +1,1 @@
+"""Search: the results list, its hit count and bulk actions on all results."""

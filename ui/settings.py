@@ -1,0 +1,49 @@
+"""The window's settings, declared once: an INI file in Vaughn's data folder.
+
+The file lives under ``app.paths.data_dir()`` so ``VAUGHN_DATA_DIR`` (set by every test) keeps
+tests away from the user's real settings. Preferences (the reviewer's name) and window state
+(geometry, splitters, recent matters) are kept in separate groups.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QSettings
+
+from app.paths import data_dir
+
+MAX_RECENT = 10
+
+
+def settings() -> QSettings:
+    """The settings file (``settings.ini`` in the data folder)."""
+    return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def reviewer() -> str:
+    """The reviewer's name: ``VAUGHN_REVIEWER`` if set, else the saved one, else ''."""
+    return os.environ.get("VAUGHN_REVIEWER") or str(settings().value("prefs/reviewer", "") or "")
+
+
+def set_reviewer(name: str) -> None:
+    """Remember the reviewer's name."""
+    s = settings()
+    s.setValue("prefs/reviewer", name.strip())
+    s.sync()
+
+
+def recent_matters() -> list[str]:
+    """Recently opened matters, newest first."""
+    value = settings().value("state/recent", [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in value or []]
+
+
+def add_recent(path: str) -> None:
+    """Put a matter at the head of the recent list."""
+    items = [path, *[p for p in recent_matters() if p != path]][:MAX_RECENT]
+    s = settings()
+    s.setValue("state/recent", items)
+    s.sync()

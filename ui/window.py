@@ -1,0 +1,1036 @@
+"""The review window: page tree and filters | page with overlays | claims and challenge panels.
+
+The window holds ids and what the panels show, nothing more. Every read and write goes to the
+matter worker (``ui.worker``) and comes back by callback; every review action is an undoable
+command on the hub (``ui.hub``), committed to the matter at once. Shortcuts are QActions that
+also sit in the menus; ``?`` lists them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import getpass
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.review import vocab
+from ui import settings as prefs
+from ui.hub import Hub
+from ui.models.tree import PageTreeModel
+from ui.review.challenge import ChallengePanel
+from ui.review.claims import ClaimsPanel
+from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
+from ui.search.panel import SearchPanel
+from ui.widgets.common import Banner
+from ui.worker import LONG, PREFETCH, URGENT, InterleavingToken, MatterWorker
+
+PREFETCH_AHEAD = 2
+PREFETCH_BEHIND = 1
+FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
+                  ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
+                  ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"))
+
+
+class MainWindow(QMainWindow):
+    """One matter under review."""
+
+    pageShown = Signal(int)  # page id, once its data (not yet its image) is in the panels
+    reviewLoaded = Signal()
+    treeLoaded = Signal()
+    searchDone = Signal()
+    ingestDone = Signal(object)
+
+    def __init__(self, *, screenshot: bool = False) -> None:
+        super().__init__()
+        self.screenshot = screenshot
+        self.worker: MatterWorker | None = None
+        self.hub: Hub | None = None
+        self.matter_path: Path | None = None
+        self.read_only = False
+        self.page_id: int | None = None
+        self.page: dict[str, Any] | None = None
+        self.selected: int | None = None
+        self.challenge_kind = "redaction"
+        self.query = ""
+        self.terms: list[str] = []
+        self.review_ready = False
+        self.ingesting = False
+        self._tree_sync = False
+        self._pending_bates: str | None = None
+        self.undo_group = QUndoGroup(self)
+        self.setWindowTitle("Vaughn")
+        self.setAcceptDrops(True)
+        self._build()
+        self._build_actions()
+        self._restore_state()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.tree_model = PageTreeModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.selectionModel().currentChanged.connect(self._tree_current)
+        self.filter_kind = QComboBox()
+        for key, text in FILTER_CHOICES:
+            self.filter_kind.addItem(text, key)
+        self.filter_value = QComboBox()
+        self.filter_value.setEditable(True)
+        self.filter_value.setVisible(False)
+        self.filter_kind.currentIndexChanged.connect(self._filter_kind_changed)
+        self.filter_value.activated.connect(lambda _: self.apply_filter())
+        pages_tab = QWidget()
+        pl = QVBoxLayout(pages_tab)
+        pl.setContentsMargins(2, 2, 2, 2)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show"))
+        row.addWidget(self.filter_kind, 1)
+        pl.addLayout(row)
+        pl.addWidget(self.filter_value)
+        pl.addWidget(self.tree)
+        self.search_panel = SearchPanel()
+        self.search_panel.hitActivated.connect(self._hit_activated)
+        self.search_panel.tagAllRequested.connect(self._ask_tag_all)
+        self.left = QTabWidget()
+        self.left.addTab(pages_tab, "Pages")
+        self.left.addTab(self.search_panel, "Search")
+
+        self.page_view = PageView()
+        self.page_view.renderWanted.connect(self._render_wanted)
+        self.page_view.canvas.redactionClicked.connect(self.select_redaction)
+        self.page_view.zoomChanged.connect(
+            lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
+
+        self.claims = ClaimsPanel()
+        self.claims.codesEdited.connect(self._codes_edited)
+        self.claims.dispositionEdited.connect(self._disposition_edited)
+        self.challenge = ChallengePanel()
+        self.challenge.edited.connect(self._challenge_edited)
+        self.challenge.targetKindChosen.connect(self._target_kind_chosen)
+        self.challenge.tagToggled.connect(self._tag_toggled)
+        self.challenge.tagCreated.connect(
+            lambda t, n, c: self._run(f"Tag “{n}”", _op("add_tag", n, [t], color=c)))
+        self.challenge.exhibitEdited.connect(self._exhibit_edited)
+        self.challenge.noteAdded.connect(
+            lambda t, text: self._run("Add note", _op("add_note", [t], text)))
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(2, 2, 2, 2)
+        rl.addWidget(self.claims)
+        rl.addWidget(self.challenge)
+        rl.addStretch(1)
+        right_scroll = QScrollArea()
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setWidget(right)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.page_view)
+        self.splitter.addWidget(right_scroll)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([300, 800, 420])
+
+        self.banner = Banner()
+        self.empty = QLabel("Open a matter (Ctrl+O), or drop a PDF, a folder or a volume here "
+                            "to ingest it.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.banner)
+        cl.addWidget(self.splitter, 1)
+        cl.addWidget(self.empty, 1)
+        self.splitter.setVisible(False)
+        self.setCentralWidget(central)
+
+        self.search_edit = QLineEdit(placeholderText="Search the matter (Ctrl+F), Enter to run")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.returnPressed.connect(lambda: self.run_search(self.search_edit.text()))
+        self.bates_edit = QLineEdit(placeholderText="Go to Bates (Ctrl+G)")
+        self.bates_edit.setMaximumWidth(220)
+        self.bates_edit.returnPressed.connect(lambda: self.go_to_bates(self.bates_edit.text()))
+        tb = self.addToolBar("Search")
+        tb.setObjectName("search_toolbar")
+        tb.setMovable(False)
+        tb.addWidget(self.search_edit)
+        tb.addWidget(self.bates_edit)
+        self.zoom_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+
+    def _build_actions(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        mb = self.menuBar()
+        m_file = mb.addMenu("&File")
+        self._act(m_file, "open", "&Open matter…", "Ctrl+O", self._ask_open)
+        self._act(m_file, "new", "&New matter…", "Ctrl+N", self._ask_new)
+        self._act(m_file, "ingest", "&Ingest production…", "Ctrl+I", self._ask_ingest)
+        self.recent_menu = m_file.addMenu("Recent matters")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        m_file.addSeparator()
+        self._act(m_file, "quit", "&Quit", "Ctrl+Q", self.close)
+
+        m_edit = mb.addMenu("&Edit")
+        undo = self.undo_group.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = self.undo_group.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for name, a in (("undo", undo), ("redo", redo)):
+            m_edit.addAction(a)
+            self.addAction(a)
+            self.actions_by_name[name] = a
+        m_edit.addSeparator()
+        self._act(m_edit, "find", "&Find…", "Ctrl+F", self._focus_search)
+        self._act(m_edit, "bates", "&Go to Bates…", "Ctrl+G", self._focus_bates)
+        self._act(m_edit, "reviewer", "Reviewer &name…", None, self.ask_reviewer)
+
+        m_nav = mb.addMenu("&Navigate")
+        self._act(m_nav, "next_page", "Next page", ["PgDown", "N"], lambda: self.step_page(1))
+        self._act(m_nav, "prev_page", "Previous page", ["PgUp", "P"], lambda: self.step_page(-1))
+        self._act(m_nav, "next_doc", "Next document", "Ctrl+PgDown",
+                  lambda: self.step_document(1))
+        self._act(m_nav, "prev_doc", "Previous document", "Ctrl+PgUp",
+                  lambda: self.step_document(-1))
+        self._act(m_nav, "next_red", "Next redaction", "J", lambda: self.step_redaction(1))
+        self._act(m_nav, "prev_red", "Previous redaction", "K", lambda: self.step_redaction(-1))
+        self._act(m_nav, "next_unrev", "Next unreviewed redaction", "U",
+                  lambda: self.step_unreviewed(1))
+        self._act(m_nav, "prev_unrev", "Previous unreviewed redaction", "Shift+U",
+                  lambda: self.step_unreviewed(-1))
+        self._act(m_nav, "next_hit", "Next search hit", "F3", lambda: self.step_hit(1))
+        self._act(m_nav, "prev_hit", "Previous search hit", "Shift+F3", lambda: self.step_hit(-1))
+        self._act(m_nav, "deselect", "Select the page (no redaction)", "Esc",
+                  lambda: self.select_redaction(None))
+
+        m_rev = mb.addMenu("&Review")
+        m_codes = m_rev.addMenu("Toggle exemption")
+        for n, item in enumerate(vocab.EXEMPTIONS, start=1):
+            self._act(m_codes, f"code_{n}", item.label, str(n) if n <= 9 else None,
+                      lambda code=item.key: self.toggle_code(code))
+        for key, letter in (("accept", "A"), ("challenge", "C"), ("dropped", "D"),
+                            ("not_reviewed", "0")):
+            self._act(m_rev, f"status_{key}", f"Mark: {vocab.label('status', key)}", letter,
+                      lambda s=key: self.set_status(s))
+        m_rev.addSeparator()
+        self._act(m_rev, "tag_hot", "Tag “hot”", "H", lambda: self.toggle_tag("hot"))
+        self._act(m_rev, "tag_exhibit", "Tag “exhibit candidate”", "E",
+                  lambda: self.toggle_tag("exhibit candidate"))
+        self._act(m_rev, "tag_all", "Tag all search results…", "Ctrl+Shift+T", self._ask_tag_all)
+        m_disp = m_rev.addMenu("Page disposition")
+        for item in vocab.DISPOSITIONS:
+            self._act(m_disp, f"disp_{item.key}", item.label, None,
+                      lambda k=item.key: self._disposition_edited(k))
+
+        m_view = mb.addMenu("&View")
+        self._act(m_view, "fit_width", "Fit width", "Ctrl+1",
+                  lambda: self.page_view.set_mode(FIT_WIDTH))
+        self._act(m_view, "fit_page", "Fit page", "Ctrl+2",
+                  lambda: self.page_view.set_mode(FIT_PAGE))
+        self._act(m_view, "zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="],
+                  lambda: self.page_view.zoom_by(1.25))
+        self._act(m_view, "zoom_out", "Zoom out", "Ctrl+-", lambda: self.page_view.zoom_by(0.8))
+        m_help = mb.addMenu("&Help")
+        self._act(m_help, "shortcuts", "Keyboard shortcuts", ["?", "F1"], self.show_shortcuts)
+
+    def _act(self, menu: Any, name: str, text: str, keys: Any, slot: Any) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            keys = [keys] if isinstance(keys, str) else keys
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
+    # -- settings -------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        s = prefs.settings()
+        geometry = s.value("state/geometry")
+        if isinstance(geometry, QByteArray) and not self.screenshot:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        splitter = s.value("state/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        window_state = s.value("state/window")
+        if isinstance(window_state, QByteArray):
+            self.restoreState(window_state)
+
+    def save_state(self) -> None:
+        """Remember geometry and pane sizes."""
+        if self.screenshot:
+            return
+        s = prefs.settings()
+        s.setValue("state/geometry", self.saveGeometry())
+        s.setValue("state/splitter", self.splitter.saveState())
+        s.setValue("state/window", self.saveState())
+        s.sync()
+
+    def reviewer(self) -> str:
+        """The reviewer's name for the audit log."""
+        return prefs.reviewer() or getpass.getuser() or "reviewer"
+
+    def ask_reviewer(self) -> None:
+        """Ask for (and remember) the reviewer's name."""
+        name, ok = QInputDialog.getText(self, "Reviewer", "Your name (kept in the audit log):",
+                                        text=prefs.reviewer() or getpass.getuser())
+        if ok and name.strip():
+            prefs.set_reviewer(name)
+
+    def closeEvent(self, event: Any) -> None:
+        self.challenge.flush()
+        self.save_state()
+        if self.worker is not None:
+            self.worker.stop()
+        super().closeEvent(event)
+
+    # -- opening --------------------------------------------------------------------------
+
+    def open_matter(self, path: str | Path, *, bates: str | None = None,
+                    create: bool = False) -> None:
+        """Open a matter on a fresh worker (closing the one open)."""
+        if self.worker is not None:
+            self.challenge.flush()
+            self.worker.stop()
+            self.worker.deleteLater()
+        if not self.screenshot and not prefs.reviewer():
+            self.ask_reviewer()
+        self.matter_path = Path(path)
+        self._pending_bates = bates
+        self.page_id = self.page = self.selected = None
+        self.worker = MatterWorker(path, create=create)
+        self.worker.opened.connect(self._opened)
+        self.worker.failed.connect(self._open_failed)
+        self.hub = Hub(self.worker, self.reviewer, self)
+        self.undo_group.addStack(self.hub.stack)
+        self.undo_group.setActiveStack(self.hub.stack)
+        self.hub.changed.connect(self._changed)
+        self.hub.failed.connect(lambda m: self.statusBar().showMessage(f"Not saved: {m}", 8000))
+        self.worker.start()
+
+    def _opened(self, info: dict[str, Any]) -> None:
+        self.read_only = info["read_only"]
+        self.banner.setText("This matter is open read-only: changes cannot be saved."
+                            if self.read_only else "")
+        self.banner.setVisible(self.read_only)
+        self.setWindowTitle(f"Vaughn — {Path(info['path']).name}")
+        if not self.screenshot:
+            prefs.add_recent(info["path"])
+        self.splitter.setVisible(True)
+        self.empty.setVisible(False)
+        self.reload_tree(first=True)
+
+    def _open_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+        if not self.screenshot:
+            QMessageBox.warning(self, "Vaughn", message)
+
+    def reload_tree(self, first: bool = False) -> None:
+        """Load the tree, tags and custom codes (and on first load, the first page)."""
+        bates = self._pending_bates if first else None
+
+        def load(ctx: Any) -> Any:
+            from app.review import state
+
+            found = None
+            if bates:
+                from app.matter.listing import find_bates
+
+                hits = find_bates(ctx.matter, bates)
+                found = hits[0]["id"] if hits else None
+            return (state.tree(ctx.matter), state.all_tags(ctx.matter),
+                    state.custom_codes(ctx.matter), found)
+
+        self._submit(load, lambda r: self._tree_loaded(r, first, bates), priority=URGENT)
+
+    def _tree_loaded(self, result: Any, first: bool, bates: str | None) -> None:
+        tree, tags, codes, found = result
+        self.tree_model.set_tree(tree)
+        self.challenge.set_tags(tags)
+        self.claims.set_custom_codes(codes)
+        self.tree.expandToDepth(0)
+        self.treeLoaded.emit()
+        if self.filter_kind.currentData() != "all":
+            self.apply_filter()
+        if first or self.page_id is None:
+            if bates and found is None:
+                self.statusBar().showMessage(f"No page with Bates {bates}", 8000)
+            target = found or (self.tree_model.pages[0] if self.tree_model.pages else None)
+            if target is not None:
+                self.show_page(target, select="first" if self.screenshot else None)
+        elif self.page_id is not None:
+            self._sync_tree(self.page_id)
+
+    # -- worker plumbing ------------------------------------------------------------------
+
+    def _submit(self, fn: Any, on_done: Any = None, *, priority: int = URGENT,
+                kind: str = "read") -> None:
+        if self.worker is None:
+            return
+        self.worker.submit(fn, on_done, self._worker_error, priority=priority, kind=kind)
+
+    def _worker_error(self, exc: BaseException) -> None:
+        self.statusBar().showMessage(f"{type(exc).__name__}: {exc}", 10000)
+
+    def _run(self, text: str, fn: Any) -> None:
+        if self.hub is None:
+            return
+        if self.read_only:
+            self.statusBar().showMessage("Read-only matter: nothing can be changed", 5000)
+            return
+        self.hub.run(text, fn)
+
+    # -- showing a page -------------------------------------------------------------------
+
+    def show_page(self, page_id: int, select: Any = None) -> None:
+        """Go to a page; ``select`` = None, "first", "last", "first_unreviewed", "last_unreviewed"
+        or a redaction id."""
+        if self.worker is None:
+            return
+        self.challenge.flush()
+        self.page_id = page_id
+        self.review_ready = False
+        self.worker.drop_prefetch()
+        self._sync_tree(page_id)
+
+        def load(ctx: Any) -> Any:
+            from app.review import state
+
+            return state.page_view(ctx.matter, page_id)
+
+        self._submit(load, lambda view: self._page_loaded(view, select))
+
+    def _page_loaded(self, view: dict[str, Any], select: Any) -> None:
+        if view["id"] != self.page_id:
+            return  # the reviewer has moved on
+        same = self.page is not None and self.page["id"] == view["id"]
+        self.page = view
+        self.page_view.set_page(view)
+        self.claims.set_disposition(view["disposition"])
+        reds = view["redactions"]
+        rid: int | None = None
+        if select == "first" and reds:
+            rid = reds[0]["id"]
+        elif select == "last" and reds:
+            rid = reds[-1]["id"]
+        elif select in ("first_unreviewed", "last_unreviewed"):
+            todo = [r["id"] for r in reds if r["status"] == "not_reviewed"]
+            rid = (todo[0] if select == "first_unreviewed" else todo[-1]) if todo else None
+        elif isinstance(select, int):
+            rid = select
+        elif same and self.selected in {r["id"] for r in reds}:
+            rid = self.selected
+        self.select_redaction(rid, keep_kind=same)
+        if self.terms:
+            self._load_hits()
+        self._prefetch()
+        self.pageShown.emit(view["id"])
+
+    def _render_wanted(self, page_id: int, scale: float) -> None:
+        def render(ctx: Any) -> Any:
+            return page_id, scale, ctx.renderer.render(page_id, scale)
+
+        self._submit(render, lambda r: self.page_view.canvas.set_image(*r))
+
+    def _prefetch(self) -> None:
+        order = self.tree_model.pages
+        pos = self.tree_model._page_pos.get(self.page_id or -1)
+        if pos is None:
+            return
+        i = pos[0]
+        scale = self.page_view.canvas.wanted_scale()
+        wanted = [order[j] for j in [*range(i + 1, i + 1 + PREFETCH_AHEAD),
+                                     *range(i - 1, i - 1 - PREFETCH_BEHIND, -1)]
+                  if 0 <= j < len(order)]
+        for pid in wanted:
+            self._submit(lambda ctx, p=pid: ctx.renderer.render(p, scale), priority=PREFETCH)
+
+    def _load_hits(self) -> None:
+        page_id, terms = self.page_id, list(self.terms)
+
+        def boxes(ctx: Any) -> Any:
+            return page_id, ctx.renderer.word_boxes(page_id, terms)
+
+        def done(result: Any) -> None:
+            if result[0] == self.page_id:
+                self.page_view.canvas.set_hits(result[1])
+
+        self._submit(boxes, done)
+
+    def _sync_tree(self, page_id: int) -> None:
+        index = self.tree_model.index_of_page(page_id)
+        if index.isValid():
+            self._tree_sync = True
+            self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+            self._tree_sync = False
+
+    def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._tree_sync:
+            return
+        pid = self.tree_model.page_at(current)
+        if pid is not None and pid != self.page_id:
+            self.show_page(pid)
+
+    # -- selection and the panels ---------------------------------------------------------
+
+    def redaction(self, rid: int | None) -> dict[str, Any] | None:
+        """The current page's redaction with this id."""
+        if self.page is None or rid is None:
+            return None
+        return next((r for r in self.page["redactions"] if r["id"] == rid), None)
+
+    def select_redaction(self, rid: int | None, keep_kind: bool = False) -> None:
+        """Select a redaction of the current page (None: the page itself)."""
+        red = self.redaction(rid)
+        self.selected = red["id"] if red else None
+        self.page_view.canvas.select(self.selected)
+        if red is not None:
+            rect = self.page_view.canvas.rect_of(red["bbox"])
+            self.page_view.ensureVisible(int(rect.center().x()), int(rect.center().y()),
+                                         50, 80)
+        self.claims.set_redaction(red, self.page["bates"] if self.page else None)
+        self.challenge.set_kind_enabled(red is not None)
+        if not keep_kind or self.challenge_kind == "redaction" or red is None:
+            self.challenge_kind = "redaction" if red is not None else (
+                self.challenge_kind if self.challenge_kind != "redaction" else "page")
+        self.load_review()
+
+    def target(self) -> tuple[str, int] | None:
+        """What the challenge panel is about: (kind, id)."""
+        if self.page is None:
+            return None
+        if self.challenge_kind == "redaction" and self.selected is not None:
+            return ("redaction", self.selected)
+        if self.challenge_kind == "document":
+            return ("document", self.page["document_id"])
+        return ("page", self.page["id"])
+
+    def load_review(self) -> None:
+        """Load the challenge panel for the current target."""
+        target = self.target()
+        if target is None:
+            return
+        self.review_ready = False
+        doc_id = self.page["document_id"] if self.page else None
+
+        def load(ctx: Any) -> Any:
+            from app.review import state
+
+            review = state.review(ctx.matter, *target)
+            if doc_id is not None and review["exhibit"] is None:
+                review["exhibit"] = state.review(ctx.matter, "document", doc_id)["exhibit"]
+            return review
+
+        def done(review: dict[str, Any]) -> None:
+            if self.target() == (review["kind"], review["id"]):
+                self.challenge.load(review, doc_id)
+                self.review_ready = True
+                self.reviewLoaded.emit()
+
+        self._submit(load, done)
+
+    def _target_kind_chosen(self, kind: str) -> None:
+        self.challenge_kind = kind
+        self.load_review()
+
+    # -- review actions (each one undoable step) ------------------------------------------
+
+    def _codes_edited(self, codes: list[str] | None) -> None:
+        if self.selected is not None:
+            self._run("Set exemption codes",
+                      _op("set_redaction_exemptions", [self.selected], codes))
+
+    def toggle_code(self, code: str) -> None:
+        """Toggle an exemption code on the selected redaction (number keys 1-9)."""
+        if self.selected is None:
+            self.statusBar().showMessage("Select a redaction first (click it, or J)", 4000)
+            return
+        self._run(f"Toggle {code}", _op("toggle_redaction_exemption", [self.selected], code))
+
+    def _disposition_edited(self, key: str | None) -> None:
+        if self.page_id is not None:
+            self._run("Set page disposition", _op("set_page_disposition", [self.page_id], key))
+
+    def _challenge_edited(self, target: tuple[str, int], fields: dict[str, Any]) -> None:
+        names = ", ".join(fields)
+        self._run(f"Edit challenge ({names})", _op("set_review", [target], **fields))
+
+    def set_status(self, status: str) -> None:
+        """Mark the current target accepted / challenged / dropped / not reviewed."""
+        target = self.target()
+        if target is not None:
+            self._run(f"Mark {vocab.label('status', status)}",
+                      _op("set_review", [target], status=status))
+
+    def _tag_toggled(self, target: tuple[str, int], name: str, on: bool) -> None:
+        self._run(f"{'Tag' if on else 'Untag'} “{name}”",
+                  _op("add_tag" if on else "remove_tag", name, [target]))
+
+    def toggle_tag(self, name: str) -> None:
+        """Toggle a tag on the current target (H: hot, E: exhibit candidate)."""
+        target = self.target()
+        if target is None:
+            return
+        button = self.challenge.tag_buttons.get(name)
+        on = not (button is not None and button.isChecked())
+        self._tag_toggled(target, name, on)
+
+    def _exhibit_edited(self, document_id: int, number: str, description: str) -> None:
+        self._run(f"Exhibit {number}", _op("set_exhibit", number, document_id=document_id,
+                                           description=description))
+
+    def tag_all_results(self, name: str, color: str | None = None) -> None:
+        """Tag every page matching the current search (one undoable step)."""
+        query = self.query
+        if not query:
+            return
+
+        def fn(matter: Any, reviewer: str, op_id: str) -> Any:
+            from app.review import ops, state
+
+            pages = state.search_page_ids(matter, query)
+            return ops.add_tag(matter, reviewer, name, [("page", p) for p in pages],
+                               color=color, op_id=op_id)
+
+        self._run(f"Tag {self.search_panel.model.total} results “{name}”", fn)
+
+    def _ask_tag_all(self) -> None:
+        if not self.query:
+            return
+        names = [b for b in self.challenge.tag_buttons]
+        name, ok = QInputDialog.getItem(self, "Tag all results",
+                                        f"Tag every page matching “{self.query}” with:",
+                                        names, 0, True)
+        if ok and name.strip():
+            self.tag_all_results(name.strip())
+
+    def _changed(self, changes: Any) -> None:
+        """A review op (or its undo) committed: refresh what it touched."""
+        self.statusBar().showMessage("Saved", 1500)
+        page = self.page
+        if page is not None:
+            ids = {r["id"] for r in page["redactions"]}
+            if (page["id"] in changes.pages or ids & changes.redactions
+                    or page["document_id"] in changes.documents):
+                self.show_page(page["id"], select=self.selected)
+        from app.review import state
+
+        if "tags" in changes.kinds and changes.tag_ids:
+            self._submit(lambda ctx: state.all_tags(ctx.matter), self._tags_loaded)
+        if "claims" in changes.kinds:
+            self._submit(lambda ctx: state.custom_codes(ctx.matter), self.claims.set_custom_codes)
+        reds, pages, docs = changes.redactions, changes.pages, changes.documents
+
+        def rows(ctx: Any) -> Any:
+            return state.tree_rows(ctx.matter, state.affected_pages(ctx.matter, reds, pages,
+                                                                     docs))
+
+        self._submit(rows, self.tree_model.update_rows)
+
+    def _tags_loaded(self, tags: list[tuple[str, str]]) -> None:
+        self.challenge.set_tags(tags)
+        self.load_review()
+        if self.filter_kind.currentData() == "tag":
+            self._fill_filter_values()
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def _position(self) -> float | None:
+        """The current page's place in the visible order (x.5 when it is filtered out)."""
+        pos = self.tree_model._page_pos.get(self.page_id or -1)
+        if pos is not None:
+            return float(pos[0])
+        order = self.tree_model.pages
+        if not order or self.page_id is None:
+            return None
+        return bisect.bisect_left(order, self.page_id) - 0.5
+
+    @staticmethod
+    def _next_index(pos: float, delta: int) -> int:
+        return math.floor(pos + 1) if delta > 0 else math.ceil(pos - 1)
+
+    def step_page(self, delta: int, select: Any = None) -> bool:
+        """Next/previous page in the (filtered) tree order."""
+        order = self.tree_model.pages
+        pos = self._position()
+        if pos is None:
+            return False
+        j = self._next_index(pos, delta)
+        if not 0 <= j < len(order):
+            self.statusBar().showMessage("No more pages", 2000)
+            return False
+        self.show_page(order[j], select=select)
+        return True
+
+    def step_document(self, delta: int) -> None:
+        """First page of the next/previous document."""
+        order, doc_of = self.tree_model.pages, self.tree_model.doc_of_page
+        pos = self._position()
+        if pos is None or self.page is None:
+            return
+        doc = self.page["document_id"]
+        i = int(pos)
+        if delta > 0:
+            j = next((k for k in range(i + 1, len(order)) if doc_of[order[k]] != doc), None)
+        else:
+            start = next((k for k in range(i, -1, -1) if doc_of[order[k]] != doc), None)
+            j = None
+            if start is not None:
+                prev = doc_of[order[start]]
+                j = start
+                while j > 0 and doc_of[order[j - 1]] == prev:
+                    j -= 1
+        if j is not None:
+            self.show_page(order[j])
+
+    def step_redaction(self, delta: int) -> None:
+        """Next/previous redaction, across pages."""
+        if self.page is None:
+            return
+        ids = [r["id"] for r in self.page["redactions"]]
+        if ids:
+            if self.selected in ids:
+                k = ids.index(self.selected) + delta
+            else:
+                k = 0 if delta > 0 else len(ids) - 1
+            if 0 <= k < len(ids):
+                self.select_redaction(ids[k])
+                return
+        self._jump(delta, lambda row: row.redactions > 0, "first" if delta > 0 else "last")
+
+    def step_unreviewed(self, delta: int) -> None:
+        """Next/previous redaction nobody has reviewed yet, across pages."""
+        if self.page is None:
+            return
+        reds = self.page["redactions"]
+        ids = [r["id"] for r in reds]
+        k = ids.index(self.selected) if self.selected in ids else (-1 if delta > 0 else len(ids))
+        rng = range(k + 1, len(ids)) if delta > 0 else range(k - 1, -1, -1)
+        for i in rng:
+            if reds[i]["status"] == "not_reviewed":
+                self.select_redaction(ids[i])
+                return
+        self._jump(delta, lambda row: row.unreviewed > 0,
+                   "first_unreviewed" if delta > 0 else "last_unreviewed")
+
+    def _jump(self, delta: int, wanted: Any, select: str) -> None:
+        order = self.tree_model.pages
+        pos = self._position()
+        if pos is None:
+            return
+        start = self._next_index(pos, delta)
+        rng = range(start, len(order)) if delta > 0 else range(start, -1, -1)
+        for j in rng:
+            row = self.tree_model.row(order[j])
+            if row is not None and wanted(row):
+                self.show_page(order[j], select=select)
+                return
+        self.statusBar().showMessage("Nothing more in that direction", 3000)
+
+    def go_to_bates(self, text: str) -> None:
+        """Show the page with this Bates number."""
+        text = text.strip()
+        if not text:
+            return
+
+        def find(ctx: Any) -> Any:
+            from app.matter.listing import find_bates
+
+            try:
+                return [p["id"] for p in find_bates(ctx.matter, text)]
+            except ValueError:
+                return []
+
+        def done(ids: list[int]) -> None:
+            if ids:
+                self.show_page(ids[0])
+            else:
+                self.statusBar().showMessage(f"No page with Bates {text}", 5000)
+
+        self._submit(find, done)
+
+    # -- search ---------------------------------------------------------------------------
+
+    def run_search(self, query: str, limit: int = 1000) -> None:
+        """Run a search on the worker and list the results."""
+        query = query.strip()
+        self.query = query
+        if not query:
+            self.terms = []
+            self.search_panel.set_error("")
+            self.page_view.canvas.set_hits([])
+            return
+        self.left.setCurrentWidget(self.search_panel)
+
+        def run(ctx: Any) -> Any:
+            from app.review.state import query_terms
+            from app.search.index import search
+
+            return query, search(ctx.matter, query, limit=limit), query_terms(query)
+
+        def done(result: Any) -> None:
+            q, results, terms = result
+            if q != self.query:
+                return
+            self.terms = terms
+            self.search_panel.set_results(q, results)
+            if self.page_id is not None:
+                self._load_hits()
+            self.searchDone.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.search_panel.set_error(str(exc))
+            self.searchDone.emit()
+
+        if self.worker is not None:
+            self.worker.submit(run, done, failed, priority=URGENT)
+
+    def step_hit(self, delta: int) -> None:
+        """F3 / Shift+F3: the next/previous page with a hit."""
+        pid = self.search_panel.step(delta)
+        if pid is not None:
+            self.show_page(pid)
+
+    def _hit_activated(self, row: int) -> None:
+        self.show_page(self.search_panel.select_row(row))
+
+    # -- filters --------------------------------------------------------------------------
+
+    def _filter_kind_changed(self, _index: int) -> None:
+        kind = self.filter_kind.currentData()
+        self.filter_value.setVisible(kind in ("tag", "exemption"))
+        if kind in ("tag", "exemption"):
+            self._fill_filter_values()
+        self.apply_filter()
+
+    def _fill_filter_values(self) -> None:
+        kind = self.filter_kind.currentData()
+        current = self.filter_value.currentText()
+        self.filter_value.blockSignals(True)
+        self.filter_value.clear()
+        if kind == "tag":
+            self.filter_value.addItems(list(self.challenge.tag_buttons))
+        else:
+            self.filter_value.addItems([*vocab.EXEMPTION_CODES, *self.claims.custom])
+        if current:
+            self.filter_value.setCurrentText(current)
+        self.filter_value.blockSignals(False)
+
+    def set_filter(self, kind: str, value: str = "") -> None:
+        """Show only pages passing a filter (see ``app.review.state.FILTERS``)."""
+        self.filter_kind.blockSignals(True)
+        self.filter_kind.setCurrentIndex(self.filter_kind.findData(kind))
+        self.filter_kind.blockSignals(False)
+        self.filter_value.setVisible(kind in ("tag", "exemption"))
+        if kind in ("tag", "exemption"):
+            self._fill_filter_values()
+            self.filter_value.setCurrentText(value)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        """Re-run the current filter on the worker."""
+        kind = self.filter_kind.currentData()
+        value = self.filter_value.currentText()
+        if kind == "all":
+            self.tree_model.set_filter(None)
+            self._after_filter()
+            return
+        if kind in ("tag", "exemption") and not value:
+            return
+
+        def run(ctx: Any) -> Any:
+            from app.review.state import filter_pages
+
+            return filter_pages(ctx.matter, kind, value)
+
+        def done(ids: list[int]) -> None:
+            self.tree_model.set_filter(ids)
+            self._after_filter()
+            self.statusBar().showMessage(f"{len(ids)} pages shown", 3000)
+
+        self._submit(run, done)
+
+    def _after_filter(self) -> None:
+        self.tree.expandToDepth(1 if len(self.tree_model.pages) < 2000 else 0)
+        if self.page_id is not None:
+            self._sync_tree(self.page_id)
+        self.treeLoaded.emit()
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            if self.worker is None:
+                self._ask_new()
+            if self.worker is not None:
+                self.start_ingest(paths)
+
+    def start_ingest(self, paths: list[str], production: str | None = None) -> None:
+        """Ingest files/folders on the worker with a progress dialog; the window stays live."""
+        if self.worker is None or self.ingesting:
+            return
+        worker = self.worker
+        token = InterleavingToken(worker)
+        dialog = QProgressDialog("Ingesting…", "Cancel", 0, 0, self)
+        dialog.setWindowTitle("Ingest")
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setMinimumDuration(300)
+        dialog.canceled.connect(token.cancel)
+        self.ingest_dialog = dialog
+        self.ingest_token = token
+        self.ingesting = True
+
+        def update(done: int, total: int, what: str) -> None:
+            if total:
+                dialog.setMaximum(total)
+                dialog.setValue(done)
+            dialog.setLabelText(f"Ingesting {what}…" if what else "Finishing…")
+
+        worker.progress.connect(update)
+
+        def run(ctx: Any) -> Any:
+            from app.ingest.pipeline import ingest
+
+            return ingest(ctx.matter, paths, production=production,
+                          progress=lambda d, t, w: worker.progress.emit(d, t, w), cancel=token)
+
+        def finish(result: Any, message: str) -> None:
+            self.ingesting = False
+            worker.progress.disconnect(update)
+            dialog.reset()
+            dialog.close()
+            self.statusBar().showMessage(message, 10000)
+            self.reload_tree(first=self.page_id is None)
+            self.ingestDone.emit(result)
+
+        def done(report: Any) -> None:
+            failed = report.by_status("failed")
+            finish(report, f"Ingested {report.pages_added} pages"
+                   + (f"; {len(failed)} files failed" if failed else ""))
+
+        def error(exc: BaseException) -> None:
+            finish(exc, f"Ingest stopped: {exc}")
+
+        worker.submit(run, done, error, kind=LONG)
+
+    # -- dialogs --------------------------------------------------------------------------
+
+    def _ask_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open matter", "", "Vaughn matters "
+                                              "(*.vaughn);;All files (*)")
+        if path:
+            self.open_matter(path)
+
+    def _ask_new(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New matter", "", "Vaughn matters (*.vaughn)")
+        if path:
+            if not path.endswith(".vaughn"):
+                path += ".vaughn"
+            self.open_matter(path, create=True)
+
+    def _ask_ingest(self) -> None:
+        if self.worker is None:
+            self._ask_new()
+        folder = QFileDialog.getExistingDirectory(self, "Ingest a production folder or volume")
+        if folder:
+            self.start_ingest([folder])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in prefs.recent_matters():
+            self.recent_menu.addAction(path, lambda p=path: self.open_matter(p))
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def _focus_bates(self) -> None:
+        self.bates_edit.setFocus()
+        self.bates_edit.selectAll()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, action) for every action with a shortcut."""
+        rows = []
+        for action in self.actions_by_name.values():
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                             for k in action.shortcuts())
+            if keys:
+                rows.append((keys, action.text().replace("&", "")))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        """The shortcut sheet (?)."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        view = QTextBrowser()
+        view.setHtml("<table cellpadding=3>" + "".join(
+            f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in self.shortcut_rows())
+            + "</table>")
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        dialog.resize(520, 640)
+        self.shortcut_dialog = dialog
+        dialog.show()
+
+    def ready(self) -> bool:
+        """Page data, sharp image, overlays and panels all painted (for --screenshot)."""
+        canvas = self.page_view.canvas
+        return (self.page is not None and self.page_id == self.page["id"]
+                and canvas.has_sharp_image() and canvas.painted_key is not None
+                and canvas.painted_key[0] == self.page_id and self.review_ready
+                and (self.hub is None or self.hub.in_flight == 0))
+
+
+def _op(name: str, *args: Any, **kwargs: Any) -> Any:
+    """A review op from app.review.ops as a hub function (matter, reviewer, op_id)."""
+
+    def fn(matter: Any, reviewer: str, op_id: str) -> Any:
+        from app.review import ops
+
+        return getattr(ops, name)(matter, reviewer, *args, op_id=op_id, **kwargs)
+
+    return fn
+
+
+def app_instance() -> QApplication:
+    """The running QApplication (made if needed)."""
+    return QApplication.instance() or QApplication([])  # type: ignore[return-value]
+

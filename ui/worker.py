@@ -1,0 +1,302 @@
+"""The matter's one worker thread: every SQLite and PyMuPDF call of a window runs here.
+
+PyMuPDF is not thread-safe and a sqlite3 connection belongs to the thread that made it, so the
+worker opens the :class:`Matter` inside its own thread and runs submitted callables one at a
+time, each called with a :class:`Context` (the matter and the page renderer). Results come back
+to the GUI thread through a queued signal and are handed to the ``on_done`` callback there; the
+GUI thread never waits for the worker.
+
+Jobs run by priority, then in submission order (so an op, its undo and the reads after them
+keep their order). While a long job runs (an ingest), the job's cancel token lets the worker
+interleave queued interactive jobs at every check between pages: reads and renders always, and
+writes only when the long job holds no open transaction. Pages render to ``QImage`` (safe off
+the GUI thread, unlike ``QPixmap``) into an LRU cache that prefetch fills ahead of the reviewer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtGui import QImage
+
+from app.progress import CancelToken
+
+URGENT, NORMAL, PREFETCH = 0, 1, 5
+READ, WRITE, LONG = "read", "write", "long"
+
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    seq: int
+    fn: Callable[[Context], Any] = field(compare=False)
+    kind: str = field(compare=False, default=READ)
+
+
+@dataclass
+class Context:
+    """What a job gets: the open matter and the page renderer, both owned by this thread."""
+
+    matter: Any
+    renderer: PageRenderer
+
+
+class PageRenderer:
+    """Renders pages to QImage with an LRU cache by (page id, pixels per point)."""
+
+    def __init__(self, matter: Any, cache_mb: int = 300, max_docs: int = 8) -> None:
+        self.matter = matter
+        self._docs: OrderedDict[str, Any] = OrderedDict()
+        self._images: OrderedDict[tuple[int, int], QImage] = OrderedDict()
+        self._where: dict[int, tuple[str, int]] = {}
+        self._bytes = 0
+        self._cap = cache_mb << 20
+        self._max_docs = max_docs
+        self.renders = 0
+
+    @staticmethod
+    def key(page_id: int, scale: float) -> tuple[int, int]:
+        """The cache key: scale (pixels per PDF point) quantised to 1/100."""
+        return (page_id, max(1, round(scale * 100)))
+
+    def cached(self, page_id: int, scale: float) -> QImage | None:
+        """The rendered image if it is in the cache (and mark it recently used)."""
+        key = self.key(page_id, scale)
+        image = self._images.get(key)
+        if image is not None:
+            self._images.move_to_end(key)
+        return image
+
+    def _page(self, page_id: int) -> Any:
+        where = self._where.get(page_id)
+        if where is None:
+            row = self.matter.conn.execute(
+                "SELECT f.path, p.page_index FROM pages p JOIN source_files f "
+                "ON f.id = p.source_file_id WHERE p.id = ?", (page_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no page {page_id}")
+            where = self._where[page_id] = (row[0], row[1])
+        path, index = where
+        doc = self._docs.get(path)
+        if doc is None:
+            import pymupdf
+
+            doc = pymupdf.open(path)
+            self._docs[path] = doc
+            while len(self._docs) > self._max_docs:
+                self._docs.popitem(last=False)[1].close()
+        else:
+            self._docs.move_to_end(path)
+        return doc.load_page(index)
+
+    def render(self, page_id: int, scale: float) -> QImage:
+        """The page at ``scale`` pixels per point (from the cache when there)."""
+        image = self.cached(page_id, scale)
+        if image is not None:
+            return image
+        import pymupdf
+
+        page = self._page(page_id)
+        s = self.key(page_id, scale)[1] / 100
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(s, s), alpha=False)
+        image = QImage(pix.samples, pix.width, pix.height, pix.stride,
+                       QImage.Format.Format_RGB888).copy()
+        self.renders += 1
+        key = self.key(page_id, scale)
+        self._images[key] = image
+        self._bytes += image.sizeInBytes()
+        while self._bytes > self._cap and len(self._images) > 1:
+            _, old = self._images.popitem(last=False)
+            self._bytes -= old.sizeInBytes()
+        return image
+
+    def word_boxes(self, page_id: int, terms: list[str]) -> list[tuple[float, float, float, float]]:
+        """Where the search terms are on the page (PyMuPDF ``search_for``), page coordinates."""
+        page = self._page(page_id)
+        rects = []
+        for term in terms:
+            for r in page.search_for(term):
+                if page.rotation:
+                    r = r * page.rotation_matrix
+                rects.append((r.x0, r.y0, r.x1, r.y1))
+        return rects
+
+    def close(self) -> None:
+        """Close every open document."""
+        for doc in self._docs.values():
+            doc.close()
+        self._docs.clear()
+        self._images.clear()
+
+
+class _Thread(QThread):
+    def __init__(self, worker: MatterWorker) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def run(self) -> None:
+        self.worker._run()
+
+
+class MatterWorker(QObject):
+    """Owns one matter on one thread; ``submit`` work, get results by callback on the GUI."""
+
+    opened = Signal(object)  # {"path", "read_only"}
+    failed = Signal(str)
+    progress = Signal(int, int, str)  # for long jobs: done, total, what
+    _done = Signal(int, object, object)
+
+    def __init__(self, path: str | Path, *, create: bool = False, read_only: bool = False,
+                 opener: Callable[..., Any] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self._create = create
+        self._read_only = read_only
+        self._opener = opener
+        self._jobs: list[_Job] = []
+        self._cond = threading.Condition()
+        self._seq = itertools.count()
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._stopping = False
+        self._running_long = False
+        self.ctx: Context | None = None
+        self.busy_s = 0.0
+        self._done.connect(self._deliver)
+        self._thread = _Thread(self)
+
+    # -- GUI side ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the thread; it opens the matter and emits ``opened`` or ``failed``."""
+        self._thread.start()
+
+    def submit(self, fn: Callable[[Context], Any], on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None, *,
+               priority: int = NORMAL, kind: str = READ) -> int:
+        """Queue ``fn(ctx)``; ``on_done(result)`` or ``on_error(exc)`` run later on the GUI."""
+        seq = next(self._seq)
+        self._callbacks[seq] = (on_done, on_error)
+        with self._cond:
+            self._jobs.append(_Job(priority, seq, fn, kind))
+            self._jobs.sort()
+            self._cond.notify()
+        return seq
+
+    def pending(self) -> int:
+        """How many jobs wait (for tests and the status bar)."""
+        with self._cond:
+            return len(self._jobs)
+
+    def drop_prefetch(self) -> None:
+        """Forget queued prefetch jobs (the reviewer moved on)."""
+        with self._cond:
+            gone = [j for j in self._jobs if j.priority >= PREFETCH]
+            self._jobs = [j for j in self._jobs if j.priority < PREFETCH]
+        for job in gone:
+            self._callbacks.pop(job.seq, None)
+
+    def stop(self, timeout_ms: int = 10000) -> None:
+        """Finish the running job, drop the rest, close the matter and end the thread."""
+        with self._cond:
+            self._stopping = True
+            self._jobs.clear()
+            self._cond.notify()
+        self._thread.wait(timeout_ms)
+
+    def _deliver(self, seq: int, result: Any, error: Any) -> None:
+        on_done, on_error = self._callbacks.pop(seq, (None, None))
+        if error is not None:
+            if on_error is not None:
+                on_error(error)
+            else:
+                print(f"vaughn worker: {error!r}\n{getattr(error, 'trace', '')}")
+        elif on_done is not None:
+            on_done(result)
+
+    # -- worker side -------------------------------------------------------------------------
+
+    def _open(self) -> Any:
+        if self._opener is not None:
+            return self._opener()
+        from app.matter.store import Matter
+
+        return Matter.open(self.path, create=self._create, read_only=self._read_only)
+
+    def _run(self) -> None:
+        try:
+            matter = self._open()
+        except Exception as exc:
+            self.failed.emit(str(exc))
+            return
+        self.ctx = Context(matter, PageRenderer(matter))
+        self.opened.emit({"path": str(matter.path), "read_only": bool(matter.read_only)})
+        try:
+            while True:
+                with self._cond:
+                    while not self._jobs and not self._stopping:
+                        self._cond.wait()
+                    if self._stopping:
+                        break
+                    job = self._jobs.pop(0)
+                self._execute(job)
+        finally:
+            self.ctx.renderer.close()
+            matter.close()
+
+    def _execute(self, job: _Job) -> None:
+        assert self.ctx is not None
+        started = time.perf_counter()
+        if job.kind == LONG:
+            self._running_long = True
+        try:
+            result = job.fn(self.ctx)
+        except BaseException as exc:  # reported to the GUI, never kills the thread
+            exc.trace = traceback.format_exc()  # type: ignore[attr-defined]
+            self._done.emit(job.seq, None, exc)
+        else:
+            self._done.emit(job.seq, result, None)
+        finally:
+            if job.kind == LONG:
+                self._running_long = False
+            self.busy_s += time.perf_counter() - started
+
+    def interleave(self) -> None:
+        """Run queued interactive jobs now (called by a long job between its units)."""
+        if self.ctx is None:
+            return
+        in_tx = self.ctx.matter.conn.in_transaction
+        while True:
+            with self._cond:
+                runnable = [j for j in self._jobs if j.kind == READ
+                            or (j.kind == WRITE and not in_tx)]
+                if not runnable or self._stopping:
+                    return
+                job = runnable[0]
+                self._jobs.remove(job)
+            self._execute(job)
+
+
+class InterleavingToken(CancelToken):
+    """A cancel token whose checks also let the worker serve the window during a long job."""
+
+    def __init__(self, worker: MatterWorker, every_s: float = 0.03) -> None:
+        super().__init__()
+        self._worker = worker
+        self._every = every_s
+        self._last = 0.0
+
+    def check(self) -> None:
+        super().check()
+        now = time.perf_counter()
+        if now - self._last >= self._every:
+            self._worker.interleave()
+            self._last = time.perf_counter()
