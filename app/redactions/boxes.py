@@ -322,19 +322,27 @@ RASTER_MIN_H = 6.0  # pt
 RASTER_MIN_AREA = 90.0  # pt^2
 
 
-def _window_sum(mask: np.ndarray, k: int) -> np.ndarray:
-    """Sum of mask over every k x k window (valid positions), via an integral image."""
-    ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int32)
-    np.cumsum(np.cumsum(mask, axis=0, dtype=np.int32), axis=1, out=ii[1:, 1:])
-    return ii[k:, k:] - ii[:-k, k:] - ii[k:, :-k] + ii[:-k, :-k]
-
-
 def _open(mask: np.ndarray, k: int) -> np.ndarray:
-    """Morphological opening with a k x k square: keeps only areas k pixels thick."""
-    core = _window_sum(mask.astype(np.uint8), k) == k * k  # erosion (anchored top-left)
-    pad = np.zeros((mask.shape[0] + k - 1, mask.shape[1] + k - 1), dtype=np.uint8)
-    pad[k - 1: k - 1 + core.shape[0], k - 1: k - 1 + core.shape[1]] = core
-    return _window_sum(pad, k) > 0  # dilation back
+    """Morphological opening with a k x k square: keeps only areas k pixels thick.
+
+    Separable boolean shifts: an erosion anchored at the top-left, then the matching dilation.
+    """
+    m = mask.astype(bool)
+    core = m.copy()
+    for i in range(1, k):  # erode along x
+        core[:, :-i] &= m[:, i:]
+        core[:, -i:] = False
+    er = core.copy()
+    for i in range(1, k):  # erode along y
+        er[:-i, :] &= core[i:, :]
+        er[-i:, :] = False
+    out = er.copy()
+    for i in range(1, k):  # dilate back along x
+        out[:, i:] |= er[:, :-i]
+    res = out.copy()
+    for i in range(1, k):  # and along y
+        res[i:, :] |= out[:-i, :]
+    return res
 
 
 def _components(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
@@ -418,6 +426,26 @@ def render_gray(page: pymupdf.Page, dpi: float = RASTER_DPI) -> tuple[np.ndarray
     return a, zoom
 
 
+def _joinable(a: list[int], b: list[int], dark: np.ndarray) -> bool:
+    """Two pieces of one box on a row band, cut apart by the white stamp inside it."""
+    top, bot = max(a[1], b[1]), min(a[3], b[3])
+    if bot - top < 0.7 * min(a[3] - a[1], b[3] - b[1]):
+        return False
+    left, right = (a, b) if a[0] <= b[0] else (b, a)
+    gap = right[0] - left[2]
+    if gap > max(a[3] - a[1], b[3] - b[1]) * 3:
+        return False
+    if gap > 0:
+        region = dark[top:bot, left[2]: right[0]]
+        if region.size and region.mean() < 0.35:
+            return False
+        # the band above and below the gap must be dark: the box's own edges
+        edge = np.concatenate([dark[top, left[2]: right[0]], dark[bot - 1, left[2]: right[0]]])
+        if edge.size and edge.mean() < 0.8:
+            return False
+    return True
+
+
 def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
                  zoom: float | None = None) -> list[Box]:
     """Dark filled rectangles in the rendered page (scans, TIFF pages)."""
@@ -445,39 +473,27 @@ def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
         cands.append([x0, y0, x1, y1])
     # A white stamp inside a box can cut it in pieces: join pieces of one row band
     # when the gap between them is mostly dark too.
-    cands.sort(key=lambda b: (b[1], b[0]))
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(cands)):
-            a = cands[i]
-            if a is None:
+    changed = True
+    while changed:
+        changed = False
+        cands.sort(key=lambda b: (b[1], b[0]))
+        n = len(cands)
+        used = [False] * n
+        kept = []
+        for i in range(n):
+            if used[i]:
                 continue
-            for j in range(len(cands)):
-                b = cands[j]
-                if i == j or b is None:
-                    continue
-                top, bot = max(a[1], b[1]), min(a[3], b[3])
-                hmin = min(a[3] - a[1], b[3] - b[1])
-                if bot - top < 0.7 * hmin:
-                    continue
-                if b[0] < a[0]:
-                    continue
-                gap = b[0] - a[2]
-                if gap > max(a[3] - a[1], b[3] - b[1]) * 3:
-                    continue
-                if gap > 0:
-                    region = dark[top:bot, a[2]: b[0]]
-                    if region.size and region.mean() < 0.35:
-                        continue
-                    # the band above and below the gap must be dark: the box's own edges
-                    edge = np.concatenate([dark[top, a[2]: b[0]], dark[bot - 1, a[2]: b[0]]])
-                    if edge.size and edge.mean() < 0.8:
-                        continue
-                a[:] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                cands[j] = None
-                merged = True
-        cands = [c for c in cands if c is not None]
+            a = cands[i]
+            j = i + 1
+            while j < n and cands[j][1] < a[3]:  # sorted by top: later ones start lower
+                if not used[j] and _joinable(a, cands[j], dark):
+                    b = cands[j]
+                    a = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    used[j] = True
+                    changed = True
+                j += 1
+            kept.append(a)
+        cands = kept
     out: list[Box] = []
     inv = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
     for x0, y0, x1, y1 in cands:
