@@ -33,7 +33,8 @@ def make_sample_matter() -> tuple[Path, object]:
     production, matter_path = sample_paths()
     if not (production / "truth.json").exists():
         sample_production.main([str(production), "--docs", str(SAMPLE_DOCS), "--seed",
-                                str(SAMPLE_SEED), "--scanned-share", "0.1", "--bad-share", "0.3"])
+                                str(SAMPLE_SEED), "--scanned-share", "0.1", "--bad-share", "0.3",
+                                "--layout", "folder"])
     with Matter.open(matter_path, create=True) as matter:
         report = ingest(matter, [production], production="Sample production, tranche 1")
     return matter_path, report
