@@ -17,7 +17,7 @@ from app.errors import VaughnError
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = ("ingest", "pages", "search", "bates", "redactions", "analyze", "productions",
-            "backup", "restore", "check", "relink")
+            "backup", "restore", "check", "relink", "tag", "export", "settings")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +83,63 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("relink", help="find moved source files under FOLDER by their hash")
     p.add_argument("matter", type=Path)
     p.add_argument("folder", type=Path)
+    _add_review_parsers(sub)
     return parser
+
+
+def _add_review_parsers(sub: Any) -> None:
+    """The tag, export and settings subcommands (issue 6)."""
+    p = sub.add_parser("tag", help="tag, challenge, mark as exhibit or set the disposition of "
+                       "pages or redactions (one transaction)")
+    p.add_argument("matter", type=Path)
+    t = p.add_argument_group("targets (at least one; repeatable)")
+    t.add_argument("--bates", action="append", default=[], metavar="B", help="a page by Bates")
+    t.add_argument("--range", dest="ranges", action="append", default=[], metavar="B1..B2",
+                   help="every page of a Bates range")
+    t.add_argument("--query", dest="queries", action="append", default=[], metavar="Q",
+                   help="every page a search finds")
+    t.add_argument("--redaction", dest="redactions", action="append", default=[], type=int,
+                   metavar="ID", help="a redaction by id (see `vaughn redactions --json`)")
+    p.add_argument("--tag", dest="tags", action="append", default=[], metavar="NAME")
+    p.add_argument("--untag", dest="untags", action="append", default=[], metavar="NAME")
+    p.add_argument("--exhibit", metavar="NUMBER",
+                   help="make the targets' pages (first to last) exhibit NUMBER")
+    p.add_argument("--description", help="the exhibit's description")
+    p.add_argument("--exhibit-status", help="planned, offered, marked, admitted, withdrawn")
+    p.add_argument("--challenge", dest="grounds", action="append", default=[],
+                   metavar="GROUND", help="challenge on this ground (repeatable; a prefix "
+                   "is enough: segreg, foresee, public...)")
+    p.add_argument("--argument", help="the challenge's argument")
+    p.add_argument("--evidence", help="evidence for the challenge (cite, link, passage)")
+    p.add_argument("--status", help="not_reviewed, accept, challenge, dropped")
+    p.add_argument("--priority", help="high, medium, low")
+    p.add_argument("--disposition", help="released in full/in part, withheld in full, "
+                   "duplicate, non-responsive, referred")
+    p.add_argument("--note", help="attach a note")
+    p.add_argument("--reviewer", help="who is reviewing (default: the matter's reviewer "
+                   "setting, else the login name)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export", help="export the exhibit list, challenge table, redaction "
+                       "log, exhibit PDF or summary (format from --out's extension)")
+    p.add_argument("matter", type=Path)
+    p.add_argument("kind", help="exhibits, challenges, redaction-log, exhibit-pdf, summary")
+    p.add_argument("--out", type=Path, required=True, help="the file to write")
+    p.add_argument("--as-produced", action="store_true",
+                   help="exhibit-pdf: keep bad redactions as produced (hidden text stays)")
+    p.add_argument("--mark", choices=("slip", "stamp"),
+                   help="exhibit-pdf: a slip sheet before each exhibit or a corner stamp")
+    p.add_argument("--all-statuses", action="store_true",
+                   help="challenges: include challenges still not reviewed")
+
+    p = sub.add_parser("settings", help="show or set matter settings (case caption...)")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--caption", help="the case caption (\\n for a new line)")
+    p.add_argument("--case-number")
+    p.add_argument("--exhibit-party", choices=("plaintiff", "defendant"))
+    p.add_argument("--exhibit-mark", choices=("slip", "stamp"))
+    p.add_argument("--reviewer", help="default reviewer name for `vaughn tag`")
+    p.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,3 +363,67 @@ def cmd_relink(args: argparse.Namespace) -> int:
     for path in still:
         print(f"  missing: {path}")
     return EXIT_OK if not still else EXIT_PARTIAL
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from app.tagging import TagRequest, apply
+
+    req = TagRequest(
+        bates=args.bates, ranges=args.ranges, queries=args.queries, redactions=args.redactions,
+        tags=args.tags, untags=args.untags, exhibit=args.exhibit, description=args.description,
+        exhibit_status=args.exhibit_status, grounds=args.grounds, argument=args.argument,
+        evidence=args.evidence, status=args.status, priority=args.priority,
+        disposition=args.disposition, note=args.note, reviewer=args.reviewer)
+    with _open(args.matter) as matter:
+        result = apply(matter, req)
+    if args.json:
+        _emit(result)
+    else:
+        c = result["changed"]
+        print(f"{len(result['pages'])} page(s), {len(result['redactions'])} redaction(s): "
+              f"{', '.join(c['kinds']) or 'nothing'} changed (op {result['op_id']})")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.export import export, resolve_kind
+
+    kind = resolve_kind(args.kind)
+    options: dict[str, Any] = {}
+    if kind == "exhibit-pdf":
+        options = {"as_produced": args.as_produced, "mark": args.mark}
+    elif args.as_produced or args.mark:
+        print("vaughn: --as-produced and --mark go with exhibit-pdf", file=sys.stderr)
+        return EXIT_ERROR
+    if kind == "challenges" and args.all_statuses:
+        from app.review import vocab
+
+        options["statuses"] = list(vocab.keys("status"))
+    bar = _progress_bar("export")
+    with _open(args.matter) as matter:
+        try:
+            path = export(matter, kind, args.out, progress=bar, **options)
+        finally:
+            bar.close()
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+_SETTINGS = ("caption", "case_number", "exhibit_party", "exhibit_mark", "reviewer")
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    with _open(args.matter) as matter:
+        for key in _SETTINGS:
+            value = getattr(args, key)
+            if value is not None:
+                if key == "caption":
+                    value = value.replace("\\n", "\n")
+                matter.set_setting(key, value)
+        current = {k: matter.get_setting(k) for k in _SETTINGS}
+    if args.json:
+        _emit(current)
+    else:
+        for key, value in current.items():
+            print(f"{key:<14} {'' if value is None else value}")
+    return EXIT_OK

@@ -16,7 +16,7 @@ _PAGE_SQL = """
 SELECT p.id, p.bates, pr.name AS production, d.id AS document_id, d.begbates AS doc_begbates,
        d.title AS doc_title, f.path AS file, p.page_index, p.text_layer, p.needs_ocr,
        p.text_source, p.withheld_in_full, p.redaction_count, p.redacted_share, p.width, p.height,
-       p.rotation
+       p.rotation, p.disposition, p.ocr_confidence
 FROM pages p
 JOIN productions pr ON pr.id = p.production_id
 JOIN documents d ON d.id = p.document_id
@@ -39,14 +39,59 @@ def page_item(row: dict[str, Any]) -> dict[str, Any]:
         "withheld_in_full": bool(row["withheld_in_full"]),
         "redactions": row["redaction_count"],
         "redacted_share": round(row["redacted_share"], 4),
+        "disposition": row.get("disposition"),
+        "ocr": row["text_source"] == "ocr",
+        "ocr_confidence": row.get("ocr_confidence"),
     }
 
 
 def pages(matter: Matter, where: str = "", params: tuple = ()) -> Iterator[dict[str, Any]]:
     """Every page (or those matching ``where``), in matter order."""
     sql = _PAGE_SQL + (f" WHERE {where}" if where else "") + " ORDER BY p.id"
+    tags, exhibit = _tags(matter, "page"), _page_exhibits(matter)
     for row in matter.query(sql, params):
-        yield page_item(row)
+        item = page_item(row)
+        item["tags"] = tags.get(row["id"], [])
+        item["exhibit"] = exhibit.get(row["id"])
+        yield item
+
+
+def _tags(matter: Matter, kind: str) -> dict[int, list[str]]:
+    """Tag names of every target of ``kind`` that has any, sorted."""
+    out: dict[int, list[str]] = {}
+    for tid, name in matter.conn.execute(
+        "SELECT l.target_id, t.name FROM tag_links l JOIN tags t ON t.id = l.tag_id "
+        "WHERE l.target_kind = ? ORDER BY t.name COLLATE NOCASE", (kind,)):
+        out.setdefault(tid, []).append(name)
+    return out
+
+
+def _page_exhibits(matter: Matter) -> dict[int, str]:
+    """The exhibit number of every page inside an exhibit (the lowest id wins overlaps)."""
+    out: dict[int, str] = {}
+    for number, doc_id, first, last in matter.conn.execute(
+        "SELECT number, document_id, first_page_id, last_page_id FROM exhibits ORDER BY id"):
+        if doc_id is not None:
+            rows = matter.conn.execute("SELECT id FROM pages WHERE document_id = ?", (doc_id,))
+        elif first is not None:
+            lo, hi = sorted((first, last if last is not None else first))
+            rows = matter.conn.execute("SELECT id FROM pages WHERE id BETWEEN ? AND ?", (lo, hi))
+        else:
+            continue
+        for (pid,) in rows:
+            out.setdefault(pid, number)
+    return out
+
+
+def _redaction_challenges(matter: Matter) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for cid, rid, grounds, status, priority, argument in matter.conn.execute(
+        "SELECT id, target_id, grounds, status, priority, argument FROM challenges "
+        "WHERE target_kind = 'redaction' ORDER BY id"):
+        out.setdefault(rid, []).append({"id": cid, "grounds": json.loads(grounds),
+                                        "status": status, "priority": priority,
+                                        "argument": argument})
+    return out
 
 
 def find_bates(matter: Matter, text: str) -> list[dict[str, Any]]:
@@ -76,6 +121,7 @@ def redactions(matter: Matter, *, bad_only: bool = False) -> Iterator[dict[str, 
         + (" WHERE r.bad = 1" if bad_only else "")
         + " ORDER BY p.id, r.id"
     )
+    tags, challenges = _tags(matter, "redaction"), _redaction_challenges(matter)
     for row in matter.query(sql):
         yield {
             "id": row["id"],
@@ -90,6 +136,8 @@ def redactions(matter: Matter, *, bad_only: bool = False) -> Iterator[dict[str, 
             "hidden_chars": row["hidden_chars"],
             "withheld_in_full": bool(row["withheld_in_full"]),
             "source": row["source"],
+            "challenges": challenges.get(row["id"], []),
+            "tags": tags.get(row["id"], []),
         }
 
 
