@@ -60,7 +60,10 @@ def export(matter: Matter, kind: str, out: str | Path, *, progress: ProgressFn |
         from app.export.exhibit_pdf import export_exhibit_pdf as fn
     else:
         from app.export.summary import export_summary as fn
-    return fn(matter, out, progress=progress, cancel=cancel, **options)
+    try:
+        return fn(matter, out, progress=progress, cancel=cancel, **options)
+    except OSError as exc:  # unwritable folder, disk full: a plain message, not a traceback
+        raise ExportError(f"{out}: cannot be written ({exc.strerror or exc})") from exc
 
 
 __all__ = ["FORMATS", "KINDS", "ExportError", "export", "resolve_kind"]
