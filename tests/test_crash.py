@@ -98,3 +98,47 @@ def test_ingest_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert _assert_consistent(matter) == expected
     assert interrupted >= KILLS // 2, f"only {interrupted} of {kills} runs were cut short"
+
+
+@pytest.mark.slow
+def test_tag_commands_killed_at_random_are_all_or_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "prod"
+    pages = _production(folder, 20)
+    matter = tmp_path / "tags.vaughn"
+    assert _ingest(matter, folder).wait() == 0
+    span = f"KILL-000001..KILL-{pages:06d}"
+    started = time.monotonic()
+    timing = subprocess.run([sys.executable, str(ROOT / "main.py"), "tag", str(matter),
+                             "--range", span, "--tag", "timing"], cwd=ROOT, capture_output=True)
+    assert timing.returncode == 0
+    full = time.monotonic() - started
+    rng = random.Random(11)
+    succeeded: list[str] = []
+    interrupted = 0
+    for n in range(KILLS):
+        name = f"t{n}"
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "tag", str(matter), "--range", span,
+             "--tag", name, "--challenge", "segregability", "--argument", f"kill {n}",
+             "--disposition", "released in part"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.1) * full)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            interrupted += 1
+        if proc.wait() == 0:
+            succeeded.append(name)
+        _assert_consistent(matter)
+        conn = sqlite3.connect(matter)
+        try:
+            linked = conn.execute(
+                "SELECT count(*) FROM tag_links l JOIN tags t ON t.id = l.tag_id "
+                "WHERE t.name = ?", (name,)).fetchone()[0]
+            argued = conn.execute("SELECT count(*) FROM challenges WHERE argument = ?",
+                                  (f"kill {n}",)).fetchone()[0]
+        finally:
+            conn.close()
+        assert (linked, argued) in ((0, 0), (pages, pages)), (name, linked, argued)
+        if name in succeeded:  # a command that said it succeeded is fully there
+            assert linked == pages
+    assert succeeded and interrupted, (len(succeeded), interrupted)
