@@ -18,6 +18,7 @@ from app.errors import VaughnError
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = ("ingest", "pages", "search", "bates", "redactions", "analyze", "productions",
             "backup", "restore", "check", "relink", "tag", "export", "settings")
+COMMANDS = (*COMMANDS, "ocr")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--received", help="date the production arrived (YYYY-MM-DD)")
     p.add_argument("--no-analyze", action="store_true", help="skip the redaction analysis")
+    p.add_argument("--ocr", action="store_true", help="then OCR scanned pages (see vaughn ocr)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("pages", help="list every page")
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("matter", type=Path)
     p.add_argument("folder", type=Path)
     _add_review_parsers(sub)
+    _add_ocr_parser(sub)
     return parser
 
 
@@ -187,6 +190,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                             analyze=not args.no_analyze, progress=bar)
         finally:
             bar.close()
+        if args.ocr:
+            _run_ocr(matter, None, report.changed_pages)
     if args.json:
         _emit({
             "pages_added": report.pages_added,
@@ -427,3 +432,71 @@ def cmd_settings(args: argparse.Namespace) -> int:
         for key, value in current.items():
             print(f"{key:<14} {'' if value is None else value}")
     return EXIT_OK
+
+# -- OCR (app/ocr) ---------------------------------------------------------------------------
+
+
+def _add_ocr_parser(sub: Any) -> None:
+    p = sub.add_parser("ocr", help="OCR scanned pages (runs or resumes the matter's OCR queue)")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--workers", type=int, help="OCR processes (default: the matter's setting, "
+                   "else one per core); remembered for the matter")
+    p.add_argument("--low", action="store_true",
+                   help="list pages whose OCR confidence is low (need a human look)")
+    p.add_argument("--redo", metavar="BATES", help="OCR one page again (with --dpi/--mode)")
+    p.add_argument("--dpi", type=int, default=400, help="dpi for --redo (default 400)")
+    p.add_argument("--mode", choices=("page", "lines"), default="page",
+                   help="for --redo: 'lines' reads line by line (tables, odd layouts)")
+    p.add_argument("--json", action="store_true")
+
+
+def _run_ocr(matter: Any, workers: int | None, page_ids: list[int] | None) -> Any:
+    from app.ocr.queue import run_ocr, set_workers
+
+    if workers:
+        set_workers(matter, workers)
+    bar = _progress_bar("ocr")
+    bar.bar.unit = "page"
+    try:
+        summary = run_ocr(matter, workers=workers, page_ids=page_ids, progress=bar)
+    finally:
+        bar.close()
+    print(f"ocr: {summary}", file=sys.stderr)
+    return summary
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    from app.ocr import queue
+
+    with _open(args.matter) as matter:
+        if args.low:
+            rows = queue.low_confidence_pages(matter)
+            if args.json:
+                _emit(rows)
+            else:
+                for r in rows:
+                    print(f"{r['bates'] or r['id']}\t{r['ocr_confidence']:.2f}")
+                print(f"{len(rows)} page(s) need a human look", file=sys.stderr)
+            return EXIT_OK
+        if args.redo:
+            from app.ingest.bates import bates_key
+
+            page_id = matter.scalar("SELECT id FROM pages WHERE bates_key = ?",
+                                    (bates_key(args.redo),))
+            if page_id is None:
+                print(f"vaughn: no page {args.redo!r}", file=sys.stderr)
+                return EXIT_ERROR
+            result = queue.reocr_page(matter, page_id, dpi=args.dpi, mode=args.mode)
+            if result.error:
+                print(f"vaughn: OCR failed: {result.error}", file=sys.stderr)
+                return EXIT_ERROR
+            print(f"{args.redo}: OCR again at {args.dpi} dpi ({args.mode}), "
+                  f"confidence {result.confidence:.2f}")
+            return EXIT_OK
+        summary = _run_ocr(matter, args.workers, None)
+        counts = queue.status(matter)
+    if args.json:
+        _emit({"done": summary.done, "failed": [list(f) for f in summary.failed],
+               "low_confidence": summary.low_confidence, "seconds": summary.seconds,
+               "queue": counts})
+    return EXIT_OK if not summary.failed else EXIT_PARTIAL

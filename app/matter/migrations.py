@@ -207,4 +207,42 @@ def schema_version(db: Database) -> int:
     return len(migrations.applied(db))
 
 
+# -- 0003: OCR (app/ocr/queue.py) -------------------------------------------------------------
+# ocr_queue: one row per page to OCR (pending -> done/failed); each page's result and its row
+# turning done commit together, so a restart resumes. ocr_words: every OCR word with its box in
+# unrotated PDF points (hit highlighting on scans); stamp = 1 for stamp labels (not indexed).
+# pages.ocr_confidence: the page's OCR score (app/ocr/quality.py).
+@migrations(name="0003_ocr")
+def m0003_ocr(db: Database) -> None:
+    db.executescript(
+        """
+        ALTER TABLE pages ADD COLUMN ocr_confidence REAL;
+        CREATE TABLE ocr_queue (
+            page_id INTEGER PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
+            reason TEXT NOT NULL CHECK (reason IN ('no_text', 'garbage', 'stamps')),
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'done', 'failed')),
+            dpi INTEGER,
+            mode TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT '',
+            seconds REAL,
+            queued_at TEXT NOT NULL,
+            done_at TEXT
+        );
+        CREATE INDEX ocr_queue_status ON ocr_queue(status, page_id);
+        CREATE TABLE ocr_words (
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            n INTEGER NOT NULL,
+            x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
+            text TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            stamp INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (page_id, n)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+
 LATEST = len(migrations._migrations)
