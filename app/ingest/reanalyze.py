@@ -58,7 +58,8 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
             summary.failed.append((f["path"], getattr(exc, "reason", str(exc))))
             continue
         try:
-            records = {p["id"]: extract_page(doc.load_page(p["page_index"]), analyzer)
+            records = {p["id"]: extract_page(doc.load_page(p["page_index"]),
+                                             _with_ocr_words(matter, p["id"]) or analyzer)
                        for p in pages}
         except Exception as exc:
             summary.failed.append((f["path"], f"damaged ({exc})"[:200]))
@@ -82,6 +83,21 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
                 summary.bad += sum(1 for r in rec.redactions if r.bad)
     progress(len(files), len(files), "")
     return summary
+
+
+def _with_ocr_words(matter: Matter, page_id: int) -> Any:
+    """An analyser fed with the page's stored OCR words (so stamps read by OCR are kept)."""
+    if "ocr_words" not in matter.db.table_names():
+        return None
+    rows = matter.conn.execute("SELECT x0, y0, x1, y1, text, 0, line, n FROM ocr_words "
+                               "WHERE page_id = ? ORDER BY n", (page_id,)).fetchall()
+    if not rows:
+        return None
+    from app.redactions import analyze_page
+
+    ocr = [tuple(r) for r in rows]
+    return lambda page, words, image_only: analyze_page(page, words, image_only=True,
+                                                        ocr_words=ocr)
 
 
 def _replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:
