@@ -41,6 +41,7 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
     """Analyse every page again from its source file."""
     analyzer = default_analyzer()
     summary = AnalyzeSummary(failed=[])
+    has_ocr = "ocr_words" in matter.db.table_names()
     files = matter.query("SELECT id, path, kind FROM source_files WHERE kind != 'loadfile' "
                          "ORDER BY id")
     for n, f in enumerate(files):
@@ -59,7 +60,8 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
             continue
         try:
             records = {p["id"]: extract_page(doc.load_page(p["page_index"]),
-                                             _with_ocr_words(matter, p["id"]) or analyzer)
+                                             (has_ocr and _with_ocr_words(matter, p["id"]))
+                                             or analyzer)
                        for p in pages}
         except Exception as exc:
             summary.failed.append((f["path"], f"damaged ({exc})"[:200]))
@@ -87,8 +89,6 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
 
 def _with_ocr_words(matter: Matter, page_id: int) -> Any:
     """An analyser fed with the page's stored OCR words (so stamps read by OCR are kept)."""
-    if "ocr_words" not in matter.db.table_names():
-        return None
     rows = matter.conn.execute("SELECT x0, y0, x1, y1, text, 0, line, n FROM ocr_words "
                                "WHERE page_id = ? ORDER BY n", (page_id,)).fetchall()
     if not rows:
