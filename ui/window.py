@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
@@ -46,7 +46,7 @@ from ui.review.claims import ClaimsPanel
 from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
 from ui.search.panel import SearchPanel
 from ui.widgets.common import Banner
-from ui.worker import LONG, PREFETCH, URGENT, InterleavingToken, MatterWorker
+from ui.worker import PREFETCH, URGENT, MatterWorker
 
 PREFETCH_AHEAD = 2
 PREFETCH_BEHIND = 1
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
     # -- opening --------------------------------------------------------------------------
 
     def open_matter(self, path: str | Path, *, bates: str | None = None,
-                    create: bool = False) -> None:
+                    create: bool = False, read_only: bool = False) -> None:
         """Open a matter on a fresh worker (closing the one open)."""
         if self.worker is not None:
             self.challenge.flush()
@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
         self.matter_path = Path(path)
         self._pending_bates = bates
         self.page_id = self.page = self.selected = None
-        self.worker = MatterWorker(path, create=create)
+        self.worker = MatterWorker(path, create=create, read_only=read_only)
         self.worker.opened.connect(self._opened)
         self.worker.failed.connect(self._open_failed)
         self.hub = Hub(self.worker, self.reviewer, self)
@@ -543,6 +543,7 @@ class MainWindow(QMainWindow):
         if target is None:
             return
         self.review_ready = False
+        self.challenge.begin_load(target)
         doc_id = self.page["document_id"] if self.page else None
 
         def load(ctx: Any) -> Any:
@@ -904,52 +905,63 @@ class MainWindow(QMainWindow):
                 self.start_ingest(paths)
 
     def start_ingest(self, paths: list[str], production: str | None = None) -> None:
-        """Ingest files/folders on the worker with a progress dialog; the window stays live."""
-        if self.worker is None or self.ingesting:
+        """Ingest files/folders in a child process with a progress dialog; the window stays live.
+
+        The child writes to the matter file through its own connection (one transaction per
+        file); the window's worker keeps serving pages meanwhile and reloads the tree after.
+        """
+        if self.worker is None or self.ingesting or self.matter_path is None:
             return
-        worker = self.worker
-        token = InterleavingToken(worker)
-        dialog = QProgressDialog("Ingesting…", "Cancel", 0, 0, self)
+        if self.read_only:
+            self.statusBar().showMessage("Read-only matter: nothing can be ingested", 5000)
+            return
+        from ui.ingest_process import IngestProcess
+
+        job = IngestProcess(str(self.matter_path), [str(p) for p in paths], production)
+        dialog = QProgressDialog("Starting the ingest…", "Cancel", 0, 0, self)
         dialog.setWindowTitle("Ingest")
         dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         dialog.setMinimumDuration(300)
-        dialog.canceled.connect(token.cancel)
+        dialog.canceled.connect(job.cancel)
         self.ingest_dialog = dialog
-        self.ingest_token = token
+        self.ingest_job = job
         self.ingesting = True
+        timer = QTimer(self)
+        timer.setInterval(50)
 
-        def update(done: int, total: int, what: str) -> None:
-            if total:
-                dialog.setMaximum(total)
-                dialog.setValue(done)
-            dialog.setLabelText(f"Ingesting {what}…" if what else "Finishing…")
+        def poll() -> None:
+            for msg in job.poll():
+                if msg[0] == "progress":
+                    _, done, total, what = msg
+                    if total:
+                        dialog.setMaximum(total)
+                        dialog.setValue(done)
+                    dialog.setLabelText(f"Ingesting {what}…" if what else "Finishing…")
+                elif msg[0] == "done":
+                    report = msg[1]
+                    failed = report.by_status("failed")
+                    finish(report, f"Ingested {report.pages_added} pages"
+                           + (f"; {len(failed)} files failed" if failed else ""))
+                else:
+                    from app.errors import Cancelled, IngestError
 
-        worker.progress.connect(update)
-
-        def run(ctx: Any) -> Any:
-            from app.ingest.pipeline import ingest
-
-            return ingest(ctx.matter, paths, production=production,
-                          progress=lambda d, t, w: worker.progress.emit(d, t, w), cancel=token)
+                    result = Cancelled(msg[1]) if msg[0] == "cancelled" else IngestError(
+                        ", ".join(paths), msg[1])
+                    finish(result, f"Ingest stopped: {msg[1]}")
 
         def finish(result: Any, message: str) -> None:
+            timer.stop()
             self.ingesting = False
-            worker.progress.disconnect(update)
             dialog.reset()
             dialog.close()
             self.statusBar().showMessage(message, 10000)
             self.reload_tree(first=self.page_id is None)
             self.ingestDone.emit(result)
 
-        def done(report: Any) -> None:
-            failed = report.by_status("failed")
-            finish(report, f"Ingested {report.pages_added} pages"
-                   + (f"; {len(failed)} files failed" if failed else ""))
-
-        def error(exc: BaseException) -> None:
-            finish(exc, f"Ingest stopped: {exc}")
-
-        worker.submit(run, done, error, kind=LONG)
+        timer.timeout.connect(poll)
+        job.start()
+        timer.start()
 
     # -- dialogs --------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from PySide6.QtGui import QImage
 from app.progress import CancelToken
 
 URGENT, NORMAL, PREFETCH = 0, 1, 5
+BAND_PX = 320  # rows of device pixels per PyMuPDF call when rendering
 READ, WRITE, LONG = "read", "write", "long"
 
 
@@ -107,9 +108,7 @@ class PageRenderer:
 
         page = self._page(page_id)
         s = self.key(page_id, scale)[1] / 100
-        pix = page.get_pixmap(matrix=pymupdf.Matrix(s, s), alpha=False)
-        image = QImage(pix.samples, pix.width, pix.height, pix.stride,
-                       QImage.Format.Format_RGB888).copy()
+        image = self._render_banded(page, pymupdf, s)
         self.renders += 1
         key = self.key(page_id, scale)
         self._images[key] = image
@@ -117,6 +116,35 @@ class PageRenderer:
         while self._bytes > self._cap and len(self._images) > 1:
             _, old = self._images.popitem(last=False)
             self._bytes -= old.sizeInBytes()
+        return image
+
+    def _render_banded(self, page: Any, pymupdf: Any, s: float) -> QImage:
+        """Render in horizontal bands from one display list.
+
+        PyMuPDF holds the GIL for the whole of each call; bands keep every call short so the
+        GUI thread (same interpreter) gets the GIL back between them.
+        """
+        from PySide6.QtGui import QPainter
+
+        matrix = pymupdf.Matrix(s, s)
+        rect = page.rect
+        full = (rect * matrix).irect
+        dlist = page.get_displaylist(annots=True)
+        time.sleep(0)
+        image = QImage(full.width, full.height, QImage.Format.Format_RGB888)
+        image.fill(0xFFFFFF)
+        painter = QPainter(image)
+        band_pt = BAND_PX / s
+        y = rect.y0
+        while y < rect.y1:
+            clip = pymupdf.Rect(rect.x0, y, rect.x1, min(rect.y1, y + band_pt))
+            pix = dlist.get_pixmap(matrix=matrix, clip=clip, alpha=False)
+            band = QImage(pix.samples, pix.width, pix.height, pix.stride,
+                          QImage.Format.Format_RGB888)
+            painter.drawImage(pix.x - full.x0, pix.y - full.y0, band)
+            y += band_pt
+            time.sleep(0)  # let the GUI thread have the GIL
+        painter.end()
         return image
 
     def word_boxes(self, page_id: int, terms: list[str]) -> list[tuple[float, float, float, float]]:

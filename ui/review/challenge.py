@@ -138,10 +138,17 @@ class ChallengePanel(QGroupBox):
         """Whether "Selected redaction" can be chosen."""
         self.kind.model().item(0).setEnabled(redaction)
 
+    def begin_load(self, target: Target) -> None:
+        """A new target is on its way: commit pending text, refuse edits until it arrives."""
+        self.flush()
+        self.target = target
+        self.setEnabled(False)
+
     def load(self, review: dict[str, Any], document_id: int | None) -> None:
         """Show a target's review (from ``state.review``)."""
         self.flush()
         self._loading = True
+        self.setEnabled(True)
         try:
             self.target = (review["kind"], review["id"])
             self.document_id = document_id

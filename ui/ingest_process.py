@@ -1,0 +1,99 @@
+"""Ingest in a child process, so the window's interpreter never stalls on PyMuPDF.
+
+Some PyMuPDF calls the analysis makes (``get_texttrace`` runs the whole page) hold the GIL for
+100-300 ms on busy pages; in a thread of the window's process that freezes the event loop. The
+child has its own PyMuPDF and its own SQLite connection to the matter (WAL lets the window's
+worker keep reading; each file is one transaction there, so a review write waits at most for
+one file). Progress comes back over a queue that the window polls; Cancel sets an event that the
+child checks between pages. No Qt is imported here (the child stays light).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue as queue_mod
+from typing import Any
+
+from app.progress import CancelToken
+
+
+class _EventToken(CancelToken):
+    def __init__(self, event: Any) -> None:
+        super().__init__()
+        self._ev = event
+
+    @property
+    def cancelled(self) -> bool:
+        return self._ev.is_set()
+
+    def check(self) -> None:
+        if self._ev.is_set():
+            from app.errors import Cancelled
+
+            raise Cancelled("cancelled by the user")
+
+
+def _child(path: str, targets: list[str], production: str | None, out: Any,
+           cancel: Any) -> None:
+    from app.errors import Cancelled
+    from app.ingest.pipeline import ingest
+    from app.matter.store import Matter
+
+    try:
+        with Matter.open(path) as matter:
+            report = ingest(matter, targets, production=production, cancel=_EventToken(cancel),
+                            progress=lambda d, t, w: out.put(("progress", d, t, w)))
+        out.put(("done", report))
+    except Cancelled as exc:
+        out.put(("cancelled", str(exc)))
+    except BaseException as exc:  # reported to the window in words
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class IngestProcess:
+    """One ingest running in a child process; ``poll()`` returns the messages so far."""
+
+    def __init__(self, matter_path: str, targets: list[str], production: str | None) -> None:
+        ctx = mp.get_context("spawn")
+        self.queue = ctx.Queue()
+        self.cancel_event = ctx.Event()
+        self.process = ctx.Process(target=_child, daemon=True, name="vaughn-ingest",
+                                   args=(matter_path, targets, production, self.queue,
+                                         self.cancel_event))
+        self.finished = False
+
+    def start(self) -> None:
+        """Start the child."""
+        self.process.start()
+
+    def cancel(self) -> None:
+        """Ask the child to stop at its next page; files already committed stay."""
+        self.cancel_event.set()
+
+    def poll(self) -> list[tuple]:
+        """Messages waiting: ("progress", done, total, what), then one of ("done", report),
+        ("cancelled", text), ("error", text)."""
+        out = []
+        while True:
+            try:
+                msg = self.queue.get_nowait()
+            except queue_mod.Empty:
+                break
+            out.append(msg)
+            if msg[0] != "progress":
+                self.finished = True
+        if not self.finished and not self.process.is_alive():
+            try:  # the child's last words may still be in the pipe
+                msg = self.queue.get(timeout=1.0)
+                out.append(msg)
+                if msg[0] != "progress":
+                    self.finished = True
+                    return out
+            except queue_mod.Empty:
+                pass
+            self.finished = True
+            out.append(("error", f"the ingest process ended unexpectedly "
+                                 f"(exit code {self.process.exitcode})"))
+        if self.finished:
+            self.process.join(timeout=0)  # reap if it has exited; never wait on the GUI
+        return out
