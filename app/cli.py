@@ -16,7 +16,7 @@ from typing import Any
 from app.errors import VaughnError
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
-COMMANDS = ("ingest", "pages", "search", "bates", "redactions", "analyze", "productions",
+COMMANDS = ("documents", "ingest", "pages", "search", "bates", "redactions", "analyze", "productions",
             "backup", "restore", "check", "relink", "tag", "export", "settings")
 COMMANDS = (*COMMANDS, "ocr")
 
@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="re-run the redaction analysis on every page")
     p.add_argument("matter", type=Path)
     p.add_argument("--password", help="password for encrypted PDFs")
+
+    p = sub.add_parser("documents", help="documents with their segregability figures")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("productions", help="list the productions in a matter")
     p.add_argument("matter", type=Path)
@@ -288,6 +292,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         finally:
             bar.close()
     print(summary)
+    return EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    from app.matter.listing import documents
+
+    with _open(args.matter) as matter:
+        items = documents(matter)
+    if args.json:
+        _emit(items)
+    else:
+        for it in items:
+            span = it["begbates"] or f"DOC-{it['id']}"
+            if it["endbates"] and it["endbates"] != it["begbates"]:
+                span += f"..{it['endbates']}"
+            print(f"{span:<36} {it['pages']:>4} p. {it['redactions']:>5} boxes "
+                  f"{it['withheld_pages']:>3} withheld  {it['redacted_share']:6.1%} redacted  "
+                  f"{it['disposition_hint']}")
     return EXIT_OK
 
 

@@ -47,6 +47,14 @@ def test_ingest_pages_search_bates_redactions(tmp_path: Path, pdf_production) ->
     ranged = json.loads(vaughn("bates", matter, span, "--json").stdout)
     assert [p["bates"] for p in ranged] == [p["bates"] for p in truth_pages(truth)[2:6]]
 
+    docs = json.loads(vaughn("documents", matter, "--json").stdout)
+    assert sum(d["pages"] for d in docs) == len(truth_pages(truth))
+    withheld = sum(p["withheld_in_full"] for p in truth_pages(truth))
+    assert sum(d["withheld_pages"] for d in docs) == withheld
+    assert all(0 <= d["redacted_share"] <= 1 for d in docs)
+    assert sum(d["redactions"] for d in docs) == len(
+        json.loads(vaughn("redactions", matter, "--json").stdout))
+
     reds = json.loads(vaughn("redactions", matter, "--json").stdout)
     assert reds and set(reds[0]) >= {"bates", "file", "page_index", "bbox", "exemptions",
                                      "label", "bad", "hidden_chars", "withheld_in_full"}

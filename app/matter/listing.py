@@ -152,3 +152,28 @@ def productions(matter: Matter) -> list[dict[str, Any]]:
             "FROM productions pr ORDER BY pr.tranche"
         )
     ]
+
+
+def documents(matter: Matter) -> list[dict[str, Any]]:
+    """Documents with their segregability figures: pages, boxes, withheld pages, share redacted.
+
+    ``redacted_share`` is the page-weighted mean of the pages' shares of text area redacted
+    (a page withheld in full counts as 1.0).
+    """
+    rows = matter.query(
+        "SELECT d.id, d.begbates, d.endbates, d.title, d.doc_type, d.doc_date, pr.name AS "
+        "production, count(p.id) AS pages, coalesce(sum(p.redaction_count), 0) AS redactions, "
+        "coalesce(sum(p.withheld_in_full), 0) AS withheld_pages, "
+        "coalesce(avg(CASE WHEN p.withheld_in_full THEN 1.0 ELSE p.redacted_share END), 0) "
+        "AS redacted_share FROM documents d JOIN productions pr ON pr.id = d.production_id "
+        "LEFT JOIN pages p ON p.document_id = d.id GROUP BY d.id ORDER BY d.id"
+    )
+    out = []
+    for r in rows:
+        item = dict(r)
+        item["redacted_share"] = round(item["redacted_share"], 4)
+        item["disposition_hint"] = (
+            "withheld in full" if item["pages"] and item["withheld_pages"] == item["pages"]
+            else "released in part" if item["redactions"] else "released in full")
+        out.append(item)
+    return out
