@@ -19,6 +19,7 @@ EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = ("documents", "ingest", "pages", "search", "bates", "redactions", "analyze", "productions",
             "backup", "restore", "check", "relink", "tag", "export", "settings")
 COMMANDS = (*COMMANDS, "ocr")
+COMMANDS = (*COMMANDS, "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,12 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("matter", type=Path)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("search", help="full-text search (words, \"phrases\", AND/OR/NOT, pre*)")
+    p = sub.add_parser("search", help="search: words, \"phrases\", AND/OR/NOT, pre*, w/N, "
+                       "pre/N, fuzzy~, fields (exemption:b6 tag:hot...), bates:B1..B2")
     p.add_argument("matter", type=Path)
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--rank", action="store_true", help="order by relevance, not page order")
+    p.add_argument("--ocr-tolerant", action="store_true",
+                   help="also find plain words misread by OCR, on OCR'd pages")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("report", help="search-term report: pages, documents and hits per term")
+    p.add_argument("matter", type=Path)
+    p.add_argument("--terms", type=Path, required=True, help="a text file, one query a line")
+    p.add_argument("--out", type=Path, required=True, help="the report (.csv or .xlsx)")
+    p.add_argument("--ocr-tolerant", action="store_true")
 
     p = sub.add_parser("bates", help="look up a Bates number or a range FIRST..LAST")
     p.add_argument("matter", type=Path)
@@ -235,7 +245,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from app.search.index import search
 
     with _open(args.matter) as matter:
-        results = search(matter, args.query, limit=args.limit, rank=args.rank)
+        results = search(matter, args.query, limit=args.limit, rank=args.rank,
+                         ocr_tolerant=args.ocr_tolerant)
     if args.json:
         _emit({"total": results.total, "hits": [
             {"bates": h.bates, "file": h.file, "page_index": h.page_index,
@@ -245,6 +256,24 @@ def cmd_search(args: argparse.Namespace) -> int:
         for h in results.hits:
             print(f"{h.bates or '(no Bates)':<28} {h.snippet}")
     return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from app.search.report import read_terms, term_report, write_report
+
+    try:
+        terms = read_terms(args.terms)
+    except OSError as exc:
+        print(f"vaughn: cannot read {args.terms}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    with _open(args.matter) as matter:
+        report = term_report(matter, terms, ocr_tolerant=args.ocr_tolerant)
+    write_report(report, args.out)
+    for r in report.rows:
+        print(f"{r.pages:>7} pages {r.hits:>8} hits  {r.term}" + (f"  ERROR: {r.error}"
+                                                                   if r.error else ""))
+    print(f"{report.total_pages} unique page(s) for {len(report.rows)} term(s) -> {args.out}")
+    return EXIT_PARTIAL if any(r.error for r in report.rows) else EXIT_OK
 
 
 def cmd_bates(args: argparse.Namespace) -> int:

@@ -244,5 +244,70 @@ def m0003_ocr(db: Database) -> None:
     )
 
 
+# -- 0004: search ------------------------------------------------------------------------------
+# Saved searches and search history (app/search/saved.py). search_codes holds, per page, each
+# effective exemption code of its redactions (the reviewer's when set, else the stamp's) with
+# how many redactions carry it, kept in step by triggers: "exemption:(b)(6)" is an index range
+# at 200,000 pages instead of a json_each scan of millions of redactions. Two partial indexes
+# serve "bad:yes" and "ocr:yes".
+def _codes_sql(row: str, tables: str = "") -> str:
+    """SELECT (redaction id, code, page id) of each effective code of redaction rows."""
+    value = f"coalesce({row}.exemptions_reviewed, {row}.exemptions)"
+    return (f"SELECT DISTINCT {row}.id AS rid, CAST(j.value AS TEXT) COLLATE NOCASE AS code, "
+            f"{row}.page_id AS page_id FROM {tables}json_each(CASE WHEN json_valid({value}) "
+            f"THEN {value} ELSE '[]' END) j WHERE j.type != 'null'")
+
+
+@migrations(name="0004_search")
+def m0004_search(db: Database) -> None:
+    add_new = (f"INSERT INTO search_codes(code, page_id, n) SELECT code, page_id, 1 FROM "
+               f"({_codes_sql('new')}) WHERE true "
+               f"ON CONFLICT(code, page_id) DO UPDATE SET n = n + 1;")
+    drop_old = (f"UPDATE search_codes SET n = n - 1 WHERE page_id = old.page_id AND code IN "
+                f"(SELECT code FROM ({_codes_sql('old')}));\n"
+                f"            DELETE FROM search_codes WHERE page_id = old.page_id AND n <= 0;")
+    db.executescript(
+        f"""
+        CREATE TABLE saved_searches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            query TEXT NOT NULL,
+            ocr_tolerant INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE search_history (
+            id INTEGER PRIMARY KEY,
+            query TEXT NOT NULL,
+            ocr_tolerant INTEGER NOT NULL DEFAULT 0,
+            total INTEGER,
+            at TEXT NOT NULL
+        );
+        CREATE TABLE search_codes (
+            code TEXT NOT NULL COLLATE NOCASE,
+            page_id INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (code, page_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX search_codes_page ON search_codes(page_id);
+        CREATE INDEX redactions_bad_page ON redactions(page_id) WHERE bad = 1;
+        CREATE INDEX pages_ocr ON pages(id) WHERE text_source = 'ocr';
+        INSERT INTO search_codes(code, page_id, n)
+            SELECT code, page_id, count(*) FROM ({_codes_sql('r', 'redactions r, ')})
+            GROUP BY code, page_id;
+        CREATE TRIGGER search_codes_ai AFTER INSERT ON redactions BEGIN
+            {add_new}
+        END;
+        CREATE TRIGGER search_codes_au AFTER UPDATE OF exemptions, exemptions_reviewed, page_id
+        ON redactions BEGIN
+            {drop_old}
+            {add_new}
+        END;
+        CREATE TRIGGER search_codes_ad AFTER DELETE ON redactions BEGIN
+            {drop_old}
+        END;
+        """
+    )
+
 
 LATEST = len(migrations._migrations)

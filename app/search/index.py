@@ -1,19 +1,54 @@
-"""Full-text search over a matter's page text (SQLite FTS5 in the matter file itself).
+"""The search engine: a parsed query evaluated over a matter (SQLite FTS5 plus SQL filters).
 
 Hits come in page order by default: FTS5 walks its index in rowid order and only the rows
 shown get a snippet and a score. Ranking by relevance (BM25) is on request, because ranking
 every hit is what makes FTS5 slow at 200,000 pages (PERF.md).
+
+Evaluation: the largest pure-text parts of the query (words, phrases, prefixes, fuzzy words
+expanded through the index's vocabulary, ``w/N`` as ``NEAR``) become one FTS5 MATCH expression
+each, where FTS5 merges the doclists itself; a query that is only text never leaves FTS5. Field
+filters, Bates ranges and a leading NOT turn the query into one SQL statement over ``pages``
+with the FTS parts as ``p.id IN (... MATCH ?)``. ``pre/N`` and ``"a b"~N`` are NEAR candidates
+checked exactly (app.search.proximity). Every user value is a bound parameter.
+
+Public API (used by the CLI and the window): :func:`search`, :func:`count`, :func:`page_ids`,
+:func:`explain`; :class:`Results` and :class:`Hit`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
+from app.errors import QueryError
+from app.ingest.bates import parse as parse_bates
 from app.matter.store import Matter
-from app.search.query import to_fts
+from app.search import fuzzy
+from app.search.fields import bates_predicate, field_predicate
+from app.search.proximity import Alt, verify
+from app.search.query import (
+    AnyOf,
+    Bates,
+    Field,
+    Fuzzy,
+    Near,
+    Node,
+    Not,
+    Op,
+    Operand,
+    Term,
+    auto_edits,
+    parse,
+)
 
 SNIPPET_OPEN = "«"
 SNIPPET_CLOSE = "»"
+MAX_NEAR_GROUPS = 64
+MAX_PREFIX_TERMS = 512  # a prefix standing for more words is left to FTS5's own prefix query  # NEAR groups an OR-operand may multiply into before verification
 
 
 @dataclass(frozen=True)
@@ -30,40 +65,519 @@ class Hit:
 
 @dataclass(frozen=True)
 class Results:
-    """The total number of matching pages and the hits shown."""
+    """The total number of matching pages and the hits shown (and any notes on the query)."""
 
     total: int
     hits: list[Hit]
+    notes: list[str] = field(default_factory=list)
+    total_exact: bool = True
+
+
+# -- plans --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A compiled part.
+
+    kinds: "fts" (``text`` is a MATCH expression), "notfts" (pages not matching ``text``),
+    "sql" (``text`` is a predicate over ``pages p``; with a ``driver``, every result also
+    matches that MATCH expression, which then drives the query in rowid order), "all", "none".
+    """
+
+    kind: str
+    text: str = ""
+    params: tuple = ()
+    driver: str = ""
+
+    def sql(self) -> tuple[str, tuple]:
+        """The whole plan as one predicate over ``pages p``."""
+        if self.kind == "fts":
+            return ("p.id IN (SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ?)",
+                    (self.text,))
+        if self.kind == "notfts":
+            return ("p.id NOT IN (SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ?)",
+                    (self.text,))
+        if self.kind == "all":
+            return "1", ()
+        if self.kind == "none":
+            return "0", ()
+        if self.driver:
+            return (f"(p.id IN (SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ?) "
+                    f"AND {self.text})", (self.driver, *self.params))
+        return self.text, self.params
+
+
+_ALL, _NONE = _Plan("all"), _Plan("none")
+
+
+def _and(a: _Plan, b: _Plan) -> _Plan:
+    if "none" in (a.kind, b.kind):
+        return _NONE
+    if a.kind == "all":
+        return b
+    if b.kind == "all":
+        return a
+    if b.kind == "fts" or (b.kind == "notfts" and a.kind != "fts"):
+        a, b = b, a  # fts first, then notfts, then sql
+    if a.kind == b.kind == "fts":
+        return _Plan("fts", f"({a.text} AND {b.text})")
+    if a.kind == "fts" and b.kind == "notfts":
+        return _Plan("fts", f"({a.text} NOT {b.text})")
+    if a.kind == b.kind == "notfts":
+        return _Plan("notfts", f"({a.text} OR {b.text})")
+    if a.kind == "fts":  # b is sql: a drives
+        driver = f"({a.text} AND {b.driver})" if b.driver else a.text
+        return _Plan("sql", b.text, b.params, driver)
+    if a.kind == "notfts":  # b is sql
+        if b.driver:
+            return _Plan("sql", b.text, b.params, f"({b.driver} NOT {a.text})")
+        sa, pa = a.sql()
+        return _Plan("sql", f"({sa} AND {b.text})", pa + b.params)
+    driver = " AND ".join(d for d in (a.driver, b.driver) if d)
+    return _Plan("sql", f"({a.text} AND {b.text})", a.params + b.params,
+                 f"({driver})" if a.driver and b.driver else driver)
+
+
+def _or(a: _Plan, b: _Plan) -> _Plan:
+    if "all" in (a.kind, b.kind):
+        return _ALL
+    if a.kind == "none":
+        return b
+    if b.kind == "none":
+        return a
+    if a.kind == b.kind == "fts":
+        return _Plan("fts", f"({a.text} OR {b.text})")
+    sa, pa = a.sql()
+    sb, pb = b.sql()
+    return _Plan("sql", f"({sa} OR {sb})", pa + pb)
+
+
+def _not(a: _Plan) -> _Plan:
+    if a.kind == "fts":
+        return _Plan("notfts", a.text)
+    if a.kind == "notfts":
+        return _Plan("fts", a.text)
+    if a.kind == "all":
+        return _NONE
+    if a.kind == "none":
+        return _ALL
+    sa, pa = a.sql()
+    return _Plan("sql", f"(NOT {sa})", pa)
+
+
+def _drives(node: Node) -> bool:
+    """True when a positive word/phrase/fuzzy/proximity is ANDed at the top of the query."""
+    if isinstance(node, Term | Fuzzy | Near):
+        return True
+    if isinstance(node, Op) and node.name == "AND":
+        return _drives(node.left) or _drives(node.right)
+    return False
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """A proximity whose FTS5 candidates are checked page by page as results are read."""
+
+    candidates: str
+    kind: str
+    operands: tuple
+    distance: int
+
+
+def _quote(tokens: tuple[str, ...] | list[str]) -> str:
+    return '"' + " ".join(tokens) + '"'
+
+
+class _Compiler:
+    def __init__(self, matter: Matter, ocr_tolerant: bool) -> None:
+        self.matter = matter
+        self.conn = matter.conn
+        self.ocr_tolerant = ocr_tolerant
+        self.highlight: list[str] = []  # positive FTS parts, for snippets
+        self.notes: list[str] = []
+        self.deferred: list[_Deferred] = []
+        self.correlated = False  # field filters probe per row (an FTS part drives the query)
+        self._expansions: dict[tuple, list[str]] = {}
+
+    def compile_query(self, node: Node) -> _Plan:
+        """Compile a whole query (top-level proximity conjuncts are checked lazily)."""
+        self.correlated = _drives(node)
+        return self.compile(node, True, top=True)
+
+    def compile(self, node: Node, positive: bool = True, top: bool = False) -> _Plan:
+        if isinstance(node, Term):
+            plan = self._prefix(node) or _Plan("fts", node.fts())
+            if plan.kind == "none":
+                return plan
+            if positive:
+                self.highlight.append(plan.text)
+            if (self.ocr_tolerant and not node.prefix and len(node.tokens) == 1
+                    and auto_edits(len(node.tokens[0])) > 0):
+                widened = self._fuzzy(Fuzzy(node.tokens[0], None, 0, node.position), positive)
+                if widened.kind == "fts" and widened.text != plan.text:
+                    ocr = _Plan("sql", "p.text_source = 'ocr'")
+                    return _or(plan, _and(widened, ocr))
+            return plan
+        if isinstance(node, Fuzzy):
+            return self._fuzzy(node, positive)
+        if isinstance(node, Near):
+            return self._near(node, positive, top)
+        if isinstance(node, Field):
+            sql, params = field_predicate(self.conn, node, correlated=self.correlated)
+            return _Plan("sql", sql, params)
+        if isinstance(node, Bates):
+            sql, params = bates_predicate(node)
+            return _Plan("sql", sql, params)
+        if isinstance(node, Not):
+            return _not(self.compile(node.child, not positive))
+        if isinstance(node, Op):
+            top = top and node.name == "AND"
+            left = self.compile(node.left, positive, top)
+            right = self.compile(node.right, positive, top)
+            return _and(left, right) if node.name == "AND" else _or(left, right)
+        raise QueryError("cannot search this", 0)  # pragma: no cover
+
+    def _prefix(self, node: Term) -> _Plan | None:
+        """``subm*`` as the OR of the words it stands for, when the vocabulary is at hand.
+
+        FTS5 merges every doclist of a prefix before it returns a row; an OR of terms is
+        merged lazily, so the first hits come at once (and the count is faster too).
+        """
+        if not node.prefix or len(node.tokens) != 1:
+            return None
+        vocab = fuzzy.cached_vocabulary(self.conn)
+        if vocab is None:
+            return None
+        words = fuzzy.prefix_terms(vocab, node.tokens[0])
+        if not words:
+            return _NONE
+        if len(words) > MAX_PREFIX_TERMS:
+            return None
+        return _Plan("fts", "(" + " OR ".join(_quote([w]) for w in words) + ")")
+
+    def expansions(self, node: Fuzzy) -> list[str]:
+        key = (node.word, node.max_edits(), node.keep)
+        if key not in self._expansions:
+            words = fuzzy.expand(self.conn, node.word, node.max_edits(), node.keep)
+            if len(words) >= fuzzy.MAX_EXPANSIONS:
+                self.notes.append(f"{node.describe()} matches more than "
+                                  f"{fuzzy.MAX_EXPANSIONS} words; the closest were used")
+            self._expansions[key] = words
+        return self._expansions[key]
+
+    def _fuzzy(self, node: Fuzzy, positive: bool) -> _Plan:
+        words = self.expansions(node)
+        if not words:
+            return _NONE
+        text = "(" + " OR ".join(_quote([w]) for w in words) + ")"
+        if positive:
+            self.highlight.append(text)
+        return _Plan("fts", text)
+
+    def _alts(self, op: Operand) -> list[Alt]:
+        options = op.options if isinstance(op, AnyOf) else (op,)
+        out: list[Alt] = []
+        for o in options:
+            if isinstance(o, Term):
+                out.append(Alt(o.tokens, o.prefix))
+            else:
+                out.extend(Alt((w,)) for w in self.expansions(o))
+        return out
+
+    def _near(self, node: Near, positive: bool, top: bool = False) -> _Plan:
+        operands = [self._alts(op) for op in node.operands]
+        if not all(operands):
+            return _NONE
+        k = len(operands)
+        if node.kind == "slop":  # single words; a transposition spans distance + k - 1
+            fts_distance = node.distance + k - 2
+        else:  # NEAR counts the middle operands' words too
+            longest = max(len(a.tokens) for alts in operands[1:-1] for a in alts) if k > 2 else 0
+            fts_distance = (k - 1) * node.distance + (k - 2) * longest
+        groups = 1
+        for alts in operands:
+            groups *= len(alts)
+        if groups <= MAX_NEAR_GROUPS:
+            candidates = " OR ".join(
+                "NEAR(" + " ".join(_alt_fts(a) for a in combo) + f", {max(0, fts_distance)})"
+                for combo in itertools.product(*operands)
+            )
+        else:  # too many combinations: every operand present, positions checked here
+            candidates = " AND ".join(
+                "(" + " OR ".join(_alt_fts(a) for a in alts) + ")" for alts in operands)
+        candidates = f"({candidates})"
+        if positive:
+            self.highlight.append(candidates)
+        if node.kind == "w" and k == 2 and groups <= MAX_NEAR_GROUPS:
+            return _Plan("fts", candidates)  # FTS5 NEAR of two is exactly w/N
+        if top:  # every result passes through these candidates: check them as they are read
+            self.deferred.append(_Deferred(candidates, node.kind, tuple(operands),
+                                           node.distance))
+            return _Plan("fts", candidates)
+        ids = verify(self.conn, candidates, node.kind, operands, node.distance)
+        if not ids:
+            return _NONE
+        return _Plan("sql", "p.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+
+
+def _alt_fts(alt: Alt) -> str:
+    return _quote(alt.tokens) + (" *" if alt.prefix else "")
+
+
+def _spaced_bates(query: str) -> Bates | None:
+    """The whole query typed as a Bates number with spaces ("ICE FOIA 000120")."""
+    text = query.strip()
+    if " " not in text or any(c in text for c in '"():*~%'):
+        return None
+    words = text.split()
+    if any(w in ("AND", "OR", "NOT") for w in words):
+        return None
+    parsed = parse_bates(text)
+    if parsed is None or parsed.number is None or not any(c.isalpha() for c in parsed.prefix):
+        return None
+    return Bates(text, 0, bare=True)
+
+
+def _plan(matter: Matter, query: str, ocr_tolerant: bool) -> tuple[_Plan, _Compiler]:
+    node = parse(query)
+    spaced = _spaced_bates(query)
+    if spaced is not None:
+        node = Op("OR", spaced, node)
+    compiler = _Compiler(matter, ocr_tolerant)
+    return compiler.compile_query(node), compiler
+
+
+class _Timeout(Exception):
+    """The count budget ran out."""
+
+
+class _Budget:
+    """A deadline for counting: SQLite is interrupted through its progress handler."""
+
+    def __init__(self, conn: sqlite3.Connection, ms: float | None) -> None:
+        self.conn = conn
+        self.deadline = None if ms is None else time.perf_counter() + ms / 1000
+
+    def __enter__(self) -> _Budget:
+        if self.deadline is not None:
+            deadline = self.deadline
+            self.conn.set_progress_handler(lambda: int(time.perf_counter() > deadline), 2000)
+        return self
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if self.deadline is not None:
+            self.conn.set_progress_handler(None, 0)
+            if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc):
+                raise _Timeout from None
+        return False
+
+    def check(self) -> None:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise _Timeout
+
+
+def _raw_ids(conn: sqlite3.Connection, plan: _Plan) -> Iterator[int]:
+    """Ids matching the plan (before deferred checks), in page order, read lazily."""
+    if plan.kind == "fts":
+        cur = conn.execute("SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? "
+                           "ORDER BY rowid", (plan.text,))
+    elif plan.kind == "notfts":  # a merge walk: stops as soon as enough pages are found
+        pages = conn.execute("SELECT id FROM pages ORDER BY id")
+        hits = conn.cursor().execute("SELECT rowid FROM page_text_fts WHERE page_text_fts "
+                                     "MATCH ? ORDER BY rowid", (plan.text,))
+        skip = next(hits, None)
+        for (pid,) in pages:
+            while skip is not None and skip[0] < pid:
+                skip = next(hits, None)
+            if skip is None or skip[0] != pid:
+                yield pid
+        return
+    elif plan.kind == "sql" and plan.driver:
+        cur = conn.execute(
+            "SELECT p.id FROM page_text_fts CROSS JOIN pages p ON p.id = page_text_fts.rowid "
+            f"WHERE page_text_fts MATCH ? AND {plan.text} ORDER BY page_text_fts.rowid",
+            (plan.driver, *plan.params))
+    elif plan.kind == "none":
+        return
+    else:
+        where, params = plan.sql()
+        cur = conn.execute(f"SELECT p.id FROM pages p WHERE {where} ORDER BY p.id", params)
+    for (pid,) in cur:
+        yield pid
+
+
+def _ids(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler,
+         budget: _Budget | None = None) -> Iterator[int]:
+    """Matching ids in page order, deferred proximities checked a batch at a time."""
+    raw = _raw_ids(conn, plan)
+    if not comp.deferred:
+        yield from raw
+        return
+    batch_size = 64
+    while True:
+        batch = list(itertools.islice(raw, batch_size))
+        if not batch:
+            return
+        keep = set(batch)
+        for d in comp.deferred:
+            keep &= set(verify(conn, d.candidates, d.kind, d.operands, d.distance, batch))
+            if not keep:
+                break
+        yield from (i for i in batch if i in keep)
+        if budget is not None:
+            budget.check()
+        batch_size = min(batch_size * 2, 256 if budget is not None else 2048)
+
+
+def _count(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler) -> int:
+    if comp.deferred:
+        return sum(1 for _ in _ids(conn, plan, comp))
+    if plan.kind == "none":
+        return 0
+    if plan.kind == "fts":
+        return conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
+                            (plan.text,)).fetchone()[0]
+    if plan.kind == "notfts":
+        return (conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+                - conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
+                               (plan.text,)).fetchone()[0])
+    if plan.driver:
+        return conn.execute(
+            "SELECT count(*) FROM page_text_fts CROSS JOIN pages p ON p.id = "
+            f"page_text_fts.rowid WHERE page_text_fts MATCH ? AND {plan.text}",
+            (plan.driver, *plan.params)).fetchone()[0]
+    where, params = plan.sql()
+    return conn.execute(f"SELECT count(*) FROM pages p WHERE {where}", params).fetchone()[0]
+
+
+# -- public API ---------------------------------------------------------------------------
 
 
 def search(matter: Matter, query: str, *, limit: int = 50, offset: int = 0,
-           rank: bool = False) -> Results:
-    """Pages whose text matches ``query``; QueryError if it cannot be parsed."""
-    expression = to_fts(query)
-    total = matter.scalar(
-        "SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?", (expression,)
-    )
-    order = "rank" if rank else "rowid"
-    rows = matter.conn.execute(
-        f"SELECT rowid, snippet(page_text_fts, 0, ?, ?, '…', 16), bm25(page_text_fts) "
-        f"FROM page_text_fts WHERE page_text_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
-        (SNIPPET_OPEN, SNIPPET_CLOSE, expression, limit, offset),
-    ).fetchall()
+           rank: bool = False, ocr_tolerant: bool = False,
+           count_budget_ms: float | None = None) -> Results:
+    """Pages matching ``query``: the hits shown (page order) and the total count.
+
+    QueryError if the query cannot be parsed. ``ocr_tolerant`` widens each plain word to its
+    fuzzy form on OCR'd pages only. Counting every hit of a very common phrase at 200,000
+    pages takes longer than finding the first hundred: with ``count_budget_ms`` the count stops
+    at that budget, ``total_exact`` is then False and ``total`` a lower bound (call
+    :func:`count` in the background for the exact figure). Without it the total is exact.
+    """
+    plan, comp = _plan(matter, query, ocr_tolerant)
+    limit, offset = max(0, int(limit)), max(0, int(offset))
+    conn = matter.conn
+    if plan.kind == "none":
+        return Results(0, [], comp.notes)
+    if rank:
+        ids = _ranked(conn, plan, comp, limit, offset)
+    else:
+        ids = list(itertools.islice(_ids(conn, plan, comp), offset, offset + limit))
+    total, exact = len(ids) + offset, True
+    if len(ids) == limit or (not ids and offset):
+        try:
+            with _Budget(conn, count_budget_ms) as budget:
+                if comp.deferred:
+                    total = sum(1 for _ in _ids(conn, plan, comp, budget))
+                else:
+                    total = _count(conn, plan, comp)
+        except _Timeout:
+            exact = False
+    rows = _snippets(conn, ids, " OR ".join(comp.highlight), scores=rank)
+    return Results(total, _hits(matter, rows), comp.notes, exact)
+
+
+def _ranked(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler, limit: int,
+            offset: int) -> list[int]:
+    """Ids by BM25 over the query's positive text; pages matched without text come after."""
+    highlight = " OR ".join(comp.highlight)
+    if plan.kind == "fts" and not comp.deferred:
+        return [r[0] for r in conn.execute(
+            "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? ORDER BY rank "
+            "LIMIT ? OFFSET ?", (plan.text, limit, offset))]
+    every = list(_ids(conn, plan, comp))
+    ranked: list[int] = []
+    if highlight and every:
+        ranked = [r[0] for r in conn.execute(
+            "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? AND rowid IN "
+            "(SELECT value FROM json_each(?)) ORDER BY rank", (highlight, json.dumps(every)))]
+    seen = set(ranked)
+    order = ranked + [i for i in every if i not in seen]
+    return order[offset: offset + limit]
+
+
+def _snippets(conn: sqlite3.Connection, ids: list[int], highlight: str,
+              scores: bool = False) -> list[tuple]:
+    """(id, snippet, bm25) per id: hits marked, or the page's first words without text hits.
+
+    BM25 needs every hit of each phrase counted (its IDF), so it is computed only for ranked
+    results; in page order the score is 0.
+    """
+    snippets: dict[int, tuple[str, float]] = {}
+    if ids and highlight:  # a rowid range, snippets only for the pages shown (see proximity)
+        wanted = "," + ",".join(map(str, ids)) + ","
+        score_sql = "bm25(page_text_fts)" if scores else "0.0"
+        for pid, snip, score in conn.execute(
+                f"SELECT rowid, snippet(page_text_fts, 0, ?, ?, '…', 16), {score_sql} "
+                "FROM page_text_fts WHERE page_text_fts MATCH ? AND rowid BETWEEN ? AND ? "
+                "AND instr(?, ',' || rowid || ',') > 0",
+                (SNIPPET_OPEN, SNIPPET_CLOSE, highlight, min(ids), max(ids), wanted)):
+            snippets[pid] = (snip, score)
+    missing = [i for i in ids if i not in snippets]
+    if missing:
+        for pid, text in conn.execute(
+                "SELECT page_id, substr(text, 1, 160) FROM page_text WHERE page_id IN "
+                "(SELECT value FROM json_each(?))", (json.dumps(missing),)):
+            words = (text or "").split()
+            snippets[pid] = (" ".join(words[:16]) + ("…" if len(words) > 16 else ""), 0.0)
+    return [(i, *snippets.get(i, ("", 0.0))) for i in ids]
+
+
+def count(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> int:
+    """How many pages match ``query``, exactly (QueryError if it cannot be parsed)."""
+    plan, comp = _plan(matter, query, ocr_tolerant)
+    return _count(matter.conn, plan, comp)
+
+
+def page_ids(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> list[int]:
+    """Every matching page id, in page order (for bulk actions on all results, reports)."""
+    plan, comp = _plan(matter, query, ocr_tolerant)
+    return list(_ids(matter.conn, plan, comp))
+
+
+def highlight_expression(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> str:
+    """The FTS5 expression of the query's positive text (empty when it has none)."""
+    _, comp = _plan(matter, query, ocr_tolerant)
+    return " OR ".join(comp.highlight)
+
+
+def explain(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> str:
+    """How the query is read (for a tooltip): the parsed tree, fuzzy expansions included."""
+    node = parse(query)
+    plan, comp = _plan(matter, query, ocr_tolerant)
+    text = node.describe()
+    if comp._expansions:
+        text += "\n" + "\n".join(f"{w}~{e}: {', '.join(v[:12]) or '(no word)'}"
+                                 for (w, e, _), v in comp._expansions.items())
+    return text + ("\n" + "\n".join(comp.notes) if comp.notes else "") + f"\n[{plan.kind}]"
+
+
+def _hits(matter: Matter, rows: list) -> list[Hit]:
     info = _page_info(matter, [r[0] for r in rows])
-    hits = [
-        Hit(pid, *info[pid], snippet=snip.replace("\n", " "), score=round(-score, 4))
-        for pid, snip, score in rows
+    return [
+        Hit(pid, *info[pid], snippet=(snip or "").replace("\n", " "), score=round(-score, 4))
+        for pid, snip, score in rows if pid in info
     ]
-    return Results(total=total, hits=hits)
 
 
 def _page_info(matter: Matter, ids: list[int]) -> dict[int, tuple[str | None, str, int]]:
     if not ids:
         return {}
-    marks = ",".join("?" * len(ids))
     rows = matter.conn.execute(
-        f"SELECT p.id, p.bates, f.path, p.page_index FROM pages p "
-        f"JOIN source_files f ON f.id = p.source_file_id WHERE p.id IN ({marks})",
-        ids,
+        "SELECT p.id, p.bates, f.path, p.page_index FROM pages p "
+        "JOIN source_files f ON f.id = p.source_file_id "
+        "WHERE p.id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),),
     )
     return {r[0]: (r[1], r[2], r[3]) for r in rows}

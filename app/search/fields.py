@@ -1,0 +1,215 @@
+"""Field filters and Bates lookups as SQL predicates over ``pages p``.
+
+Each function returns ``(sql, params)``: a boolean expression over the pages table aliased
+``p``, with every value passed as a parameter (never formatted into SQL). Review fields read
+the tables of migration 0002_review: a target's *status* and *grounds* are those of its latest
+challenge; a redaction's codes are the reviewer's when set, else the stamp's (the
+``search_codes`` table of migration 0004_search keeps them indexed). A value that names nothing
+("status:maybe") raises QueryError at the field's position, listing the choices.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from app.errors import QueryError
+from app.ingest.bates import bates_key, parse_range
+from app.ingest.bates import parse as parse_bates
+from app.search.query import Bates, Field, tokens_of
+
+Predicate = tuple[str, tuple]
+
+_YES = {"yes", "y", "true", "1", "on"}
+_NO = {"no", "n", "false", "0", "off"}
+
+# Targets (kind, id) -> the pages they are on. ``{targets}`` is a SELECT of (kind, id).
+_TARGET_PAGES = (
+    "p.id IN (WITH t(kind, tid) AS ({targets}) "
+    "SELECT r.page_id FROM redactions r WHERE r.id IN (SELECT tid FROM t WHERE kind = 'redaction') "
+    "UNION SELECT tid FROM t WHERE kind = 'page' "
+    "UNION SELECT p2.id FROM pages p2 WHERE p2.document_id IN "
+    "(SELECT tid FROM t WHERE kind = 'document'))"
+)
+_LATEST = ("SELECT c.target_kind, c.target_id FROM challenges c WHERE c.id = "
+           "(SELECT max(c2.id) FROM challenges c2 WHERE c2.target_kind = c.target_kind "
+           "AND c2.target_id = c.target_id)")
+
+
+def _yes_no(field: Field) -> bool:
+    value = field.value.strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise QueryError(f"expected yes or no after {field.name}:, not {field.value!r}",
+                     field.position)
+
+
+def _resolve(kind: str, field: Field) -> str:
+    try:
+        from app.review import vocab
+    except ImportError as exc:  # pragma: no cover - the review core is part of the app
+        raise QueryError(f"{field.name}: needs the review data", field.position) from exc
+    try:
+        return vocab.resolve(kind, field.value)
+    except vocab.VocabError as exc:
+        raise QueryError(f"{field.name}: {exc}", field.position) from None
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def _need_review(conn: sqlite3.Connection, field: Field) -> None:
+    if not _has_table(conn, "challenges"):
+        raise QueryError(f"{field.name}: needs a matter with review data (upgrade it)",
+                         field.position)
+
+
+DENSE = 2000  # a filter on at least this many pages probes per page instead of collecting
+
+
+def _dense(conn: sqlite3.Connection, select: str, params: tuple) -> bool:
+    """True when ``select`` has DENSE rows or more (read from an index, stops there)."""
+    return conn.execute(f"SELECT count(*) FROM ({select} LIMIT {DENSE})",
+                        params).fetchone()[0] >= DENSE
+
+
+def exemption_codes(value: str) -> list[str]:
+    """Canonical codes named by a typed value ("b7c", "(b)(6),(b)(7)(C)", "Personal Privacy")."""
+    from app.redactions import canonical_codes
+
+    codes, _ = canonical_codes(value)
+    if codes:
+        return codes
+    try:
+        from app.review.vocab import exemption_code
+
+        return [exemption_code(value)]
+    except Exception:
+        return [" ".join(value.split())]
+
+
+def field_predicate(conn: sqlite3.Connection, field: Field, *,
+                    correlated: bool = False) -> Predicate:
+    """The SQL predicate for one field filter.
+
+    With ``correlated``, the large filters (exemption, bad) probe an index for each page read
+    instead of collecting every page they match first: right when another part of the query
+    drives it (a word narrows the pages), wrong when the filter stands alone.
+    """
+    name = field.name
+    if name == "exemption":
+        codes = exemption_codes(field.value)
+        marks = ",".join("?" * len(codes))
+        if _has_table(conn, "search_codes"):
+            if correlated or _dense(conn, "SELECT 1 FROM search_codes WHERE code IN "
+                                    f"({marks})", tuple(codes)):
+                return (f"EXISTS (SELECT 1 FROM search_codes sc WHERE sc.code IN ({marks}) "
+                        "AND sc.page_id = p.id)", tuple(codes))
+            return (f"p.id IN (SELECT page_id FROM search_codes WHERE code IN ({marks}))",
+                    tuple(codes))
+        col = ("coalesce(r.exemptions_reviewed, r.exemptions)"
+               if _has_column(conn, "redactions", "exemptions_reviewed") else "r.exemptions")
+        return (f"p.id IN (SELECT r.page_id FROM redactions r, json_each({col}) j "
+                f"WHERE j.value IN ({marks}) COLLATE NOCASE)", tuple(codes))
+    if name == "bad":
+        dense = correlated or _dense(conn, "SELECT 1 FROM redactions WHERE bad = 1", ())
+        sql = ("EXISTS (SELECT 1 FROM redactions rb WHERE rb.page_id = p.id AND rb.bad = 1)"
+               if dense else "p.id IN (SELECT page_id FROM redactions WHERE bad = 1)")
+        return (sql if _yes_no(field) else f"NOT {sql}"), ()
+    if name == "withheld":
+        col = "p.disposition = 'withheld_in_full'" if _has_column(conn, "pages", "disposition") \
+            else "0"
+        sql = f"(p.withheld_in_full = 1 OR {col})"
+        return (sql if _yes_no(field) else f"NOT {sql}"), ()
+    if name == "ocr":
+        value = field.value.strip().lower()
+        if value in ("needed", "pending", "queued"):
+            return "p.needs_ocr = 1", ()
+        sql = "p.text_source = 'ocr'"
+        return (sql if _yes_no(field) else "p.text_source != 'ocr'"), ()
+    if name == "production":
+        rows = conn.execute(
+            "SELECT id FROM productions WHERE name = ? COLLATE NOCASE OR CAST(tranche AS TEXT) = ?",
+            (field.value.strip(), field.value.strip())).fetchall()
+        if not rows:
+            names = [r[0] for r in conn.execute("SELECT name FROM productions ORDER BY tranche")]
+            raise QueryError(f"no production named {field.value!r}; expected one of: "
+                             f"{', '.join(names) or '(none loaded)'}", field.position)
+        ids = tuple(r[0] for r in rows)
+        return f"p.production_id IN ({','.join('?' * len(ids))})", ids
+    if name == "disposition":
+        key = _resolve("disposition", field)
+        own = "p.disposition" if _has_column(conn, "pages", "disposition") else "NULL"
+        return (f"coalesce({own}, CASE WHEN p.withheld_in_full THEN 'withheld_in_full' "
+                "WHEN p.redaction_count > 0 THEN 'released_in_part' "
+                "ELSE 'released_in_full' END) = ?", (key,))
+    _need_review(conn, field)
+    if name == "challenged":
+        sql = _TARGET_PAGES.format(targets=_LATEST + " AND c.status = 'challenge'")
+        return (sql if _yes_no(field) else f"NOT {sql}"), ()
+    if name == "status":
+        key = _resolve("status", field)
+        sql = _TARGET_PAGES.format(targets=_LATEST + " AND c.status = ?")
+        if key != "not_reviewed":
+            return sql, (key,)
+        return (f"({sql} OR p.id IN (SELECT r.page_id FROM redactions r WHERE NOT EXISTS "
+                "(SELECT 1 FROM challenges c WHERE c.target_kind = 'redaction' "
+                "AND c.target_id = r.id)))", (key,))
+    if name == "ground":
+        key = _resolve("ground", field)
+        return (_TARGET_PAGES.format(
+            targets=_LATEST + " AND EXISTS (SELECT 1 FROM json_each(c.grounds) g "
+            "WHERE g.value = ?)"), (key,))
+    if name == "tag":
+        targets = ("SELECT l.target_kind, l.target_id FROM tag_links l JOIN tags g "
+                   "ON g.id = l.tag_id WHERE g.name = ? COLLATE NOCASE")
+        return _TARGET_PAGES.format(targets=targets), (field.value.strip(),)
+    if name == "exhibit":
+        value = field.value.strip()
+        numbers = (value, value.lstrip("0") or value)
+        return ("p.id IN (SELECT p2.id FROM exhibits e JOIN pages p2 ON p2.id BETWEEN "
+                "e.first_page_id AND coalesce(e.last_page_id, e.first_page_id) WHERE "
+                "e.number IN (?, ?) COLLATE NOCASE AND e.first_page_id IS NOT NULL "
+                "UNION SELECT p2.id FROM exhibits e JOIN pages p2 ON p2.document_id = "
+                "e.document_id WHERE e.number IN (?, ?) COLLATE NOCASE "
+                "AND e.first_page_id IS NULL)", numbers + numbers)
+    if name == "note":
+        words = tokens_of(field.value)
+        if not words:
+            raise QueryError("expected a word after note:", field.position)
+        like = " AND ".join(["instr(lower(x.body), ?) > 0"] * len(words))
+        targets = (
+            "SELECT x.target_kind, x.target_id FROM (SELECT target_kind, target_id, text AS body "
+            "FROM notes UNION ALL SELECT target_kind, target_id, argument || ' ' || "
+            "evidence_passage || ' ' || evidence_cite AS body FROM challenges) x "
+            f"WHERE {like}"
+        )
+        return _TARGET_PAGES.format(targets=targets), tuple(words)
+    raise QueryError(f"unknown field {name!r}", field.position)  # pragma: no cover
+
+
+def bates_predicate(node: Bates) -> Predicate:
+    """The pages a Bates number or range names (ignoring case, spaces, look-alike hyphens)."""
+    text = node.text
+    if ".." in text:
+        try:
+            first, last = parse_range(text)
+        except ValueError as exc:
+            raise QueryError(f"{exc}; expected FIRST..LAST as in "
+                             "ICE-FOIA-000120..ICE-FOIA-000180", node.position) from None
+        return ("(p.bates_prefix = ? AND p.bates_number BETWEEN ? AND ?)",
+                (first.prefix_key, first.number, last.number))
+    key = bates_key(text)
+    if not key:
+        raise QueryError("expected a Bates number after bates:", node.position)
+    parsed = parse_bates(text)
+    if parsed is not None and parsed.number is not None:
+        return ("(p.bates_key = ? OR (p.bates_prefix = ? AND p.bates_number = ?))",
+                (key, parsed.prefix_key, parsed.number))
+    return "p.bates_key = ?", (key,)
