@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.compare.cli import add_parsers as _add_compare_parsers
+from app.compare.cli import cmd_accounting, cmd_compare  # noqa: F401 (dispatch)
 from app.errors import VaughnError
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
@@ -20,6 +22,7 @@ COMMANDS = ("documents", "ingest", "pages", "search", "bates", "redactions", "an
             "backup", "restore", "check", "relink", "tag", "export", "settings")
 COMMANDS = (*COMMANDS, "ocr")
 COMMANDS = (*COMMANDS, "report")
+COMMANDS = (*COMMANDS, "compare", "accounting")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path)
     _add_review_parsers(sub)
     _add_ocr_parser(sub)
+    _add_compare_parsers(sub)
     return parser
 
 

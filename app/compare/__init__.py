@@ -1,0 +1,2 @@
+"""Rolling productions (issue 8): match re-released records (match), diff versions (diff),
+consistency findings (consistency), page accounting (accounting), CLI (cli). No Qt."""

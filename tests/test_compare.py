@@ -1,0 +1,166 @@
+"""Issue 8: matching re-released records, diffs, challenges, consistency, page accounting."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from app.compare import accounting, diff, match
+from app.compare.cli import compare_json
+from app.ingest.pipeline import ingest
+from app.matter.store import Matter
+
+
+def _load(matter: Matter, folder: Path, n: int = 2) -> None:
+    for k in range(1, n + 1):
+        assert ingest(matter, [folder / f"tranche_{k:02d}"], production=f"Tranche {k}").ok
+
+
+def _doc_of(matter: Matter, truth: dict) -> dict[int, str]:
+    by_bates = {p["bates"]: d["doc_id"] for d in truth["documents"] for p in d["pages"]}
+    return {pid: by_bates[b] for pid, b in matter.conn.execute("SELECT id, bates FROM pages")}
+
+
+def test_rereleased_documents_match_without_false_pairs(matter: Matter, folder_production):
+    folder, truth = folder_production
+    _load(matter, folder)
+    result = match.match(matter)
+    doc_of = _doc_of(matter, truth)
+    got = {frozenset({doc_of[pp.a], doc_of[pp.b]}) for d in result.pairs for pp in d.pages}
+    want = {frozenset(p) for g in truth["rereleases"] for p in itertools.combinations(g, 2)}
+    assert got == want
+
+
+def test_every_lifted_redaction_is_listed_with_its_text(matter: Matter, folder_production):
+    folder, truth = folder_production
+    _load(matter, folder)
+    docs = {d["doc_id"]: d for d in truth["documents"]}
+    bates = dict(matter.conn.execute("SELECT id, bates FROM pages").fetchall())
+    changes = [c for d in match.match(matter).pairs for c in diff.diff_pair(matter, d)]
+    lifted = [c for c in changes if c.kind == "lifted"]
+    expected = 0
+    for g in truth["rereleases"]:
+        for x, y in zip(g, g[1:], strict=False):
+            for px, py in zip(docs[x]["pages"], docs[y]["pages"], strict=True):
+                for rx in px["redactions"]:
+                    if any(ry["bbox"] == rx["bbox"] for ry in py["redactions"]):
+                        continue
+                    expected += 1
+                    hits = [c for c in lifted if bates[c.a_page] == px["bates"]
+                            and abs(c.a_bbox[0] - rx["bbox"][0]) < 2
+                            and abs(c.a_bbox[1] - rx["bbox"][1]) < 2]
+                    assert hits, (px["bates"], rx)
+                    if not py["scanned"]:
+                        assert hits[0].text.split() == rx["withheld_text"].split()
+    assert expected > 0
+
+
+def test_challenge_inconsistent_redaction(matter: Matter, folder_production):
+    folder, _ = folder_production
+    _load(matter, folder)
+    pair = match.match(matter).pairs[0]
+    change = next(c for c in diff.diff_pair(matter, pair) if c.kind == "lifted" and c.text)
+    changes = diff.challenge_inconsistent(matter, "Pat", change)
+    row = matter.conn.execute("SELECT target_kind, target_id, grounds, evidence_cite, "
+                              "evidence_passage, reviewer FROM challenges").fetchone()
+    assert row[0] == "redaction" and row[1] == change.a_redaction
+    assert json.loads(row[2]) == ["inconsistent_redaction"]
+    assert "Released at" in row[3] and row[4] == change.text and row[5] == "Pat"
+    assert changes.challenge_ids and matter.scalar("SELECT count(*) FROM audit_log") >= 1
+
+
+def test_consistency_findings_and_compare_json(matter: Matter, folder_production):
+    folder, _ = folder_production
+    _load(matter, folder)
+    data = compare_json(matter, with_findings=True)
+    assert data["pairs"] and {"a", "b", "lifted", "added", "recoded"} <= set(data["pairs"][0])
+    assert data["pairs"][0]["a"]["bates"].startswith("ICE-FOIA-")
+    kinds = {f["kind"] for f in data["findings"]}
+    assert "released_in_other_version" in kinds
+    f = next(f for f in data["findings"] if f["kind"] == "released_in_other_version")
+    assert f["redacted"]["bates"] and f["released"]["bates"]
+
+
+def _rasterise(src: Path, dst: Path) -> None:
+    """Each page as an image plus only its Bates line as text (a scan before OCR)."""
+    doc = pymupdf.open(src)
+    out = pymupdf.open()
+    for page in doc:
+        bates = [w[4] for w in page.get_text("words") if w[4].startswith("ICE-FOIA-")]
+        pix = page.get_pixmap(dpi=100, colorspace=pymupdf.csGRAY)
+        new = out.new_page(width=page.rect.width, height=page.rect.height)
+        new.insert_image(new.rect, pixmap=pix)
+        if bates:
+            new.insert_text((page.rect.width - 150, page.rect.height - 24), bates[-1],
+                            fontsize=9)
+    out.save(dst)
+
+
+def test_scan_of_a_text_original_still_matches(tmp_path: Path, folder_production):
+    folder, truth = folder_production
+    group = truth["rereleases"][0]
+    docs = {d["doc_id"]: d for d in truth["documents"]}
+    later = docs[group[-1]]
+    work = tmp_path / "prod"
+    for k in (1, 2):
+        (work / f"tranche_{k:02d}").mkdir(parents=True)
+        for f in (folder / f"tranche_{k:02d}").iterdir():
+            target = work / f"tranche_{k:02d}" / f.name
+            if k == 2 and f.name == later["file"]:
+                _rasterise(f, target)
+            else:
+                target.write_bytes(f.read_bytes())
+    with Matter.open(tmp_path / "m.vaughn", create=True) as m:
+        _load(m, work)
+        scanned = m.query("SELECT id FROM pages WHERE bates = ?", (later["begbates"],))
+        assert scanned
+        result = match.match(m)
+        doc_of = _doc_of(m, truth)
+        got = {frozenset({doc_of[pp.a], doc_of[pp.b]}) for d in result.pairs for pp in d.pages}
+        assert frozenset({group[0], group[-1]}) in got
+        assert all(k <= set(group) for k in got)  # no false pairs
+
+
+def test_accounting_reports_planted_gaps_and_duplicates(matter: Matter, folder_production):
+    folder, _ = folder_production
+    _load(matter, folder, 1)
+    clean = accounting.accounting(matter)[0]
+    assert clean["gaps"] == [] and clean["duplicates"] == [] and clean["out_of_order"] == []
+    n = clean["pages"]
+    ids = [r[0] for r in matter.conn.execute("SELECT id FROM pages ORDER BY id")]
+    with matter.write() as conn:  # plant: a two-page gap and one duplicate number
+        conn.execute("DELETE FROM pages WHERE id IN (?, ?)", (ids[3], ids[4]))
+        b = conn.execute("SELECT bates, bates_number, bates_key FROM pages WHERE id = ?",
+                         (ids[7],)).fetchone()
+        conn.execute("UPDATE pages SET bates = ?, bates_number = ?, bates_key = ? WHERE id = ?",
+                     (*b, ids[8]))
+    pid = accounting.find_production(matter, "Tranche 1")
+    accounting.set_letter_page_count(matter, pid, n)
+    got = accounting.production_accounting(matter, pid)
+    assert [(g["first"], g["last"], g["count"]) for g in got["gaps"]] == [
+        ("ICE-FOIA-000004", "ICE-FOIA-000005", 2), ("ICE-FOIA-000009", "ICE-FOIA-000009", 1)]
+    assert got["duplicates"] == [{"bates": "ICE-FOIA-000008", "count": 2}]
+    assert got["letter_page_count"] == n and got["letter_difference"] == -2
+    with pytest.raises(accounting.AccountingError):
+        accounting.find_production(matter, "No such")
+
+
+def test_cli_compare_and_accounting(tmp_path: Path, folder_production, capsys):
+    from app.cli import COMMANDS, main
+
+    folder, _ = folder_production
+    path = tmp_path / "c.vaughn"
+    with Matter.open(path, create=True) as m:
+        _load(m, folder)
+    assert {"compare", "accounting"} <= set(COMMANDS)
+    assert main(["compare", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["pairs"][0]["lifted"]
+    assert main(["accounting", str(path), "--letter-count", "Tranche 2=3", "--json"]) == 0
+    acc = json.loads(capsys.readouterr().out)
+    assert acc[1]["letter_page_count"] == 3
+    assert main(["accounting", str(path), "--letter-count", "bad"]) == 1
