@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench clean sample
+.PHONY: venv run test lint bench clean sample package package-test
 
 venv: $(STAMP)
 
@@ -27,6 +27,19 @@ lint: venv
 bench: venv
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/search.py
+
+# The packaged build (PyInstaller one-folder, Linux .tar.gz): see packaging/README.md.
+PKG_STAMP := $(VENV)/.package-installed
+$(PKG_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,package]"
+	touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(PY) packaging/build.py
+
+# Build on this tree, then run the frozen binary's CLI and window (CI runs this after test).
+package-test: package
+	$(PY) packaging/smoke_test.py dist/vaughn/vaughn
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

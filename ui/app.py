@@ -53,7 +53,10 @@ def run_window(argv: list[str]) -> int:
     window = MainWindow(screenshot=bool(args.screenshot))
     if args.screenshot:
         window.resize(*_size(args.size))
-    window.show()
+    from ui.welcome import start
+
+    # Crash hooks, log file, first-paint probe; the window, or the welcome screen if no matter.
+    start(app, window, matter=bool(args.matter), screenshot=bool(args.screenshot))
     if args.matter:
         path = Path(args.matter).expanduser()
         if not path.exists():
