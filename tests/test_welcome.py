@@ -171,3 +171,18 @@ def test_first_paint_probe(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     line = [x for x in out.stdout.splitlines() if x.startswith("first-paint ")]
     assert line and float(line[0].split()[1]) > 0
+
+
+def test_new_matter_from_a_production(qtbot, window, folder_production, tmp_path: Path) -> None:
+    production, truth = folder_production
+    prefs.set_reviewer("Pat")
+    screen = WelcomeScreen(window)
+    qtbot.addWidget(screen)
+    screen.show()
+    with qtbot.waitSignal(window.ingestDone, timeout=120_000):
+        screen.new_matter(str(tmp_path / "case"), str(production))
+    assert window.isVisible() and not screen.isVisible()
+    assert window.matter_path == tmp_path / "case.vaughn"
+    pages = sum(len(d["pages"]) for d in truth["documents"])
+    with sqlite3.connect(tmp_path / "case.vaughn") as conn:
+        assert conn.execute("SELECT count(*) FROM pages").fetchone()[0] == pages
