@@ -375,3 +375,12 @@ def test_prefixes_through_the_vocabulary_find_the_same_pages(prod) -> None:
     for query, expected in TEXT + PROXIMITY + [("zzz*", set()), ("ope*", {0, 1, 7, 13})]:
         if "*" in query:
             assert _found(prod, query) == expected, query
+
+
+def test_fields_give_the_same_pages_when_probed_per_page(prod, monkeypatch) -> None:
+    """Filters on many pages (DENSE) probe an index per page: same answers as collecting."""
+    from app.search import fields
+
+    monkeypatch.setattr(fields, "DENSE", 1)
+    for query, expected in FIELDS:
+        assert _found(prod, query) == expected, query

@@ -95,19 +95,21 @@ def exemption_codes(value: str) -> list[str]:
 
 
 def field_predicate(conn: sqlite3.Connection, field: Field, *,
-                    correlated: bool = False) -> Predicate:
+                    correlated: bool = False, streaming: bool = True) -> Predicate:
     """The SQL predicate for one field filter.
 
     With ``correlated``, the large filters (exemption, bad) probe an index for each page read
     instead of collecting every page they match first: right when another part of the query
-    drives it (a word narrows the pages), wrong when the filter stands alone.
+    drives it (a word narrows the pages), wrong when the filter stands alone. With
+    ``streaming`` (reading the first hits), a filter on many pages probes too, so the first
+    hundred come at once; for counting (``streaming=False``) collecting is faster.
     """
     name = field.name
     if name == "exemption":
         codes = exemption_codes(field.value)
         marks = ",".join("?" * len(codes))
         if _has_table(conn, "search_codes"):
-            if correlated or _dense(conn, "SELECT 1 FROM search_codes WHERE code IN "
+            if correlated or streaming and _dense(conn, "SELECT 1 FROM search_codes WHERE code IN "
                                     f"({marks})", tuple(codes)):
                 return (f"EXISTS (SELECT 1 FROM search_codes sc WHERE sc.code IN ({marks}) "
                         "AND sc.page_id = p.id)", tuple(codes))
@@ -118,7 +120,8 @@ def field_predicate(conn: sqlite3.Connection, field: Field, *,
         return (f"p.id IN (SELECT r.page_id FROM redactions r, json_each({col}) j "
                 f"WHERE j.value IN ({marks}) COLLATE NOCASE)", tuple(codes))
     if name == "bad":
-        dense = correlated or _dense(conn, "SELECT 1 FROM redactions WHERE bad = 1", ())
+        dense = correlated or streaming and _dense(conn, "SELECT 1 FROM redactions WHERE bad = 1",
+                                                   ())
         sql = ("EXISTS (SELECT 1 FROM redactions rb WHERE rb.page_id = p.id AND rb.bad = 1)"
                if dense else "p.id IN (SELECT page_id FROM redactions WHERE bad = 1)")
         return (sql if _yes_no(field) else f"NOT {sql}"), ()

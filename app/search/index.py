@@ -190,8 +190,9 @@ def _quote(tokens: tuple[str, ...] | list[str]) -> str:
 
 
 class _Compiler:
-    def __init__(self, matter: Matter, ocr_tolerant: bool) -> None:
+    def __init__(self, matter: Matter, ocr_tolerant: bool, streaming: bool = True) -> None:
         self.matter = matter
+        self.streaming = streaming
         self.conn = matter.conn
         self.ocr_tolerant = ocr_tolerant
         self.highlight: list[str] = []  # positive FTS parts, for snippets
@@ -224,7 +225,8 @@ class _Compiler:
         if isinstance(node, Near):
             return self._near(node, positive, top)
         if isinstance(node, Field):
-            sql, params = field_predicate(self.conn, node, correlated=self.correlated)
+            sql, params = field_predicate(self.conn, node, correlated=self.correlated,
+                                          streaming=self.streaming)
             return _Plan("sql", sql, params)
         if isinstance(node, Bates):
             sql, params = bates_predicate(node)
@@ -339,12 +341,13 @@ def _spaced_bates(query: str) -> Bates | None:
     return Bates(text, 0, bare=True)
 
 
-def _plan(matter: Matter, query: str, ocr_tolerant: bool) -> tuple[_Plan, _Compiler]:
+def _plan(matter: Matter, query: str, ocr_tolerant: bool,
+          streaming: bool = True) -> tuple[_Plan, _Compiler]:
     node = parse(query)
     spaced = _spaced_bates(query)
     if spaced is not None:
         node = Op("OR", spaced, node)
-    compiler = _Compiler(matter, ocr_tolerant)
+    compiler = _Compiler(matter, ocr_tolerant, streaming)
     return compiler.compile_query(node), compiler
 
 
@@ -480,6 +483,8 @@ def search(matter: Matter, query: str, *, limit: int = 50, offset: int = 0,
             with _Budget(conn, count_budget_ms) as budget:
                 if comp.deferred:
                     total = sum(1 for _ in _ids(conn, plan, comp, budget))
+                elif plan.kind == "sql" and not plan.driver:
+                    total = _count(conn, *_plan(matter, query, ocr_tolerant, streaming=False))
                 else:
                     total = _count(conn, plan, comp)
         except _Timeout:
@@ -536,7 +541,7 @@ def _snippets(conn: sqlite3.Connection, ids: list[int], highlight: str,
 
 def count(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> int:
     """How many pages match ``query``, exactly (QueryError if it cannot be parsed)."""
-    plan, comp = _plan(matter, query, ocr_tolerant)
+    plan, comp = _plan(matter, query, ocr_tolerant, streaming=False)
     return _count(matter.conn, plan, comp)
 
 
