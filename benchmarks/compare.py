@@ -5,10 +5,12 @@ exists, else app/sample_production.py), ingests them, and prints pair recall/pre
 the answer key's ``rereleases`` (every pair of versions of one record), lifted-redaction recall
 (a redaction in tranche k's version absent from tranche k+1's) with how many carry exactly the
 released text, and matching time per 1,000 pages. The scale run replicates the pages of a
-generated 3-tranche matter inside SQLite (pages, page_text, redactions copied with new ids,
-Bates numbers offset) until it holds 20,000 pages, then times one matching run on one core.
+4 distinct generated 3-tranche productions (seeds 41-44, about 1,000 pages each) inside
+SQLite, each copy with 3 distinct words a page replaced (so copies of a record are
+near-duplicates, as re-releases are), until it holds 20,000 pages, then times one matching run
+on one core and reports candidates and pairs.
 
-    .venv/bin/python benchmarks/compare.py [--docs 40] [--scale 20000]
+    .venv/bin/python benchmarks/compare.py [--docs 40] [--seeds 31 32] [--scale 20000]
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -89,73 +93,122 @@ def evaluate(folder: Path, path: Path) -> None:
           f"1,000 pages; diff with released text {dt:.2f} s")
 
 
-def scale(base: Path, target: int) -> None:
-    path = DATA / f"compare-scale-{target}.vaughn"
+SCALE_SEEDS = (41, 42, 43, 44)
+SCALE_BASE_PAGES = 340  # per tranche: about 1,000 pages a production of 3 tranches
+_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def _perturb(text: str, rng: random.Random, tag: str) -> str:
+    """Replace a few distinct words: a copy stays a near-duplicate, not an identical page."""
+    words = sorted(set(_WORD.findall(text)))
+    for k, w in enumerate(rng.sample(words, min(3, len(words)))):
+        text = re.sub(rf"\b{w}\b", f"{tag}q{k}", text)
+    return text
+
+
+def _copy(m: Matter, src: Path, copy: int, tag: str) -> None:
+    """Append every page of matter ``src`` (ids, Bates numbers offset; text perturbed)."""
+    rng = random.Random(tag)
+    m.conn.execute("ATTACH DATABASE ? AS src", (str(src),))
+    try:
+        with m.write() as conn:
+            off_p, off_d, off_s, off_b = conn.execute(
+                "SELECT (SELECT coalesce(max(id), 0) FROM pages), (SELECT coalesce(max(id), 0) "
+                "FROM documents), (SELECT coalesce(max(id), 0) FROM source_files), "
+                "(SELECT coalesce(max(bates_number), 0) FROM pages)").fetchone()
+            prod = "(SELECT p.id FROM productions p JOIN src.productions q ON q.tranche = " \
+                   "p.tranche WHERE q.id = {}.production_id)"
+            conn.execute(
+                "INSERT INTO source_files(id, production_id, path, kind, sha256, size, page_count,"
+                " ingested_at) SELECT s.id + ?, " + prod.format("s") + ", path || ?, kind, "
+                "sha256, size, page_count, ingested_at FROM src.source_files s",
+                (off_s, f"#{tag}"))
+            conn.execute(
+                "INSERT INTO documents(id, production_id, source_file_id, begbates, endbates, "
+                "title, page_count) SELECT d.id + ?, " + prod.format("d") + ", source_file_id + ?,"
+                " begbates, endbates, title, page_count FROM src.documents d", (off_d, off_s))
+            conn.execute(
+                "INSERT INTO pages(id, production_id, document_id, source_file_id, source_sha256, "
+                "page_index, bates, bates_prefix, bates_number, bates_key, width, height, "
+                "rotation, text_layer, text_source, needs_ocr, withheld_in_full, redaction_count,"
+                " redacted_share, analyzed) SELECT g.id + ?, " + prod.format("g") + ", "
+                "document_id + ?, source_file_id + ?, source_sha256, page_index, bates_prefix || "
+                "printf('%06d', bates_number + ?), bates_prefix, bates_number + ?, NULL, width, "
+                "height, rotation, text_layer, text_source, needs_ocr, withheld_in_full, "
+                "redaction_count, redacted_share, analyzed FROM src.pages g",
+                (off_p, off_d, off_s, off_b, off_b))
+            rows = conn.execute("SELECT t.page_id, t.text, p.bates FROM src.page_text t "
+                                "JOIN src.pages p ON p.id = t.page_id").fetchall()
+            new_bates = dict(conn.execute("SELECT id, bates FROM pages WHERE id > ?", (off_p,)))
+            conn.executemany(
+                "INSERT INTO page_text(page_id, text) VALUES (?, ?)",
+                [(pid + off_p, (_perturb(t, rng, tag) if copy else t).replace(
+                    b or "\0", new_bates[pid + off_p] or "")) for pid, t, b in rows])
+            conn.execute(
+                "INSERT INTO redactions(page_id, x0, y0, x1, y1, source, label, exemptions, "
+                "statute, bad, hidden_chars, withheld_in_full) SELECT page_id + ?, x0, y0, x1, "
+                "y1, source, label, exemptions, statute, bad, hidden_chars, withheld_in_full "
+                "FROM src.redactions", (off_p,))
+    finally:
+        m.conn.execute("DETACH DATABASE src")
+
+
+def scale(target: int) -> None:
+    """20,000 pages from 4 distinct generated productions, each replicated with perturbed text.
+
+    Copies of a record are near-duplicates of each other (3 distinct words replaced a page),
+    as re-releases are, so the matcher has real candidates and pairs to find; boilerplate
+    shared by thousands of pages is there too.
+    """
+    path = DATA / f"compare-scale2-{target}.vaughn"
+    bases = []
+    for seed in SCALE_SEEDS:
+        name = f"compare-scale-base-s{seed}"
+        folder = make_production(name, "--pages", str(SCALE_BASE_PAGES), "--seed", str(seed),
+                                 "--layout", "folder", "--tranches", "3")
+        bases.append(_matter(folder, name))
     if not path.exists():
         tmp = path.with_suffix(".part")
-        tmp.write_bytes(base.read_bytes())
+        tmp.unlink(missing_ok=True)
+        tmp.write_bytes(bases[0].read_bytes())
         with Matter.open(tmp) as m:
-            n0 = m.scalar("SELECT count(*) FROM pages")
-            span = m.scalar("SELECT max(bates_number) FROM pages")
-            copy = 1
-            while m.scalar("SELECT count(*) FROM pages") < target:
-                with m.write() as conn:
-                    off = conn.execute("SELECT max(id) FROM pages").fetchone()[0]
-                    doff = conn.execute("SELECT max(id) FROM documents").fetchone()[0]
-                    conn.execute(
-                        "INSERT INTO documents(id, production_id, source_file_id, begbates, "
-                        "endbates, title, page_count) SELECT id + ?, production_id, "
-                        "source_file_id, begbates, endbates, title, page_count FROM documents "
-                        "WHERE id <= (SELECT max(document_id) FROM pages WHERE id <= ?)",
-                        (doff, n0))
-                    conn.execute(
-                        "INSERT INTO pages(id, production_id, document_id, source_file_id, "
-                        "source_sha256, page_index, bates, bates_prefix, bates_number, bates_key, "
-                        "width, height, rotation, text_layer, text_source, needs_ocr, "
-                        "withheld_in_full, redaction_count, redacted_share, analyzed) "
-                        "SELECT id + ?, production_id, document_id + ?, source_file_id, "
-                        "source_sha256, page_index, bates_prefix || printf('%06d', "
-                        "bates_number + ?), bates_prefix, bates_number + ?, NULL, width, height, "
-                        "rotation, text_layer, text_source, needs_ocr, withheld_in_full, "
-                        "redaction_count, redacted_share, analyzed FROM pages WHERE id <= ?",
-                        (off, doff, copy * span, copy * span, n0))
-                    # a copy is a different record set: shuffle words so it is not a duplicate
-                    rows = conn.execute("SELECT page_id, text FROM page_text WHERE page_id <= ?",
-                                        (n0,)).fetchall()
-                    conn.executemany(
-                        "INSERT INTO page_text(page_id, text) VALUES (?, ?)",
-                        [(pid + off, f"{t} copy{copy}x{pid} variant{copy}") for pid, t in rows])
-                    conn.execute(
-                        "INSERT INTO redactions(page_id, x0, y0, x1, y1, source, label, "
-                        "exemptions, statute, bad, hidden_chars, withheld_in_full) SELECT "
-                        "page_id + ?, x0, y0, x1, y1, source, label, exemptions, statute, bad, "
-                        "hidden_chars, withheld_in_full FROM redactions WHERE page_id <= ?",
-                        (off, n0))
-                copy += 1
+            with m.write() as conn:  # start empty but keep the three tranche productions
+                for table in ("redactions", "page_text", "pages", "documents", "source_files"):
+                    conn.execute(f"DELETE FROM {table}")
+            total = 0
+            for b in bases:
+                with Matter.open(b) as src:
+                    total += src.scalar("SELECT count(*) FROM pages")
+            copies = -(-target // total)
+            for copy in range(copies):
+                for seed, base in zip(SCALE_SEEDS, bases, strict=True):
+                    _copy(m, base, copy, f"s{seed}c{copy}")
         tmp.rename(path)
     with Matter.open(path) as m:
         result = match.match(m)
-    print(f"  scale: {result.pages} pages matched in {result.seconds:.1f} s "
+    print(f"  scale: {len(SCALE_SEEDS)} productions x copies with perturbed text: "
+          f"{result.pages} pages matched in {result.seconds:.1f} s "
           f"({1000 * result.seconds / result.pages:.2f} s per 1,000 pages), "
-          f"{result.candidates} candidates, {len(result.pairs)} pairs")
+          f"{result.candidates} candidates, {len(result.pairs)} document pairs, "
+          f"{len(result.page_pairs())} page pairs")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=40)
     ap.add_argument("--scale", type=int, default=20000)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[31, 32])
     args = ap.parse_args(argv)
-    base = None
     for layout in ("folder", "pdf"):
-        name = f"compare-{layout}-{args.docs}"
-        folder = make_production(name, "--docs", str(args.docs), "--seed", "31", "--layout",
-                                 layout, "--tranches", "3")
-        path = _matter(folder, name)
-        print(f"{layout} layout, 3 tranches, {args.docs} documents each:")
-        evaluate(folder, path)
-        base = base or path
-    if args.scale and base is not None:
-        scale(base, args.scale)
+        for seed in args.seeds:
+            name = f"compare-{layout}-{args.docs}" + ("" if seed == 31 else f"-s{seed}")
+            folder = make_production(name, "--docs", str(args.docs), "--seed", str(seed),
+                                     "--layout", layout, "--tranches", "3")
+            path = _matter(folder, name)
+            print(f"{layout} layout, seed {seed}, 3 tranches, {args.docs} documents each:")
+            evaluate(folder, path)
+    if args.scale:
+        scale(args.scale)
     return 0
 
 

@@ -164,3 +164,41 @@ def test_cli_compare_and_accounting(tmp_path: Path, folder_production, capsys):
     acc = json.loads(capsys.readouterr().out)
     assert acc[1]["letter_page_count"] == 3
     assert main(["accounting", str(path), "--letter-count", "bad"]) == 1
+
+
+def test_partly_matching_documents_are_not_paired(tmp_path: Path, folder_production):
+    """Regression (issue 8): the false pairs were documents whose pages only partly matched.
+
+    Weekly-report tables share their columns, box positions and small value vocabularies, and
+    emails/memos share boilerplate paragraphs, so single pages of different records can look
+    alike; the document pairing accepted two documents when half their pages matched (one of
+    two pages, or one page of a shorter document). A re-release keeps the page count and every
+    page: a spliced document (the first page of one record, the rest of another) and a
+    truncated copy must not pair with either record.
+    """
+    folder, truth = folder_production
+    docs = [d for d in truth["documents"] if d["tranche"] == 1]
+    a = next(d for d in docs if len(d["pages"]) >= 2)
+    b = next(d for d in docs if d is not a and len(d["pages"]) >= len(a["pages"]))
+    src = folder / "tranche_01"
+    work = tmp_path / "prod"
+    (work / "tranche_01").mkdir(parents=True)
+    (work / "tranche_02").mkdir()
+    for f in src.iterdir():
+        (work / "tranche_01" / f.name).write_bytes(f.read_bytes())
+    spliced = pymupdf.open()
+    spliced.insert_pdf(pymupdf.open(src / a["file"]), from_page=0, to_page=0)
+    spliced.insert_pdf(pymupdf.open(src / b["file"]), from_page=1,
+                       to_page=len(a["pages"]) - 1)
+    spliced.save(work / "tranche_02" / "spliced.pdf")
+    truncated = pymupdf.open()
+    truncated.insert_pdf(pymupdf.open(src / b["file"]), from_page=0, to_page=0)
+    truncated.save(work / "tranche_02" / "truncated.pdf")
+    with Matter.open(tmp_path / "m.vaughn", create=True) as m:
+        _load(m, work)
+        tranche2 = {r[0] for r in m.conn.execute(
+            "SELECT d.id FROM documents d JOIN productions p ON p.id = d.production_id "
+            "WHERE p.tranche = 2")}
+        assert len(tranche2) == 2
+        result = match.match(m)
+        assert not [d for d in result.pairs if {d.a, d.b} & tranche2]

@@ -15,8 +15,12 @@ Every page gets a signature from what it shows:
   tokens go through the same MinHash/LSH, and candidates are verified by matching boxes one to
   one within a small tolerance.
 
-Page pairs then vote for document pairs: the pages of two documents must line up at one
-consistent page offset. Inside an accepted document pair, pages that neither text nor layout
+Page pairs then vote for document pairs. Two records (documents of at most
+:data:`LONG_DOCUMENT` pages) pair only when they have the same page count, line up at offset 0
+and *every* page that text or layout can judge matches its counterpart: single pages of
+different records often look alike (weekly-report tables share columns, box positions and small
+value vocabularies; emails and memos share boilerplate paragraphs), so half the pages matching
+is not enough. Longer files (a whole tranche in one PDF) pair stretch by stretch. Inside an accepted document pair, pages that neither text nor layout
 can judge (a scan without OCR and without boxes, say) are paired by position and marked
 ``position``. Limits (honest): a scanned page with no OCR text and no redaction boxes matches
 only through its document's other pages; a record re-released with pages re-ordered matches on
@@ -29,8 +33,9 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,13 +121,31 @@ def tokens(text: str, bates: str | None = None) -> list[str]:
     return _TOKEN.findall(_CODE.sub(" ", text.lower()))
 
 
+_WORD_HASH: dict[str, int] = {}
+
+
+def _word_hash(word: str) -> int:
+    """A stable 64-bit hash of a word (Python's ``hash`` changes from run to run)."""
+    h = _WORD_HASH.get(word)
+    if h is None:
+        data = word.encode()
+        h = _WORD_HASH[word] = (zlib.crc32(data) << 32) | zlib.crc32(data, 0x5BD1E995)
+    return h
+
+
+_P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+
+
 def shingles(words: list[str]) -> np.ndarray:
-    """Sorted unique 63-bit hashes of the word 2-grams (single words for a one-word page)."""
-    if len(words) < 2:
-        grams: Iterable[str] = words
-    else:
-        grams = (f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
-    return np.unique(np.fromiter((hash(g) & _MASK for g in grams), dtype=np.uint64))
+    """Sorted unique 63-bit hashes of the word 2-grams (single words for a one-word page).
+
+    Stable across runs, so matching the same matter twice proposes the same candidates.
+    """
+    h = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    if len(h) >= 2:
+        with np.errstate(over="ignore"):
+            h = h[:-1] * _P1 + ((h[1:] * _P2) >> np.uint64(7))
+    return np.unique(h & np.uint64(_MASK))
 
 
 def _box_tokens(boxes: np.ndarray) -> np.ndarray:
@@ -135,7 +158,8 @@ def _box_tokens(boxes: np.ndarray) -> np.ndarray:
         q = np.stack([np.floor((boxes[:, 0] + shift) / grid), np.floor((cy + shift) / grid),
                       np.floor((boxes[:, 2] - boxes[:, 0] + shift) / grid)], axis=1)
         for row in q.astype(np.int64).tolist():
-            out.append(hash((shift, *row)) & _MASK)
+            out.append(zlib.crc32(repr((shift, *row)).encode()) << 20 ^ zlib.crc32(
+                repr(row).encode()))
     return np.unique(np.array(out, dtype=np.uint64))
 
 
@@ -321,8 +345,17 @@ def _documents(pages: list[_Page], found: dict[tuple[int, int], tuple[float, str
             judged_all = [v[0] if good else 0.0 for v, good in zip(verdicts, ok, strict=True)
                           if v is not None]
             longest = max(len(a_pages), len(b_pages))
-            whole = (len(overlap) / longest >= 0.5
-                     and sum(judged_all) / max(len(judged_all), 1) >= DOC_THRESHOLD)
+            if longest <= LONG_DOCUMENT:
+                # Records: a re-release keeps the page count and the page order, and every
+                # page that text or layout can judge must match its counterpart. One or two
+                # look-alike pages (a table of the same columns, boilerplate paragraphs) are
+                # not a record.
+                whole = (offset == 0 and len(a_pages) == len(b_pages) and any(ok)
+                         and all(good for v, good in zip(verdicts, ok, strict=True)
+                                 if v is not None))
+            else:
+                whole = (len(overlap) / longest >= 0.5
+                         and sum(judged_all) / max(len(judged_all), 1) >= DOC_THRESHOLD)
             if not whole and longest <= LONG_DOCUMENT:
                 continue  # documents that are records: they line up, or they do not match
             if whole:
