@@ -1,4 +1,4 @@
-"""Match the same record across tranches (and inside one production).
+"""Match the same record across tranches (not inside one tranche).
 
 Every page gets a signature from what it shows:
 
@@ -302,6 +302,9 @@ def match(matter: Matter, *, progress: Callable[[str, int, int], None] | None = 
 
     found: dict[tuple[int, int], tuple[float, str]] = {}
     for i, j in cands_text | cands_box:
+        if pages[i].order[0] == pages[j].order[0] or (i, j) in found:
+            # re-releases are across tranches: two look-alike records of one tranche are not
+            continue
         if pages[i].doc == pages[j].doc or (i, j) in found:
             continue
         verdict = judge(i, j)
