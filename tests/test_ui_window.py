@@ -465,3 +465,18 @@ def test_screenshot_subprocess_saves_the_painted_window(matter_path, tmp_path) -
     # the page area holds the rendered page: lots of white and some dark text pixels
     centre = [QImage.pixelColor(image, x, 500).lightness() for x in range(500, 1100, 3)]
     assert max(centre) > 240 and min(centre) < 80
+
+
+def test_window_modules_keep_heavy_imports_off_the_first_paint() -> None:
+    code = ("import sys, ui.app, ui.window\n"
+            "from app.search.index import SNIPPET_OPEN, SNIPPET_CLOSE\n"
+            "from ui.models.hits import SNIPPET_OPEN as A, SNIPPET_CLOSE as B\n"
+            "assert (A, B) == (SNIPPET_OPEN, SNIPPET_CLOSE)\n")
+    code_light = ("import sys, ui.app, ui.window\n"
+                  "heavy = [m for m in ('pymupdf', 'fitz', 'sqlite_utils') if m in sys.modules]\n"
+                  "print(heavy)\n")
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code_light], cwd=ROOT, capture_output=True,
+                         text=True, env=env)
+    assert out.stdout.strip() == "[]", out.stderr
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env).returncode == 0

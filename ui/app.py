@@ -45,6 +45,8 @@ def run_window(argv: list[str]) -> int:
             return 2
     from PySide6.QtWidgets import QApplication
 
+    import ui.qtfix  # noqa: F401  (PySide6 6.12 refcount workaround; see its docstring)
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Vaughn")
     app.setOrganizationName("Vaughn")

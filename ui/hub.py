@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from ui.worker import WRITE, MatterWorker
 
 OpFn = Callable[[Any, str, str], Any]  # (matter, reviewer, op_id) -> Changes

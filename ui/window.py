@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from app.review import vocab
 from ui import settings as prefs
 from ui.hub import Hub
@@ -357,40 +358,70 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Vaughn", message)
 
     def reload_tree(self, first: bool = False) -> None:
-        """Load the tree, tags and custom codes (and on first load, the first page)."""
-        bates = self._pending_bates if first else None
+        """Load the tree, tags and custom codes.
 
-        def load(ctx: Any) -> Any:
+        On first load the first page (or the ``--bates`` page) is found and shown before the
+        tree is read, so the page paints without waiting for 20,000 tree rows.
+        """
+        if not first:
+            self._submit(self._load_tree, self._tree_loaded, priority=URGENT)
+            return
+        bates = self._pending_bates
+
+        def find(ctx: Any) -> Any:
             from app.review import state
 
             found = None
             if bates:
                 from app.matter.listing import find_bates
 
-                hits = find_bates(ctx.matter, bates)
+                try:
+                    hits = find_bates(ctx.matter, bates)
+                except ValueError:
+                    hits = []
                 found = hits[0]["id"] if hits else None
-            return (state.tree(ctx.matter), state.all_tags(ctx.matter),
-                    state.custom_codes(ctx.matter), found)
+            return found, state.first_page(ctx.matter)
 
-        self._submit(load, lambda r: self._tree_loaded(r, first, bates), priority=URGENT)
+        def shown(found_first: Any) -> None:
+            found, first_page = found_first
+            if bates and found is None:
+                self.statusBar().showMessage(f"No page with Bates {bates}", 8000)
+            target = found or first_page
+            if target is None:
+                self._submit(self._load_tree, self._tree_loaded, priority=URGENT)
+                return
 
-    def _tree_loaded(self, result: Any, first: bool, bates: str | None) -> None:
-        tree, tags, codes, found = result
+            def then_tree(_pid: int) -> None:
+                self.page_view.canvas.painted.disconnect(then_tree)
+                self._submit(self._load_tree, self._tree_loaded, priority=URGENT)
+
+            self.page_view.canvas.painted.connect(then_tree)
+            self.show_page(target, select="first" if self.screenshot else None)
+
+        self._submit(find, shown, priority=URGENT)
+
+    @staticmethod
+    def _load_tree(ctx: Any) -> Any:
+        from app.review import state
+
+        return state.tree(ctx.matter), state.all_tags(ctx.matter), state.custom_codes(ctx.matter)
+
+    def _tree_loaded(self, result: Any) -> None:
+        tree, tags, codes = result
         self.tree_model.set_tree(tree)
         self.challenge.set_tags(tags)
         self.claims.set_custom_codes(codes)
         self.tree.expandToDepth(0)
-        self.treeLoaded.emit()
         if self.filter_kind.currentData() != "all":
             self.apply_filter()
-        if first or self.page_id is None:
-            if bates and found is None:
-                self.statusBar().showMessage(f"No page with Bates {bates}", 8000)
-            target = found or (self.tree_model.pages[0] if self.tree_model.pages else None)
-            if target is not None:
-                self.show_page(target, select="first" if self.screenshot else None)
+        if self.page_id is None and self.tree_model.pages:
+            self.show_page(self.tree_model.pages[0])
         elif self.page_id is not None:
             self._sync_tree(self.page_id)
+            self._prefetch()
+            if self.review_ready:
+                self.load_review()  # the tag buttons were rebuilt
+        self.treeLoaded.emit()
 
     # -- worker plumbing ------------------------------------------------------------------
 
@@ -424,19 +455,23 @@ class MainWindow(QMainWindow):
         self.worker.drop_prefetch()
         self._sync_tree(page_id)
 
+        scale = self.page_view.canvas.wanted_scale()
+
         def load(ctx: Any) -> Any:
             from app.review import state
 
-            return state.page_view(ctx.matter, page_id)
+            # the image comes along when prefetch has made it at the scale in use (one trip)
+            return state.page_view(ctx.matter, page_id), scale, ctx.renderer.cached(page_id,
+                                                                                    scale)
 
-        self._submit(load, lambda view: self._page_loaded(view, select))
+        self._submit(load, lambda r: self._page_loaded(*r, select))
 
-    def _page_loaded(self, view: dict[str, Any], select: Any) -> None:
+    def _page_loaded(self, view: dict[str, Any], scale: float, image: Any, select: Any) -> None:
         if view["id"] != self.page_id:
             return  # the reviewer has moved on
         same = self.page is not None and self.page["id"] == view["id"]
         self.page = view
-        self.page_view.set_page(view)
+        self.page_view.set_page(view, image, scale)
         self.claims.set_disposition(view["disposition"])
         reds = view["redactions"]
         rid: int | None = None
@@ -473,8 +508,10 @@ class MainWindow(QMainWindow):
         wanted = [order[j] for j in [*range(i + 1, i + 1 + PREFETCH_AHEAD),
                                      *range(i - 1, i - 1 - PREFETCH_BEHIND, -1)]
                   if 0 <= j < len(order)]
+        abort = self.worker.urgent_waiting if self.worker is not None else None
         for pid in wanted:
-            self._submit(lambda ctx, p=pid: ctx.renderer.render(p, scale), priority=PREFETCH)
+            self._submit(lambda ctx, p=pid: ctx.renderer.render(p, scale, abort) and None,
+                         priority=PREFETCH)
 
     def _load_hits(self) -> None:
         page_id, terms = self.page_id, list(self.terms)
@@ -1026,6 +1063,7 @@ class MainWindow(QMainWindow):
         """Page data, sharp image, overlays and panels all painted (for --screenshot)."""
         canvas = self.page_view.canvas
         return (self.page is not None and self.page_id == self.page["id"]
+                and self.tree_model.tree is not None
                 and canvas.has_sharp_image() and canvas.painted_key is not None
                 and canvas.painted_key[0] == self.page_id and self.review_ready
                 and (self.hub is None or self.hub.in_flight == 0))

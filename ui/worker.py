@@ -28,6 +28,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
+import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from app.progress import CancelToken
 
 URGENT, NORMAL, PREFETCH = 0, 1, 5
@@ -99,8 +100,13 @@ class PageRenderer:
             self._docs.move_to_end(path)
         return doc.load_page(index)
 
-    def render(self, page_id: int, scale: float) -> QImage:
-        """The page at ``scale`` pixels per point (from the cache when there)."""
+    def render(self, page_id: int, scale: float,
+               abort: Callable[[], bool] | None = None) -> QImage | None:
+        """The page at ``scale`` pixels per point (from the cache when there).
+
+        ``abort`` is asked between bands; when it says yes the render stops and returns None
+        (prefetch gives way to what the reviewer is waiting for).
+        """
         image = self.cached(page_id, scale)
         if image is not None:
             return image
@@ -108,7 +114,9 @@ class PageRenderer:
 
         page = self._page(page_id)
         s = self.key(page_id, scale)[1] / 100
-        image = self._render_banded(page, pymupdf, s)
+        image = self._render_banded(page, pymupdf, s, abort)
+        if image is None:
+            return None
         self.renders += 1
         key = self.key(page_id, scale)
         self._images[key] = image
@@ -118,7 +126,8 @@ class PageRenderer:
             self._bytes -= old.sizeInBytes()
         return image
 
-    def _render_banded(self, page: Any, pymupdf: Any, s: float) -> QImage:
+    def _render_banded(self, page: Any, pymupdf: Any, s: float,
+                       abort: Callable[[], bool] | None) -> QImage | None:
         """Render in horizontal bands from one display list.
 
         PyMuPDF holds the GIL for the whole of each call; bands keep every call short so the
@@ -131,8 +140,9 @@ class PageRenderer:
         full = (rect * matrix).irect
         dlist = page.get_displaylist(annots=True)
         time.sleep(0)
-        image = QImage(full.width, full.height, QImage.Format.Format_RGB888)
-        image.fill(0xFFFFFF)
+        # RGB32 is what the raster paint engine draws without converting (no QPixmap needed)
+        image = QImage(full.width, full.height, QImage.Format.Format_RGB32)
+        image.fill(0xFFFFFFFF)
         painter = QPainter(image)
         band_pt = BAND_PX / s
         y = rect.y0
@@ -144,6 +154,9 @@ class PageRenderer:
             painter.drawImage(pix.x - full.x0, pix.y - full.y0, band)
             y += band_pt
             time.sleep(0)  # let the GUI thread have the GIL
+            if abort is not None and abort():
+                painter.end()
+                return None
         painter.end()
         return image
 
@@ -218,6 +231,11 @@ class MatterWorker(QObject):
             self._jobs.sort()
             self._cond.notify()
         return seq
+
+    def urgent_waiting(self) -> bool:
+        """Whether a job more urgent than prefetch is queued (prefetch renders then stop)."""
+        with self._cond:
+            return any(j.priority < PREFETCH for j in self._jobs)
 
     def pending(self) -> int:
         """How many jobs wait (for tests and the status bar)."""

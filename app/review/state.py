@@ -25,6 +25,11 @@ _LATEST_STATUS = (
 )
 
 
+# "c is its target's latest challenge" (challenges are few; this is cheap)
+_LATEST_C = ("c.id = (SELECT max(c2.id) FROM challenges c2 WHERE c2.target_kind = c.target_kind "
+             "AND c2.target_id = c.target_id)")
+
+
 def _status_sql(kind: str, id_expr: str) -> str:
     return _LATEST_STATUS.format(kind=kind, id=id_expr)
 
@@ -64,35 +69,54 @@ def tree(matter: Matter) -> Tree:
     return Tree(prods, docs, tree_rows(matter))
 
 
+def first_page(matter: Matter) -> int | None:
+    """The first page in tree order (first production, first document), or None."""
+    row = matter.conn.execute(
+        "SELECT p.id FROM pages p JOIN productions pr ON pr.id = p.production_id "
+        "ORDER BY pr.tranche, pr.id, p.document_id, p.id LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def tree_rows(matter: Matter, page_ids: list[int] | None = None) -> list[TreeRow]:
-    """Tree rows of some pages (all when None), in page order."""
-    where_r, where_p, params = "", "", ()
+    """Tree rows of some pages (all when None), in page order.
+
+    Cheap at 20,000 pages / 1.4 million redactions: the redaction count is the page's own
+    column, bad boxes come from a partial index, and only redactions that have a challenge are
+    looked at for the review counts.
+    """
+    where_p, where_r, params = "", "", ()
     if page_ids is not None:
         if not page_ids:
             return []
         marks = ",".join("?" * len(page_ids))
-        where_r, where_p = f"WHERE r.page_id IN ({marks})", f"WHERE id IN ({marks})"
+        where_p, where_r = f"WHERE id IN ({marks})", f"AND r.page_id IN ({marks})"
         params = tuple(page_ids)
-    counts: dict[int, tuple[int, int, int, int]] = {}
-    for pid, n, bad, unrev, chal in matter.conn.execute(
-        f"SELECT r.page_id, count(*), sum(r.bad), "
-        f"sum(coalesce({_status_sql('redaction', 'r.id')}, 'not_reviewed') = 'not_reviewed'), "
-        f"sum(coalesce({_status_sql('redaction', 'r.id')}, '') = 'challenge') "
-        f"FROM redactions r {where_r} GROUP BY r.page_id", params
+    bad = dict(matter.conn.execute(
+        f"SELECT r.page_id, count(*) FROM redactions r WHERE r.bad = 1 {where_r} "
+        f"GROUP BY r.page_id", params).fetchall())
+    reviewed: dict[int, int] = {}
+    challenged: dict[int, int] = {}
+    for page_id, status in matter.conn.execute(
+        f"SELECT r.page_id, c.status FROM challenges c JOIN redactions r ON r.id = c.target_id "
+        f"WHERE c.target_kind = 'redaction' AND c.id = (SELECT max(c2.id) FROM challenges c2 "
+        f"WHERE c2.target_kind = 'redaction' AND c2.target_id = c.target_id) {where_r}", params
     ):
-        counts[pid] = (n, bad or 0, unrev or 0, chal or 0)
+        if status != "not_reviewed":
+            reviewed[page_id] = reviewed.get(page_id, 0) + 1
+        if status == "challenge":
+            challenged[page_id] = challenged.get(page_id, 0) + 1
     page_chal = {r[0] for r in matter.conn.execute(
-        "SELECT DISTINCT target_id FROM challenges WHERE target_kind = 'page' "
-        "AND status = 'challenge'")}
-    pages = []
-    for pid, doc, prod, bates, index, withheld, disp in matter.conn.execute(
-        f"SELECT id, document_id, production_id, bates, page_index, withheld_in_full, "
-        f"disposition FROM pages {where_p} ORDER BY id", params
-    ):
-        n, bad, unrev, chal = counts.get(pid, (0, 0, 0, 0))
-        pages.append(TreeRow(pid, doc, prod, bates, index, n, bad, unrev,
-                             chal + (pid in page_chal), bool(withheld), disp))
-    return pages
+        "SELECT target_id FROM challenges c WHERE target_kind = 'page' AND status = 'challenge' "
+        "AND c.id = (SELECT max(c2.id) FROM challenges c2 WHERE c2.target_kind = 'page' "
+        "AND c2.target_id = c.target_id)")}
+    return [
+        TreeRow(pid, doc, prod, bates, index, n, bad.get(pid, 0),
+                max(0, n - reviewed.get(pid, 0)), challenged.get(pid, 0) + (pid in page_chal),
+                bool(withheld), disp)
+        for pid, doc, prod, bates, index, withheld, disp, n in matter.conn.execute(
+            f"SELECT id, document_id, production_id, bates, page_index, withheld_in_full, "
+            f"disposition, redaction_count FROM pages {where_p} ORDER BY id", params)
+    ]
 
 
 def affected_pages(matter: Matter, redactions: Iterable[int] = (), pages: Iterable[int] = (),
@@ -120,15 +144,20 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
         sql, params = ("SELECT id FROM pages WHERE withheld_in_full = 1 "
                        "OR disposition = 'withheld_in_full'"), ()
     elif kind == "unreviewed":
-        sql = (f"SELECT DISTINCT r.page_id FROM redactions r WHERE coalesce("
-               f"{_status_sql('redaction', 'r.id')}, 'not_reviewed') = 'not_reviewed'")
-        params = ()
+        reviewed = dict(matter.conn.execute(
+            f"SELECT r.page_id, count(*) FROM challenges c JOIN redactions r "
+            f"ON r.id = c.target_id WHERE c.target_kind = 'redaction' AND {_LATEST_C} "
+            f"AND c.status != 'not_reviewed' GROUP BY r.page_id").fetchall())
+        return [pid for pid, n in matter.conn.execute(
+            "SELECT id, redaction_count FROM pages WHERE redaction_count > 0 ORDER BY id")
+            if n > reviewed.get(pid, 0)]
     elif kind == "challenged":
-        sql = (f"SELECT DISTINCT r.page_id FROM redactions r WHERE "
-               f"{_status_sql('redaction', 'r.id')} = 'challenge' UNION "
-               f"SELECT p.id FROM pages p WHERE {_status_sql('page', 'p.id')} = 'challenge' "
-               f"UNION SELECT p.id FROM pages p WHERE "
-               f"{_status_sql('document', 'p.document_id')} = 'challenge'")
+        sql = (f"SELECT r.page_id FROM challenges c JOIN redactions r ON r.id = c.target_id "
+               f"WHERE c.target_kind = 'redaction' AND {_LATEST_C} AND c.status = 'challenge' "
+               f"UNION SELECT c.target_id FROM challenges c WHERE c.target_kind = 'page' "
+               f"AND {_LATEST_C} AND c.status = 'challenge' "
+               f"UNION SELECT p.id FROM challenges c JOIN pages p ON p.document_id = c.target_id "
+               f"WHERE c.target_kind = 'document' AND {_LATEST_C} AND c.status = 'challenge'")
         params = ()
     elif kind == "tag":
         sql = ("SELECT l.target_id FROM tag_links l JOIN tags t ON t.id = l.tag_id "
@@ -142,8 +171,7 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
         params = (value, value, value)
     elif kind == "exemption":
         code = vocab.exemption_code(value)
-        sql = ("SELECT DISTINCT r.page_id FROM redactions r, "
-               "json_each(coalesce(r.exemptions_reviewed, r.exemptions)) j WHERE j.value = ?")
+        sql = "SELECT page_id FROM search_codes WHERE code = ? AND n > 0"
         params = (code,)
     else:
         raise ValueError(f"unknown filter {kind!r}; one of {', '.join(FILTERS)}")
@@ -216,9 +244,8 @@ def all_tags(matter: Matter) -> list[tuple[str, str]]:
 
 def custom_codes(matter: Matter) -> list[str]:
     """Exemption codes in use that are not in the catalog ("(j)(2)", "Personal Privacy")."""
-    used = {r[0] for r in matter.conn.execute(
-        "SELECT DISTINCT j.value FROM redactions r, "
-        "json_each(coalesce(r.exemptions_reviewed, r.exemptions)) j")}
+    # search_codes (migration 0004) keeps every effective code per page, kept up by triggers
+    used = {r[0] for r in matter.conn.execute("SELECT DISTINCT code FROM search_codes")}
     return sorted(c for c in used if c not in vocab.EXEMPTION_CODES)
 
 

@@ -7,7 +7,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.search.index import SNIPPET_CLOSE, SNIPPET_OPEN
+# app.search.index's snippet marks; not imported from there, because that module pulls in
+# sqlite-utils (300 ms) and this one loads before the window first paints
+SNIPPET_OPEN = "«"
+SNIPPET_CLOSE = "»"
 
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_ROLE = Qt.ItemDataRole.UserRole

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 
 STATUS_COLORS = {
@@ -43,7 +43,6 @@ class PageCanvas(QWidget):
         self.hits: list[tuple[float, float, float, float]] = []
         self._image: QImage | None = None
         self._image_key: tuple[int, float] | None = None
-        self._pixmap: QPixmap | None = None
         self.painted_key: tuple[int, float] | None = None
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -53,7 +52,7 @@ class PageCanvas(QWidget):
     def set_page(self, page: dict[str, Any]) -> None:
         """Show a new page (its image follows by :meth:`set_image`)."""
         if self.page is None or page["id"] != self.page["id"]:
-            self._image = self._pixmap = None
+            self._image = None
             self._image_key = None
             self.hits = []
         self.page = page
@@ -76,7 +75,6 @@ class PageCanvas(QWidget):
             return
         self._image = image
         self._image_key = (page_id, scale)
-        self._pixmap = None
         self.update()
 
     def has_sharp_image(self) -> bool:
@@ -135,11 +133,16 @@ class PageCanvas(QWidget):
         p.fillRect(self.rect(), QColor("white"))
         if self.page is None:
             return
-        if self._image is not None:
-            if self._pixmap is None:
-                self._pixmap = QPixmap.fromImage(self._image)
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawPixmap(QRectF(self.rect()), self._pixmap, QRectF(self._pixmap.rect()))
+        image = self._image
+        if image is not None:
+            # drawn straight from the RGB32 QImage: no QPixmap conversion of 10+ MB per page
+            if self.has_sharp_image():  # pixel for pixel: no scaling pass
+                image.setDevicePixelRatio(self.devicePixelRatioF())
+                p.drawImage(0, 0, image)
+            else:  # a stale scale while the sharp one renders
+                image.setDevicePixelRatio(1.0)
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                p.drawImage(QRectF(self.rect()), image, QRectF(image.rect()))
         else:
             p.setPen(QColor(150, 150, 150))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Rendering…")
@@ -188,10 +191,13 @@ class PageView(QScrollArea):
         self._debounce = QTimer(self, singleShot=True, interval=60)
         self._debounce.timeout.connect(self._request)
 
-    def set_page(self, page: dict[str, Any]) -> None:
-        """Show a page and fit it according to the mode."""
+    def set_page(self, page: dict[str, Any], image: QImage | None = None,
+                 scale: float = 0.0) -> None:
+        """Show a page (with its image when already rendered) and fit it by the mode."""
         new = self.canvas.page is None or self.canvas.page["id"] != page["id"]
         self.canvas.set_page(page)
+        if image is not None and new:
+            self.canvas.set_image(page["id"], scale, image)
         self._fit()
         if new:
             self.verticalScrollBar().setValue(0)
@@ -231,7 +237,7 @@ class PageView(QScrollArea):
         if page is None:
             return
         key = (page["id"], round(self.canvas.wanted_scale(), 2))
-        if self.canvas.has_sharp_image() and self._requested == key:
+        if self.canvas.has_sharp_image():
             return
         self._requested = key
         self.renderWanted.emit(page["id"], self.canvas.wanted_scale())
