@@ -221,6 +221,35 @@ def test_challenge_with_ground_argument_and_status(qtbot, win) -> None:
     assert tuple(page_row) == ("Decl. ¶ 12", "not_reviewed")
 
 
+def test_exhibit_note_and_new_tag_from_the_panel(qtbot, win) -> None:
+    goto(qtbot, win, page_with_redactions(win))
+    doc = win.page["document_id"]
+    win.challenge.kind.setCurrentIndex(win.challenge.kind.findData("document"))
+    qtbot.waitUntil(lambda: win.review_ready and win.challenge.target == ("document", doc))
+    win.challenge.exhibit_number.setText("PX-7")
+    win.challenge.exhibit_number.setModified(True)
+    win.challenge.exhibit_desc.setText("Weekly report")
+    win.challenge.exhibit_desc.setModified(True)
+    win.challenge.exhibit_desc.editingFinished.emit()
+    settle(qtbot, win)
+    row = db(win.matter_path).execute("SELECT number, description, document_id FROM exhibits"
+                                      ).fetchone()
+    assert tuple(row) == ("PX-7", "Weekly report", doc)
+    win.challenge.note_edit.setText("Ask the agency about the attachment")
+    win.challenge.note_edit.returnPressed.emit()
+    settle(qtbot, win)
+    note = db(win.matter_path).execute("SELECT target_kind, target_id, text, reviewer "
+                                       "FROM notes").fetchone()
+    assert tuple(note) == ("document", doc, "Ask the agency about the attachment", REVIEWER)
+    qtbot.waitUntil(lambda: "attachment" in win.challenge.notes_label.text())
+    win.challenge.tagCreated.emit(("document", doc), "FOIA appeal", "#00aa00")
+    settle(qtbot, win)
+    assert tuple(db(win.matter_path).execute("SELECT name, color FROM tags").fetchone()) == (
+        "FOIA appeal", "#00aa00")
+    qtbot.waitUntil(lambda: "FOIA appeal" in win.challenge.tag_buttons)
+    qtbot.waitUntil(lambda: win.challenge.tag_buttons["FOIA appeal"].isChecked())
+
+
 def test_tag_undo_redo_each_one_step(qtbot, win) -> None:
     goto(qtbot, win, page_with_redactions(win))
     rid = win.page["redactions"][0]["id"]

@@ -310,6 +310,8 @@ class MainWindow(QMainWindow):
             prefs.set_reviewer(name)
 
     def closeEvent(self, event: Any) -> None:
+        if self.ingesting:  # files already committed stay; the child stops at its next page
+            self.ingest_job.cancel()
         self.challenge.flush()
         self.save_state()
         if self.worker is not None:

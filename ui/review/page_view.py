@@ -155,11 +155,15 @@ class PageCanvas(QWidget):
             fill = QColor(color)
             fill.setAlpha(70 if r["bad"] else 45)
             p.fillRect(rect, fill)
-            pen = QPen(color, 3 if r["bad"] else 1.5)
+            reviewed = r["status"] != "not_reviewed"
+            pen = QPen(color, 3 if r["bad"] or reviewed else 1.5)
             if r["bad"]:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawRect(rect)
+            if reviewed or r["bad"]:  # a status bar beside the box: readable on black boxes
+                status = STATUS_COLORS.get(r["status"], STATUS_COLORS["not_reviewed"])
+                p.fillRect(QRectF(rect.left() - 7, rect.top(), 5, rect.height()), status)
         if self.selected is not None:
             for r in self.page["redactions"]:
                 if r["id"] == self.selected:
