@@ -18,11 +18,11 @@ from app.compare.cli import cmd_accounting, cmd_compare  # noqa: F401 (dispatch)
 from app.errors import VaughnError
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
-COMMANDS = ("documents", "ingest", "pages", "search", "bates", "redactions", "analyze", "productions",
-            "backup", "restore", "check", "relink", "tag", "export", "settings")
-COMMANDS = (*COMMANDS, "ocr")
-COMMANDS = (*COMMANDS, "report")
-COMMANDS = (*COMMANDS, "compare", "accounting")
+COMMANDS = (
+    "ingest", "pages", "documents", "productions", "search", "report", "bates", "redactions",
+    "analyze", "ocr", "tag", "export", "settings", "compare", "accounting", "backup", "restore",
+    "check", "relink",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -487,6 +487,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
         for key, value in current.items():
             print(f"{key:<14} {'' if value is None else value}")
     return EXIT_OK
+
 
 # -- OCR (app/ocr) ---------------------------------------------------------------------------
 
