@@ -7,10 +7,10 @@ to the GUI thread through a queued signal and are handed to the ``on_done`` call
 GUI thread never waits for the worker.
 
 Jobs run by priority, then in submission order (so an op, its undo and the reads after them
-keep their order). While a long job runs (an ingest), the job's cancel token lets the worker
-interleave queued interactive jobs at every check between pages: reads and renders always, and
-writes only when the long job holds no open transaction. Pages render to ``QImage`` (safe off
-the GUI thread, unlike ``QPixmap``) into an LRU cache that prefetch fills ahead of the reviewer.
+keep their order); prefetch renders stop between bands when something urgent is queued. Pages
+render to RGB32 ``QImage`` (safe off the GUI thread, unlike ``QPixmap``) into an LRU cache that
+prefetch fills ahead of the reviewer. PyMuPDF holds the GIL for a whole call, so renders go in
+bands and an ingest runs in a child process (``ui.ingest_process``), never on this thread.
 """
 
 from __future__ import annotations
@@ -29,11 +29,10 @@ from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from app.progress import CancelToken
 
 URGENT, NORMAL, PREFETCH = 0, 1, 5
 BAND_PX = 320  # rows of device pixels per PyMuPDF call when rendering
-READ, WRITE, LONG = "read", "write", "long"
+READ, WRITE = "read", "write"
 
 
 @dataclass(order=True)
@@ -208,7 +207,6 @@ class MatterWorker(QObject):
         self._seq = itertools.count()
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._stopping = False
-        self._running_long = False
         self.ctx: Context | None = None
         self.busy_s = 0.0
         self._done.connect(self._deliver)
@@ -301,8 +299,6 @@ class MatterWorker(QObject):
     def _execute(self, job: _Job) -> None:
         assert self.ctx is not None
         started = time.perf_counter()
-        if job.kind == LONG:
-            self._running_long = True
         try:
             result = job.fn(self.ctx)
         except BaseException as exc:  # reported to the GUI, never kills the thread
@@ -311,38 +307,4 @@ class MatterWorker(QObject):
         else:
             self._done.emit(job.seq, result, None)
         finally:
-            if job.kind == LONG:
-                self._running_long = False
             self.busy_s += time.perf_counter() - started
-
-    def interleave(self) -> None:
-        """Run queued interactive jobs now (called by a long job between its units)."""
-        if self.ctx is None:
-            return
-        in_tx = self.ctx.matter.conn.in_transaction
-        while True:
-            with self._cond:
-                runnable = [j for j in self._jobs if j.kind == READ
-                            or (j.kind == WRITE and not in_tx)]
-                if not runnable or self._stopping:
-                    return
-                job = runnable[0]
-                self._jobs.remove(job)
-            self._execute(job)
-
-
-class InterleavingToken(CancelToken):
-    """A cancel token whose checks also let the worker serve the window during a long job."""
-
-    def __init__(self, worker: MatterWorker, every_s: float = 0.03) -> None:
-        super().__init__()
-        self._worker = worker
-        self._every = every_s
-        self._last = 0.0
-
-    def check(self) -> None:
-        super().check()
-        now = time.perf_counter()
-        if now - self._last >= self._every:
-            self._worker.interleave()
-            self._last = time.perf_counter()
