@@ -401,6 +401,31 @@ def test_read_only_matter_shows_banner_and_refuses_changes(qtbot, matter_path,
     assert db(matter_path).execute("SELECT count(*) FROM challenges").fetchone()[0] == 0
 
 
+def test_second_window_on_a_held_matter_opens_read_only(qtbot, win, matter_path,
+                                                        monkeypatch) -> None:
+    """A matter another window holds opens read-only with a banner, and nothing is written."""
+    import subprocess
+    import sys
+
+    from ui.window import MainWindow
+
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    w2.show()
+    w2.open_matter(matter_path)
+    qtbot.waitUntil(w2.ready, timeout=15000)
+    assert w2.read_only and "another Vaughn window" in w2.banner.text()
+    w2.set_status("accept")
+    assert w2.hub.stack.count() == 0
+    # another process is refused the window lock too while the first window holds it
+    code = ("import sys; from app.matter.lock import InstanceLock; "
+            f"sys.exit(0 if InstanceLock({str(matter_path)!r}).acquire() else 3)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 3
+    w2.close()
+    assert not win.read_only
+    assert db(matter_path).execute("SELECT count(*) FROM challenges").fetchone()[0] == 0
+
+
 # -- never frozen ------------------------------------------------------------------------------------
 
 

@@ -145,7 +145,7 @@ class ReviewMachine(RuleBasedStateMachine):
         self._did(ops.set_exhibit(self.matter, "r", number, first_page_id=pid, last_page_id=pid,
                                   description=text))
 
-    @rule(data=st.data(), text=st.text(min_size=1, max_size=10))
+    @rule(data=st.data(), text=st.text(min_size=1, max_size=10).filter(str.strip))
     def note(self, data: st.DataObject, text: str) -> None:
         pid = data.draw(st.sampled_from(self.pages))
         self._did(ops.add_note(self.matter, "r", [("page", pid)], text))

@@ -344,8 +344,12 @@ class MainWindow(QMainWindow):
 
     def _opened(self, info: dict[str, Any]) -> None:
         self.read_only = info["read_only"]
-        self.banner.setText("This matter is open read-only: changes cannot be saved."
-                            if self.read_only else "")
+        if info.get("locked"):
+            text = ("This matter is open in another Vaughn window, so this one is read-only: "
+                    "review there, or close it and reopen the matter here.")
+        else:
+            text = "This matter is open read-only: changes cannot be saved."
+        self.banner.setText(text if self.read_only else "")
         self.banner.setVisible(self.read_only)
         self.setWindowTitle(f"Vaughn — {Path(info['path']).name}")
         if not self.screenshot:

@@ -16,6 +16,7 @@ bands and an ingest runs in a child process (``ui.ingest_process``), never on th
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import time
 import traceback
@@ -207,6 +208,7 @@ class MatterWorker(QObject):
         self._seq = itertools.count()
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._stopping = False
+        self._lock: Any = None
         self.ctx: Context | None = None
         self.busy_s = 0.0
         self._done.connect(self._deliver)
@@ -271,9 +273,15 @@ class MatterWorker(QObject):
     def _open(self) -> Any:
         if self._opener is not None:
             return self._opener()
+        from app.matter.lock import InstanceLock
         from app.matter.store import Matter
 
-        return Matter.open(self.path, create=self._create, read_only=self._read_only)
+        read_only = self._read_only
+        if not read_only and self.path.exists():
+            # One window per matter: a second one (here or in another Vaughn) reads only.
+            self._lock = InstanceLock(self.path)
+            read_only = not self._lock.acquire() or not os.access(self.path, os.W_OK)
+        return Matter.open(self.path, create=self._create, read_only=read_only)
 
     def _run(self) -> None:
         try:
@@ -282,7 +290,9 @@ class MatterWorker(QObject):
             self.failed.emit(str(exc))
             return
         self.ctx = Context(matter, PageRenderer(matter))
-        self.opened.emit({"path": str(matter.path), "read_only": bool(matter.read_only)})
+        locked = self._lock is not None and not self._lock.held
+        self.opened.emit({"path": str(matter.path), "read_only": bool(matter.read_only),
+                          "locked": locked})
         try:
             while True:
                 with self._cond:
@@ -295,6 +305,8 @@ class MatterWorker(QObject):
         finally:
             self.ctx.renderer.close()
             matter.close()
+            if self._lock is not None:
+                self._lock.release()
 
     def _execute(self, job: _Job) -> None:
         assert self.ctx is not None

@@ -259,9 +259,7 @@ def query_terms(query: str) -> list[str]:
 
 
 def search_page_ids(matter: Matter, query: str) -> list[int]:
-    """Every page matching a search query, in page order (for bulk actions on all results)."""
-    from app.search.query import to_fts
+    """Every page matching a search query (the whole query language), in page order."""
+    from app.search.index import page_ids
 
-    return [r[0] for r in matter.conn.execute(
-        "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? ORDER BY rowid",
-        (to_fts(query),))]
+    return page_ids(matter, query)
