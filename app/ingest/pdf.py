@@ -130,6 +130,9 @@ def read_pages(
             raise IngestError(str(path), f"damaged at page {index + 1} ({_short(exc)})") from exc
 
 
+Line = tuple[float, float, str, int, int]  # (top, bottom, text, first word, end word)
+
+
 def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
     """Text, Bates candidates and (with an analyzer) redactions of one page."""
     words = page.get_text("words")
@@ -138,11 +141,10 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
     zone_lines = lines
     if page.rotation:  # words come in unrotated coordinates; zones are where the reader looks
         zone_lines = _lines(_rotate_words(words, page.rotation_matrix))
-    candidates = page_candidates(((t, b, s) for t, b, s, _ in zone_lines), rect.height)
-    stamp_lines = {i for i, (_, _, s, _) in enumerate(lines) if _is_bates_line(s, candidates)}
-    body_chars = sum(
-        len(s.replace(" ", "")) for i, (_, _, s, _) in enumerate(lines) if i not in stamp_lines
-    )
+    candidates = page_candidates(((ln[0], ln[1], ln[2]) for ln in zone_lines), rect.height)
+    # Body text is everything but the Bates stamp lines (each whole-line candidate is one).
+    body_chars = sum(len(w[4]) for w in words) - sum(
+        len(c.bates.text.replace(" ", "")) for c in candidates if c.whole_line)
     text_layer = body_chars >= MIN_BODY_CHARS
     needs_ocr = not text_layer and _mostly_image(page)
     record = PageRecord(
@@ -168,42 +170,39 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
         record.withheld_in_full = analysis.withheld_in_full
         record.redacted_share = analysis.redacted_share
         record.analyzed = True
-    record.text = assemble_text(lines, hidden)
+    record.text = assemble_text(words, lines, hidden)
     return record
 
 
-def assemble_text(lines: list[tuple[float, float, str, list[tuple[int, str]]]],
-                  hidden: frozenset[int]) -> str:
+def assemble_text(words: list, lines: list[Line], hidden: frozenset[int]) -> str:
     """Page text from its lines, leaving out the words at ``hidden`` indices."""
     if not hidden:
-        return "\n".join(s for _, _, s, _ in lines)
+        return "\n".join(ln[2] for ln in lines)
     out = []
-    for _, _, _, members in lines:
-        kept = [w for i, w in members if i not in hidden]
+    for _, _, _, start, end in lines:
+        kept = [words[i][4] for i in range(start, end) if i not in hidden]
         if kept:
             out.append(" ".join(kept))
     return "\n".join(out)
 
 
-def _lines(words: list) -> list[tuple[float, float, str, list[tuple[int, str]]]]:
-    """Group PyMuPDF words into lines: (top, bottom, text, [(word index, word)])."""
-    lines: list[tuple[float, float, str, list[tuple[int, str]]]] = []
-    key = None
-    top = bottom = 0.0
-    members: list[tuple[int, str]] = []
-    for i, w in enumerate(words):
-        k = (w[5], w[6])
-        if k != key and members:
-            lines.append((top, bottom, " ".join(m for _, m in members), members))
-            members = []
-        if not members:
-            top, bottom = w[1], w[3]
-        else:
-            top, bottom = min(top, w[1]), max(bottom, w[3])
-        key = k
-        members.append((i, w[4]))
-    if members:
-        lines.append((top, bottom, " ".join(m for _, m in members), members))
+def _lines(words: list) -> list[Line]:
+    """Group PyMuPDF words into lines (words of a line are contiguous in extraction order).
+
+    A line's top and bottom are its first word's: enough to tell header and footer zones.
+    """
+    lines: list[Line] = []
+    start = 0
+    n = len(words)
+    while start < n:
+        first = words[start]
+        key5, key6 = first[5], first[6]
+        end = start + 1
+        while end < n and words[end][6] == key6 and words[end][5] == key5:
+            end += 1
+        text = " ".join([w[4] for w in words[start:end]])
+        lines.append((first[1], first[3], text, start, end))
+        start = end
     return lines
 
 
@@ -215,12 +214,6 @@ def _rotate_words(words: list, matrix: Any) -> list:
         r = pymupdf.Rect(w[:4]) * matrix
         out.append((r.x0, r.y0, r.x1, r.y1, *w[4:]))
     return out
-
-
-def _is_bates_line(text: str, candidates: list[Candidate]) -> bool:
-    return any(c.whole_line and c.bates.text == text.strip() for c in candidates) or any(
-        c.whole_line for c in candidates if c.bates.text in text
-    )
 
 
 def _mostly_image(page: pymupdf.Page) -> bool:
