@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -224,3 +225,16 @@ def test_zip_slip_and_zip_bombs_are_refused(matter: Matter, tmp_path: Path,
     assert not list(private_data_dir.rglob("escaped.pdf"))
     assert not list(private_data_dir.glob("unpacked/*"))  # nothing half-unpacked stays
     assert matter.scalar("SELECT count(*) FROM pages") == 0
+
+
+def test_slip_sheets_in_a_tiff_volume_are_read_from_its_text(matter: Matter,
+                                                            loadfile_production) -> None:
+    folder, truth = loadfile_production
+    ingest(matter, [folder])
+    want = {p["bates"]: p["redactions"][0]["exemptions"] for p in truth_pages(truth)
+            if p["withheld_in_full"]}
+    assert want, "the fixture should hold slip sheets"
+    got = {r["bates"]: r["exemptions"] for r in matter.query(
+        "SELECT p.bates, r.exemptions FROM redactions r JOIN pages p ON p.id = r.page_id "
+        "WHERE r.withheld_in_full = 1")}
+    assert {b: json.loads(e) for b, e in got.items()} == want

@@ -419,6 +419,8 @@ def _ingest_volume_document(writer: _Writer, src: Source, group: list[Any],
         if text.strip():
             page_rec.text = text.strip()
             page_rec.needs_ocr = False
+            if analyzer is not None:
+                _slip_sheet_from_text(page_rec)
         source = "loadfile" if text.strip() else "none"
         pages.append((image, sha256_of(image), page_rec, parse(rec.image_key), source))
     meta = {k: v for k, v in row.items() if k not in ("TEXTPATH", "NATIVEPATH")}
@@ -433,6 +435,30 @@ def _ingest_volume_document(writer: _Writer, src: Source, group: list[Any],
             report.changed_pages.append(
                 writer.add_page(conn, doc_id, file_id, sha, page_rec, bates, source))
     return len(pages)
+
+
+def _slip_sheet_from_text(rec: PageRecord) -> None:
+    """A page image whose load-file text says it was withheld in full is a slip sheet.
+
+    The stamp on a TIFF page is only pixels, but the volume's text file carries its words
+    ("WITHHELD IN FULL PURSUANT TO (b)(5)"): one record for the whole page, with its codes.
+    """
+    from app.redactions import Redaction
+    from app.redactions.stamps import slip_sheet_codes
+
+    if rec.withheld_in_full or len(rec.text.split()) > 120:
+        return
+    is_slip, codes, statute = slip_sheet_codes(rec.text)
+    if not is_slip:
+        return
+    label = next((ln.strip() for ln in rec.text.splitlines()
+                  if slip_sheet_codes(ln)[0]), rec.text.strip())[:200]
+    width, height = (rec.height, rec.width) if rec.rotation in (90, 270) else (
+        rec.width, rec.height)
+    rec.redactions = [Redaction((0.0, 0.0, width, height), "slip_sheet", label, tuple(codes),
+                                statute, False, 0, True)]
+    rec.withheld_in_full = True
+    rec.redacted_share = 1.0
 
 
 def _document_texts(root: Path, row: dict[str, str], pages: int) -> list[str] | None:
