@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Review FOIA productions: ingest, search, redactions. "
         "With no command, or a matter file alone, opens the review window.",
     )
+    from app import __version__
+
+    parser.add_argument("--version", action="version", version=f"vaughn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="load production files into a matter (creates it)")
