@@ -34,14 +34,15 @@ class _EventToken(CancelToken):
 
 
 def _child(path: str, targets: list[str], production: str | None, out: Any,
-           cancel: Any) -> None:
+           cancel: Any, password: str | None = None) -> None:
     from app.errors import Cancelled
     from app.ingest.pipeline import ingest
     from app.matter.store import Matter
 
     try:
         with Matter.open(path) as matter:
-            report = ingest(matter, targets, production=production, cancel=_EventToken(cancel),
+            report = ingest(matter, targets, production=production, password=password,
+                            cancel=_EventToken(cancel),
                             progress=lambda d, t, w: out.put(("progress", d, t, w)))
         out.put(("done", report))
     except Cancelled as exc:
@@ -53,13 +54,14 @@ def _child(path: str, targets: list[str], production: str | None, out: Any,
 class IngestProcess:
     """One ingest running in a child process; ``poll()`` returns the messages so far."""
 
-    def __init__(self, matter_path: str, targets: list[str], production: str | None) -> None:
+    def __init__(self, matter_path: str, targets: list[str], production: str | None,
+                 password: str | None = None) -> None:
         ctx = mp.get_context("spawn")
         self.queue = ctx.Queue()
         self.cancel_event = ctx.Event()
         self.process = ctx.Process(target=_child, daemon=True, name="vaughn-ingest",
                                    args=(matter_path, targets, production, self.queue,
-                                         self.cancel_event))
+                                         self.cancel_event, password))
         self.finished = False
 
     def start(self) -> None:

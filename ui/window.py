@@ -14,11 +14,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QCompleter,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -46,11 +47,15 @@ from ui.review.challenge import ChallengePanel
 from ui.review.claims import ClaimsPanel
 from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
 from ui.search.panel import SearchPanel
+from ui.search.saved_panel import SavedSearchesPanel
 from ui.widgets.common import Banner
-from ui.worker import PREFETCH, URGENT, MatterWorker
+from ui.worker import NORMAL, PREFETCH, URGENT, WRITE, MatterWorker
 
 PREFETCH_AHEAD = 2
 PREFETCH_BEHIND = 1
+COUNT_BUDGET_MS = 1500  # a search's total beyond this is shown as "at least N", then counted
+HISTORY_OFFERED = 50
+ENCRYPTED = "encrypted: a password is needed"
 FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
                   ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
                   ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"))
@@ -64,6 +69,9 @@ class MainWindow(QMainWindow):
     treeLoaded = Signal()
     searchDone = Signal()
     ingestDone = Signal(object)
+    savedLoaded = Signal()  # saved searches (with counts) shown
+    historyLoaded = Signal()
+    passwordsDone = Signal()  # every encrypted file of an ingest re-ingested or skipped
 
     def __init__(self, *, screenshot: bool = False) -> None:
         super().__init__()
@@ -82,6 +90,8 @@ class MainWindow(QMainWindow):
         self.ingesting = False
         self._tree_sync = False
         self._pending_bates: str | None = None
+        self._locked: list[tuple[str, str | None]] = []  # encrypted files still to ask about
+        self._saved_gen = 0
         self.undo_group = QUndoGroup(self)
         self.setWindowTitle("Vaughn")
         self.setAcceptDrops(True)
@@ -118,9 +128,22 @@ class MainWindow(QMainWindow):
         self.search_panel = SearchPanel()
         self.search_panel.hitActivated.connect(self._hit_activated)
         self.search_panel.tagAllRequested.connect(self._ask_tag_all)
+        self.saved_panel = SavedSearchesPanel()
+        self.saved_panel.runRequested.connect(self._run_saved)
+        self.saved_panel.saveRequested.connect(self._ask_save_search)
+        self.saved_panel.deleteRequested.connect(self._ask_delete_saved)
+        self.search_tab = QSplitter(Qt.Orientation.Vertical)
+        self.search_tab.addWidget(self.search_panel)
+        self.search_tab.addWidget(self.saved_panel)
+        self.search_tab.setStretchFactor(0, 3)
+        self.search_tab.setStretchFactor(1, 1)
+        self.saved_timer = QTimer(self)  # coalesces count refreshes after bursts of review ops
+        self.saved_timer.setSingleShot(True)
+        self.saved_timer.setInterval(400)
+        self.saved_timer.timeout.connect(self.refresh_saved)
         self.left = QTabWidget()
         self.left.addTab(pages_tab, "Pages")
-        self.left.addTab(self.search_panel, "Search")
+        self.left.addTab(self.search_tab, "Search")
 
         self.page_view = PageView()
         self.page_view.renderWanted.connect(self._render_wanted)
@@ -176,6 +199,12 @@ class MainWindow(QMainWindow):
         self.search_edit = QLineEdit(placeholderText="Search the matter (Ctrl+F), Enter to run")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.returnPressed.connect(lambda: self.run_search(self.search_edit.text()))
+        self.history_model = QStringListModel(self)
+        self.history_completer = QCompleter(self.history_model, self)
+        self.history_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.history_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.history_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.search_edit.setCompleter(self.history_completer)
         self.bates_edit = QLineEdit(placeholderText="Go to Bates (Ctrl+G)")
         self.bates_edit.setMaximumWidth(220)
         self.bates_edit.returnPressed.connect(lambda: self.go_to_bates(self.bates_edit.text()))
@@ -357,6 +386,8 @@ class MainWindow(QMainWindow):
         self.splitter.setVisible(True)
         self.empty.setVisible(False)
         self.reload_tree(first=True)
+        self.refresh_saved()
+        self.refresh_history()
 
     def _open_failed(self, message: str) -> None:
         self.statusBar().showMessage(message)
@@ -702,6 +733,8 @@ class MainWindow(QMainWindow):
                                                                      docs))
 
         self._submit(rows, self.tree_model.update_rows)
+        if self.saved_panel.searches:  # tags, codes, statuses: field queries may count anew
+            self.saved_timer.start()
 
     def _tags_loaded(self, tags: list[tuple[str, str]]) -> None:
         self.challenge.set_tags(tags)
@@ -836,20 +869,31 @@ class MainWindow(QMainWindow):
             self.search_panel.set_error("")
             self.page_view.canvas.set_hits([])
             return
-        self.left.setCurrentWidget(self.search_panel)
+        self.left.setCurrentWidget(self.search_tab)
+        if self.search_edit.text().strip() != query:
+            self.search_edit.setText(query)
+        read_only = self.read_only
 
         def run(ctx: Any) -> Any:
             from app.review.state import query_terms
             from app.search.index import search
+            from app.search.saved import record_history
 
-            return query, search(ctx.matter, query, limit=limit), query_terms(query)
+            results = search(ctx.matter, query, limit=limit, count_budget_ms=COUNT_BUDGET_MS)
+            if not read_only:
+                record_history(ctx.matter, query, results.total if results.total_exact
+                               else None)
+            return query, results, query_terms(query)
 
         def done(result: Any) -> None:
             q, results, terms = result
+            self.refresh_history()
             if q != self.query:
                 return
             self.terms = terms
             self.search_panel.set_results(q, results)
+            if not getattr(results, "total_exact", True):
+                self._count_exactly(q)
             if self.page_id is not None:
                 self._load_hits()
             self.searchDone.emit()
@@ -860,6 +904,94 @@ class MainWindow(QMainWindow):
 
         if self.worker is not None:
             self.worker.submit(run, done, failed, priority=URGENT)
+
+    def _count_exactly(self, query: str) -> None:
+        def run(ctx: Any) -> Any:
+            from app.search.index import count
+
+            return count(ctx.matter, query)
+
+        self._submit(run, lambda n: self.search_panel.set_exact_total(query, n), priority=NORMAL)
+
+    def refresh_history(self) -> None:
+        """Offer the matter's recent queries in the search box's completer."""
+        def run(ctx: Any) -> Any:
+            from app.search.saved import history
+
+            return [h.query for h in history(ctx.matter, HISTORY_OFFERED)]
+
+        def done(queries: list[str]) -> None:
+            self.history_model.setStringList(queries)
+            self.historyLoaded.emit()
+
+        self._submit(run, done, priority=NORMAL)
+
+    def refresh_saved(self) -> None:
+        """Reload the saved searches with their live hit counts (on the worker)."""
+        self._saved_gen += 1
+        gen = self._saved_gen
+
+        def run(ctx: Any) -> Any:
+            from app.search.saved import saved_searches
+
+            return saved_searches(ctx.matter, counts=True)
+
+        def done(searches: list[Any]) -> None:
+            if gen == self._saved_gen:
+                self.saved_panel.set_searches(searches)
+                self.savedLoaded.emit()
+
+        self._submit(run, done, priority=NORMAL)
+
+    def save_search(self, name: str, query: str | None = None) -> None:
+        """Save ``query`` (default: the one in the search box) as ``name``; counts refresh."""
+        query = (self.search_edit.text() if query is None else query).strip()
+        if not query or not name.strip():
+            return
+        if self.read_only:
+            self.statusBar().showMessage("Read-only matter: nothing can be saved", 5000)
+            return
+
+        def run(ctx: Any) -> Any:
+            from app.search.saved import save_search
+
+            return save_search(ctx.matter, name, query)
+
+        def done(saved: Any) -> None:
+            self.statusBar().showMessage(f"Saved search “{saved.name}”", 4000)
+            self.refresh_saved()
+
+        self._submit(run, done, kind=WRITE)
+
+    def delete_saved_search(self, name: str) -> None:
+        """Delete a saved search; the list reloads."""
+        if self.read_only:
+            self.statusBar().showMessage("Read-only matter: nothing can be changed", 5000)
+            return
+
+        def run(ctx: Any) -> Any:
+            from app.search.saved import delete_saved_search
+
+            return delete_saved_search(ctx.matter, name)
+
+        self._submit(run, lambda _ok: self.refresh_saved(), kind=WRITE)
+
+    def _ask_save_search(self) -> None:
+        query = self.search_edit.text().strip()
+        if not query:
+            self.statusBar().showMessage("Type a query in the search box first", 4000)
+            return
+        name, ok = QInputDialog.getText(self, "Save search", f"Name for “{query}”:",
+                                        text=self.saved_panel.current_name() or "")
+        if ok and name.strip():
+            self.save_search(name.strip(), query)
+
+    def _ask_delete_saved(self, name: str) -> None:
+        self.delete_saved_search(name)
+
+    def _run_saved(self, query: str) -> None:
+        self.search_edit.setText(query)
+        self.run_search(query)
 
     def step_hit(self, delta: int) -> None:
         """F3 / Shift+F3: the next/previous page with a hit."""
@@ -947,7 +1079,8 @@ class MainWindow(QMainWindow):
             if self.worker is not None:
                 self.start_ingest(paths)
 
-    def start_ingest(self, paths: list[str], production: str | None = None) -> None:
+    def start_ingest(self, paths: list[str], production: str | None = None,
+                     password: str | None = None) -> None:
         """Ingest files/folders in a child process with a progress dialog; the window stays live.
 
         The child writes to the matter file through its own connection (one transaction per
@@ -960,7 +1093,8 @@ class MainWindow(QMainWindow):
             return
         from ui.ingest_process import IngestProcess
 
-        job = IngestProcess(str(self.matter_path), [str(p) for p in paths], production)
+        job = IngestProcess(str(self.matter_path), [str(p) for p in paths], production,
+                            password)
         dialog = QProgressDialog("Starting the ingest…", "Cancel", 0, 0, self)
         dialog.setWindowTitle("Ingest")
         dialog.setWindowModality(Qt.WindowModality.NonModal)
@@ -984,8 +1118,18 @@ class MainWindow(QMainWindow):
                 elif msg[0] == "done":
                     report = msg[1]
                     failed = report.by_status("failed")
-                    finish(report, f"Ingested {report.pages_added} pages"
-                           + (f"; {len(failed)} files failed" if failed else ""))
+                    locked = [o for o in failed if ENCRYPTED in o.reason]
+                    if password is not None and locked:
+                        message = f"The password for {Path(locked[0].path).name} is wrong"
+                    else:
+                        message = f"Ingested {report.pages_added} pages" + (
+                            f"; {len(failed)} files failed" if failed else "")
+                    again = [(o.path, production) for o in locked]
+                    if password is not None:  # the same file again, before any other
+                        self._locked[0:0] = again
+                    else:
+                        self._locked.extend(again)
+                    finish(report, message, wrong=password is not None and bool(locked))
                 else:
                     from app.errors import Cancelled, IngestError
 
@@ -993,18 +1137,47 @@ class MainWindow(QMainWindow):
                         ", ".join(paths), msg[1])
                     finish(result, f"Ingest stopped: {msg[1]}")
 
-        def finish(result: Any, message: str) -> None:
+        def finish(result: Any, message: str, wrong: bool = False) -> None:
             timer.stop()
             self.ingesting = False
             dialog.reset()
             dialog.close()
             self.statusBar().showMessage(message, 10000)
             self.reload_tree(first=self.page_id is None)
+            self.refresh_saved()
             self.ingestDone.emit(result)
+            if self._locked:  # ask outside this poll, once the dialog has gone
+                QTimer.singleShot(0, lambda: self._ask_password(wrong))
+            elif password is not None:
+                self.passwordsDone.emit()
 
         timer.timeout.connect(poll)
         job.start()
         timer.start()
+
+    def _ask_password(self, wrong: bool = False) -> None:
+        """Ask for the password of the next encrypted file and re-ingest just that file.
+
+        A wrong password says so and asks again; Cancel skips the file.
+        """
+        while self._locked and not self.ingesting:
+            path, production = self._locked[0]
+            name = Path(path).name
+            prompt = (f"The password for {name} is wrong. Try again, or Cancel to skip "
+                      f"this file:" if wrong else
+                      f"{name} is encrypted. Its password (Cancel skips this file):")
+            password, ok = QInputDialog.getText(self, "Encrypted PDF", prompt,
+                                                QLineEdit.EchoMode.Password)
+            if not ok or not password:
+                self._locked.pop(0)
+                self.statusBar().showMessage(f"Skipped {name} (encrypted)", 8000)
+                wrong = False
+                continue
+            self._locked.pop(0)
+            self.start_ingest([path], production, password=password)
+            return
+        if not self._locked and not self.ingesting:
+            self.passwordsDone.emit()
 
     # -- dialogs --------------------------------------------------------------------------
 

@@ -49,10 +49,22 @@ class SearchPanel(QWidget):
         self.current = -1
         total = self.model.total
         shown = len(self.model.hits)
+        exact = getattr(results, "total_exact", True)
+        more = f" (first {shown} listed)" if shown < total else ""
+        least = "" if exact else "at least "
+        self.count_label.setText(f"{least}{total} page{'s' if total != 1 else ''} match "
+                                 f"“{query}”{more}")
+        self.tag_all.setEnabled(total > 0)
+
+    def set_exact_total(self, query: str, total: int) -> None:
+        """The exact count of a search first shown as "at least N" (counted in the background)."""
+        if query != self.model.query:
+            return
+        self.model.total = total
+        shown = len(self.model.hits)
         more = f" (first {shown} listed)" if shown < total else ""
         self.count_label.setText(f"{total} page{'s' if total != 1 else ''} match "
                                  f"“{query}”{more}")
-        self.tag_all.setEnabled(total > 0)
 
     def set_error(self, message: str) -> None:
         """Show why a query could not run."""

@@ -1,0 +1,197 @@
+"""Saved searches, search history and encrypted-PDF passwords, driven in the real window.
+
+The window and its fixtures are those of ``test_ui_window`` (offscreen, an ingested
+production); what the window does is checked in the matter file with a fresh SQLite
+connection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+import test_ui_window as base  # noqa: E402
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent  # noqa: E402
+from PySide6.QtWidgets import QInputDialog, QLineEdit  # noqa: E402
+from test_ui_window import db, key, settle  # noqa: E402
+
+template, matter_path, win = base.template, base.matter_path, base.win  # the same fixtures
+
+
+def fts_pages(path: Path, word: str) -> list[int]:
+    return [r[0] for r in db(path).execute(
+        "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? ORDER BY rowid", (word,))]
+
+
+def saved_rows(path: Path) -> dict[str, str]:
+    return {r["name"]: r["query"] for r in db(path).execute(
+        "SELECT name, query FROM saved_searches")}
+
+
+def click_item(qtbot, panel, name: str) -> None:
+    item = panel.item_for(name)
+    assert item is not None, name
+    rect = panel.list.visualItemRect(item)
+    qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_save_run_and_delete_a_saved_search_with_its_count(qtbot, win, monkeypatch) -> None:
+    expected = fts_pages(win.matter_path, "review")
+    assert len(expected) >= 2
+    win.search_edit.setText("review")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Reviews", True))
+    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
+        qtbot.mouseClick(win.saved_panel.save_button, Qt.MouseButton.LeftButton)
+    assert saved_rows(win.matter_path) == {"Reviews": "review"}
+    item = win.saved_panel.item_for("Reviews")
+    assert item is not None and f"{len(expected)} pages" in item.text()
+    # clicking it runs it
+    win.search_edit.clear()
+    with qtbot.waitSignal(win.searchDone, timeout=10000):
+        click_item(qtbot, win.saved_panel, "Reviews")
+    assert win.search_edit.text() == "review"
+    assert win.search_panel.model.page_ids() == expected
+    assert win.left.currentWidget() is win.search_tab
+    # delete the selected one
+    assert win.saved_panel.delete_button.isEnabled()
+    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
+        qtbot.mouseClick(win.saved_panel.delete_button, Qt.MouseButton.LeftButton)
+    assert saved_rows(win.matter_path) == {}
+    assert win.saved_panel.list.count() == 0
+
+
+def test_saved_field_query_count_follows_review_ops(qtbot, win) -> None:
+    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
+        win.save_search("Hot pages", "tag:hot")
+    assert saved_rows(win.matter_path) == {"Hot pages": "tag:hot"}
+    assert "0 pages" in win.saved_panel.item_for("Hot pages").text()
+    page = win.page_id
+    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
+        key(qtbot, win, Qt.Key.Key_H)  # tag the page "hot": one review op, counts refresh
+    tagged = db(win.matter_path).execute(
+        "SELECT count(*) FROM tag_links l JOIN tags t ON t.id = l.tag_id WHERE t.name = 'hot' "
+        "AND l.target_kind = 'page' AND l.target_id = ?", (page,)).fetchone()[0]
+    assert tagged == 1
+    assert "1 page" in win.saved_panel.item_for("Hot pages").text()
+    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
+        win.actions_by_name["undo"].trigger()
+    assert "0 pages" in win.saved_panel.item_for("Hot pages").text()
+    # a query that cannot run is refused, nothing stored
+    win.save_search("Broken", "(review OR")
+    settle(qtbot, win)
+    assert "Broken" not in saved_rows(win.matter_path)
+    assert "expected" in win.statusBar().currentMessage()
+
+
+def test_history_is_recorded_and_offered_in_the_search_box(qtbot, win) -> None:
+    for query in ("review", "exemption:(b)(6)", "review"):
+        with qtbot.waitSignal(win.historyLoaded, timeout=10000):
+            win.search_edit.setText(query)
+            qtbot.keyClick(win.search_edit, Qt.Key.Key_Return)
+    rows = [r[0] for r in db(win.matter_path).execute(
+        "SELECT query FROM search_history ORDER BY id")]
+    assert rows == ["review", "exemption:(b)(6)", "review"]
+    assert win.history_model.stringList() == ["review", "exemption:(b)(6)"]
+    completer = win.search_edit.completer()
+    assert completer is win.history_completer
+    completer.setCompletionPrefix("(b)")
+    assert completer.completionCount() == 1
+    assert completer.currentCompletion() == "exemption:(b)(6)"
+
+
+def test_total_not_exact_reads_at_least_then_the_exact_count(qtbot, win, monkeypatch) -> None:
+    from dataclasses import replace
+
+    import app.search.index as index
+
+    real = index.search
+
+    def partial(*args, **kwargs):
+        r = real(*args, **kwargs)
+        return replace(r, total=1, total_exact=False)
+
+    monkeypatch.setattr(index, "search", partial)
+    expected = fts_pages(win.matter_path, "review")
+    win.search_edit.setText("review")
+    with qtbot.waitSignal(win.searchDone, timeout=10000):
+        qtbot.keyClick(win.search_edit, Qt.Key.Key_Return)
+    assert win.search_panel.count_label.text().startswith("at least 1 page")
+    qtbot.waitUntil(lambda: win.search_panel.model.total == len(expected), timeout=10000)
+    assert win.search_panel.count_label.text().startswith(f"{len(expected)} pages match")
+
+
+# -- encrypted PDFs -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def locked_pdf(tmp_path) -> Path:
+    import pymupdf
+
+    path = tmp_path / "locked" / "sealed.pdf"
+    path.parent.mkdir()
+    doc = pymupdf.open()
+    for n in range(3):
+        page = doc.new_page()
+        page.insert_text((72, 100), f"Sealed memorandum page {n + 1} about zanzibar", fontsize=12)
+    doc.save(path, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="o")
+    doc.close()
+    assert pymupdf.open(path).needs_pass
+    return path
+
+
+def drop(w, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    w.dropEvent(event)
+
+
+def sealed_pages(path: Path) -> int:
+    return db(path).execute(
+        "SELECT count(*) FROM pages p JOIN source_files f ON f.id = p.source_file_id "
+        "WHERE f.path LIKE '%sealed.pdf'").fetchone()[0]
+
+
+def test_encrypted_pdf_asks_for_the_password_and_wrong_one_asks_again(
+        qtbot, win, locked_pdf, monkeypatch) -> None:
+    answers = [("nope", True), ("pw", True)]
+    asked: list[tuple[str, object]] = []
+
+    def get_text(parent, title, label, echo=QLineEdit.EchoMode.Normal, *a, **k):
+        asked.append((label, echo))
+        return answers.pop(0)
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    before = db(win.matter_path).execute("SELECT count(*) FROM pages").fetchone()[0]
+    with qtbot.waitSignal(win.passwordsDone, timeout=120000):
+        drop(win, [locked_pdf])
+    assert len(asked) == 2
+    assert "sealed.pdf is encrypted" in asked[0][0]
+    assert "wrong" in asked[1][0]
+    assert all(echo == QLineEdit.EchoMode.Password for _, echo in asked)
+    assert sealed_pages(win.matter_path) == 3
+    assert db(win.matter_path).execute("SELECT count(*) FROM pages").fetchone()[0] == before + 3
+    text = db(win.matter_path).execute(
+        "SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH 'zanzibar'").fetchone()[0]
+    assert text == 3
+    qtbot.waitUntil(lambda: len(win.tree_model.pages) == before + 3, timeout=10000)
+
+
+def test_encrypted_pdf_can_be_skipped(qtbot, win, locked_pdf, monkeypatch) -> None:
+    asked: list[str] = []
+
+    def get_text(parent, title, label, *a, **k):
+        asked.append(label)
+        return ("", False)
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    with qtbot.waitSignal(win.passwordsDone, timeout=120000):
+        win.start_ingest([str(locked_pdf.parent)])
+    assert len(asked) == 1
+    assert sealed_pages(win.matter_path) == 0
+    assert "Skipped sealed.pdf" in win.statusBar().currentMessage()
