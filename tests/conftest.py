@@ -65,3 +65,15 @@ def matter(tmp_path: Path):
 def truth_pages(truth: dict) -> list[dict]:
     """Every page of an answer key, in production order."""
     return [p for d in truth["documents"] for p in d["pages"]]
+
+
+@pytest.fixture(scope="session")
+def pdf_matter_template(pdf_production, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The PDF production ingested once as "Tranche 1"; copy it before writing to it."""
+    from app.ingest.pipeline import ingest
+    from app.matter.store import Matter
+
+    path = tmp_path_factory.mktemp("pdf-matter") / "template.vaughn"
+    with Matter.open(path, create=True) as m:
+        ingest(m, [pdf_production[0]], production="Tranche 1")
+    return path

@@ -18,14 +18,9 @@ from app.review import ops, state, vocab
 R = "Pat Reviewer"
 
 
-@pytest.fixture(scope="module")
-def template(pdf_production, tmp_path_factory) -> Path:
-    from app.ingest.pipeline import ingest
-
-    path = tmp_path_factory.mktemp("review-template") / "template.vaughn"
-    with Matter.open(path, create=True) as m:
-        ingest(m, [pdf_production[0]], production="Tranche 1")
-    return path
+@pytest.fixture
+def template(pdf_matter_template) -> Path:
+    return pdf_matter_template
 
 
 @pytest.fixture

@@ -21,20 +21,13 @@ pytest.importorskip("PySide6.QtWidgets")
 from PySide6.QtCore import QPoint, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 
-from app.matter.store import Matter  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWER = "Test Reviewer"
 
 
-@pytest.fixture(scope="module")
-def template(pdf_production, tmp_path_factory) -> Path:
-    from app.ingest.pipeline import ingest
-
-    path = tmp_path_factory.mktemp("ui-template") / "template.vaughn"
-    with Matter.open(path, create=True) as m:
-        ingest(m, [pdf_production[0]], production="Tranche 1")
-    return path
+@pytest.fixture
+def template(pdf_matter_template) -> Path:
+    return pdf_matter_template
 
 
 @pytest.fixture
