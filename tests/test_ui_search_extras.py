@@ -195,3 +195,35 @@ def test_encrypted_pdf_can_be_skipped(qtbot, win, locked_pdf, monkeypatch) -> No
     assert len(asked) == 1
     assert sealed_pages(win.matter_path) == 0
     assert "Skipped sealed.pdf" in win.statusBar().currentMessage()
+
+
+# -- thumbnail strip --------------------------------------------------------------------------
+
+
+def test_thumbnail_strip_renders_lazily_and_goes_to_the_page(qtbot, win) -> None:
+    strip = win.thumb_strip
+    model = strip.thumbs
+    pages = [r[0] for r in db(win.matter_path).execute("SELECT id FROM pages ORDER BY id")]
+    assert model.pages == pages
+    assert not model.images  # nothing rendered while the tab is hidden
+    win.left.setCurrentWidget(strip)
+    strip.resize(strip.width(), 400)
+    qtbot.waitUntil(lambda: pages[0] in model.images, timeout=15000)
+    settle(qtbot, win)
+    qtbot.wait(200)
+    visible = [p for i, p in enumerate(pages)
+               if strip.visualRect(model.index(i, 0)).intersects(strip.viewport().rect())]
+    assert visible and set(visible) <= set(model.images)
+    assert len(pages) > len(visible) + 2, "the production is too short to show laziness"
+    assert len(model.images) < len(pages)  # only rows that came on screen
+    first = model.images[pages[0]]
+    assert 0 < first.width() <= 110 and 0 < first.height() <= 140
+    # scrolled to the end, the last page gets its thumbnail
+    strip.scrollToBottom()
+    qtbot.waitUntil(lambda: pages[-1] in model.images, timeout=15000)
+    # clicking a thumbnail goes to its page
+    row = len(pages) - 1
+    rect = strip.visualRect(model.index(row, 0))
+    qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == pages[-1], timeout=10000)
+    assert strip.currentIndex().row() == row

@@ -49,6 +49,7 @@ from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
 from ui.search.panel import SearchPanel
 from ui.search.saved_panel import SavedSearchesPanel
 from ui.widgets.common import Banner
+from ui.widgets.thumbs import THUMB_SCALE, ThumbStrip
 from ui.worker import NORMAL, PREFETCH, URGENT, WRITE, MatterWorker
 
 PREFETCH_AHEAD = 2
@@ -144,6 +145,12 @@ class MainWindow(QMainWindow):
         self.left = QTabWidget()
         self.left.addTab(pages_tab, "Pages")
         self.left.addTab(self.search_tab, "Search")
+        self.thumb_strip = ThumbStrip()
+        self.thumb_strip.pageClicked.connect(self.show_page)
+        self.thumb_strip.renderWanted.connect(self._render_thumbs)
+        self.left.addTab(self.thumb_strip, "Thumbnails")
+        self.treeLoaded.connect(self._fill_thumbs)
+        self.pageShown.connect(self.thumb_strip.show_current)
 
         self.page_view = PageView()
         self.page_view.renderWanted.connect(self._render_wanted)
@@ -549,6 +556,31 @@ class MainWindow(QMainWindow):
         for pid in wanted:
             self._submit(lambda ctx, p=pid: ctx.renderer.render(p, scale, abort) and None,
                          priority=PREFETCH)
+
+    def _fill_thumbs(self) -> None:
+        model = self.tree_model
+        pages = model.pages
+        if pages == self.thumb_strip.thumbs.pages:
+            return
+        labels = {}
+        for pid in pages:
+            row = model.row(pid)
+            labels[pid] = (row.bates or f"page {row.page_index + 1}") if row else str(pid)
+        self.thumb_strip.thumbs.set_pages(pages, labels)
+        if self.page_id is not None:
+            self.thumb_strip.show_current(self.page_id)
+
+    def _render_thumbs(self, page_ids: list[int]) -> None:
+        """Small renders for the thumbnail strip (they give way to what the reviewer awaits)."""
+        if self.worker is None:
+            return
+        abort = self.worker.urgent_waiting
+        thumbs = self.thumb_strip.thumbs
+        for pid in page_ids:
+            self.worker.submit(
+                lambda ctx, p=pid: (p, ctx.renderer.render(p, THUMB_SCALE, abort)),
+                lambda r: thumbs.set_image(*r),
+                lambda exc, p=pid: thumbs.set_failed(p), priority=NORMAL)
 
     def _load_hits(self) -> None:
         page_id, terms = self.page_id, list(self.terms)
