@@ -202,8 +202,12 @@ def next_page(matter: Path, steps: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"prefetched": [], "cold": [], "dpr": [
         window.page_view.canvas.devicePixelRatioF()]}
     for _ in range(steps):  # PgDown after the prefetch has finished
+        end = time.perf_counter() + 0.3  # the reviewer looks at the page: prefetch starts
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.002)
         wait(lambda: window.worker.pending() == 0 and window.ready())
-        time.sleep(0.3)  # the last prefetch render finishes
+        time.sleep(0.1)  # the last prefetch render finishes
         app.processEvents()
         i = order.index(window.page_id)
         t = time.perf_counter()

@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         self.pageShown.connect(self.thumb_strip.show_current)
 
         self.page_view = PageView()
+        self._prefetch_pending: int | None = None
+        self.page_view.canvas.painted.connect(self._painted)
         self.page_view.renderWanted.connect(self._render_wanted)
         self.page_view.canvas.redactionClicked.connect(self.select_redaction)
         self.page_view.zoomChanged.connect(
@@ -533,8 +535,18 @@ class MainWindow(QMainWindow):
         self.select_redaction(rid, keep_kind=same)
         if self.terms:
             self._load_hits()
-        self._prefetch()
+        # Prefetch once this page is on screen: a render on the worker holds the GIL (PyMuPDF),
+        # and would otherwise delay the paint of the page the reviewer asked for.
+        if self.page_view.canvas.painted_key == (view["id"], scale) and image is not None:
+            self._prefetch()
+        else:
+            self._prefetch_pending = view["id"]
         self.pageShown.emit(view["id"])
+
+    def _painted(self, page_id: int) -> None:
+        if self._prefetch_pending == page_id:
+            self._prefetch_pending = None
+            self._prefetch()
 
     def _render_wanted(self, page_id: int, scale: float) -> None:
         def render(ctx: Any) -> Any:
