@@ -424,14 +424,14 @@ def test_second_window_on_a_held_matter_opens_read_only(qtbot, win, matter_path,
 
 @pytest.fixture(scope="module")
 def larger_production(pdf_production, tmp_path_factory) -> tuple[Path, int]:
-    """About 600 pages: copies of the generated production PDF, each a distinct file."""
+    """About 1,000 pages (the issue's figure): copies of the generated PDF, each a new file."""
     import pymupdf
 
     src = next(pdf_production[0].glob("*.pdf"))
     out = tmp_path_factory.mktemp("larger")
     pages = 0
     copies = 0
-    while pages < 600:
+    while pages < 1000:
         doc = pymupdf.open(src)
         doc.set_metadata({"title": f"copy {copies}"})
         doc.save(out / f"copy_{copies:03d}.pdf")
