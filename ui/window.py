@@ -595,10 +595,19 @@ class MainWindow(QMainWindow):
                 lambda exc, p=pid: thumbs.set_failed(p), priority=NORMAL)
 
     def _load_hits(self) -> None:
-        page_id, terms = self.page_id, list(self.terms)
+        page_id, query, page = self.page_id, self.query, self.page
 
         def boxes(ctx: Any) -> Any:
-            return page_id, ctx.renderer.word_boxes(page_id, terms)
+            # The query language's own matching, on the PDF's words or a scan's OCR words;
+            # words under a redaction box are never marked (hidden text stays hidden).
+            from app.review.state import display_box
+            from app.search.highlight import hit_boxes
+
+            found = hit_boxes(ctx.matter, page_id, query)
+            if page is None or page["id"] != page_id:
+                return page_id, found
+            return page_id, [display_box(b, page["rotation"], page["width"], page["height"])
+                             for b in found]
 
         def done(result: Any) -> None:
             if result[0] == self.page_id:

@@ -160,17 +160,6 @@ class PageRenderer:
         painter.end()
         return image
 
-    def word_boxes(self, page_id: int, terms: list[str]) -> list[tuple[float, float, float, float]]:
-        """Where the search terms are on the page (PyMuPDF ``search_for``), page coordinates."""
-        page = self._page(page_id)
-        rects = []
-        for term in terms:
-            for r in page.search_for(term):
-                if page.rotation:
-                    r = r * page.rotation_matrix
-                rects.append((r.x0, r.y0, r.x1, r.y1))
-        return rects
-
     def close(self) -> None:
         """Close every open document."""
         for doc in self._docs.values():

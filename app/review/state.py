@@ -192,7 +192,8 @@ def page_view(matter: Matter, page_id: int) -> dict[str, Any]:
     page["redactions"] = [
         {
             "id": r["id"],
-            "bbox": (r["x0"], r["y0"], r["x1"], r["y1"]),
+            "bbox": display_box((r["x0"], r["y0"], r["x1"], r["y1"]), page["rotation"],
+                                page["width"], page["height"]),
             "label": r["label"],
             "stamped": json.loads(r["exemptions"]),
             "exemptions": effective_exemptions(r["exemptions"], r["exemptions_reviewed"]),
@@ -207,6 +208,24 @@ def page_view(matter: Matter, page_id: int) -> dict[str, Any]:
             f"WHERE r.page_id = ? ORDER BY r.y0, r.x0, r.id", (page_id,))
     ]
     return page
+
+
+def display_box(bbox: tuple[float, float, float, float], rotation: int, width: float,
+                height: float) -> tuple[float, float, float, float]:
+    """A box in unrotated page coordinates (as stored) where it shows on the rotated page.
+
+    ``width``/``height`` are the rotated page's (as stored in ``pages``); the same transform as
+    PyMuPDF's ``page.rotation_matrix``.
+    """
+    x0, y0, x1, y1 = bbox
+    rotation %= 360
+    if rotation == 90:
+        return (width - y1, x0, width - y0, x1)
+    if rotation == 180:
+        return (width - x1, height - y1, width - x0, height - y0)
+    if rotation == 270:
+        return (y0, height - x1, y1, height - x0)
+    return bbox
 
 
 def review(matter: Matter, kind: str, target_id: int) -> dict[str, Any]:
