@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: venv
-	$(PY) -m app.sample --open
+	$(PY) main.py --sample
 
 test: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q

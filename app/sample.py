@@ -1,8 +1,9 @@
 """The sample matter: a small generated production, ingested, for `make run` and first runs.
 
-``python -m app.sample [--open]`` makes the production (once) in the user data folder, ingests
-it into ``sample-matter.vaughn`` beside it (a no-op when already there) and, with ``--open``,
-opens the review window on it, or on a machine with no display prints what it ingested.
+``python -m app.sample`` makes the production (once) in the user data folder, ingests it into
+``sample-matter.vaughn`` beside it (a no-op when already there) and prints what it holds.
+``vaughn --sample`` (what ``make run`` calls; ``ui/launch.py``) does this and then opens the
+review window on it, or on a machine with no display says so.
 """
 
 from __future__ import annotations
@@ -49,11 +50,14 @@ def has_display() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Make the sample matter and open it (or describe it when there is no display)."""
-    parser = argparse.ArgumentParser(prog="python -m app.sample", description=__doc__)
-    parser.add_argument("--open", action="store_true", help="open the review window on it")
-    args = parser.parse_args(argv)
-    matter_path, report = make_sample_matter()
+    """Make the sample matter and describe it."""
+    argparse.ArgumentParser(prog="python -m app.sample", description=__doc__).parse_args(argv)
+    describe(make_sample_matter()[0])
+    return 0
+
+
+def describe(matter_path: Path) -> None:
+    """Print the sample matter's productions and redaction counts."""
     from app.matter.listing import productions
     from app.matter.store import Matter
 
@@ -65,16 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     for p in prods:
         print(f"  {p['name']}: {p['documents']} documents, {p['pages']} pages")
     print(f"  {redactions} redactions found, {bad} of them bad (text still under the box)")
-    if not args.open:
-        return 0
-    if not has_display():
-        print("No display here, so the review window cannot open. Try:\n"
-              f"  .venv/bin/vaughn search '{matter_path}' 'Operation'\n"
-              f"  .venv/bin/vaughn redactions '{matter_path}' --bad-only")
-        return 0
-    from app.cli import main as cli_main
 
-    return cli_main([str(matter_path)])
+
+def no_display_hint(matter_path: Path) -> str:
+    """What to try instead of the window on a machine with no display."""
+    return ("No display here, so the review window cannot open. Try:\n"
+            f"  .venv/bin/vaughn search '{matter_path}' 'Operation'\n"
+            f"  .venv/bin/vaughn redactions '{matter_path}' --bad-only")
 
 
 if __name__ == "__main__":

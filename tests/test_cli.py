@@ -90,3 +90,18 @@ def test_bad_query_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
 def test_missing_matter_is_reported(tmp_path: Path) -> None:
     out = vaughn("pages", tmp_path / "nope.vaughn")
     assert out.returncode == 1 and "no such matter" in out.stderr
+
+
+def test_make_run_without_a_display_makes_the_sample_and_says_so(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["VAUGHN_DATA_DIR"] = str(tmp_path / "data")
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--sample"], env=env,
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "No display here" in out.stdout
+    matter = tmp_path / "data" / "sample" / "sample-matter.vaughn"
+    pages = json.loads(vaughn("pages", matter, "--json").stdout)
+    assert len(pages) > 20 and all(p["bates"] for p in pages)

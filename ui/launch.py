@@ -18,7 +18,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and (args[0] in COMMANDS or args[0] in ("-h", "--help", "--version")):
         return cli_main(args)
+    if args == ["--sample"]:  # `make run`: make the sample matter, then open it
+        return open_sample()
     return open_window(args)
+
+
+def open_sample() -> int:
+    """Make (once) and ingest the sample matter, then open the window on it if we can."""
+    from app import sample
+
+    matter_path, _ = sample.make_sample_matter()
+    sample.describe(matter_path)
+    if not sample.has_display():
+        print(sample.no_display_hint(matter_path))
+        return 0
+    return open_window([str(matter_path)])
 
 
 def open_window(args: list[str]) -> int:
