@@ -68,3 +68,16 @@ def test_daily_backup_is_taken_when_an_old_matter_is_opened(tmp_path: Path,
     assert len(list((private_data_dir / "backups").glob("daily-*-daily.vaughn"))) == 1
     Matter.open(path).close()  # fresh backup exists: no second one today
     assert len(list((private_data_dir / "backups").glob("daily-*-daily.vaughn"))) == 1
+
+
+def test_check_leaves_no_transaction_open(tmp_path: Path) -> None:
+    from app.matter.maintenance import check
+    from app.matter.store import Matter
+
+    matter_path, _ = _matter_with_pages(tmp_path)
+    with Matter.open(matter_path) as m:
+        assert check(m).ok
+        assert not m.conn.in_transaction  # no write lock held for the source-hash loop
+        m.set_setting("after-check", 1)
+    with Matter.open(matter_path) as m:
+        assert m.get_setting("after-check") == 1

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.errors import MatterError
 from app.matter.store import Matter
 
 
@@ -44,10 +45,11 @@ def check(matter: Matter, *, hashes: bool = True) -> CheckReport:
 
     report = CheckReport()
     report.integrity = "; ".join(r[0] for r in matter.conn.execute("PRAGMA integrity_check"))
-    try:
-        matter.conn.execute(
-            "INSERT INTO page_text_fts(page_text_fts, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError as exc:
+    try:  # a write statement: run it in its own short transaction, never left open
+        with matter.write() as conn:
+            conn.execute(
+                "INSERT INTO page_text_fts(page_text_fts, rank) VALUES ('integrity-check', 1)")
+    except (sqlite3.DatabaseError, MatterError) as exc:
         report.fts = f"damaged ({exc}); rebuild with vaughn check --repair"
     for row in matter.query("SELECT path, sha256 FROM source_files ORDER BY id"):
         report.files += 1
