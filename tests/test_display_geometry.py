@@ -40,3 +40,34 @@ def test_redaction_boxes_follow_the_page_rotation(matter: Matter, tmp_path: Path
 
 def test_display_box_is_identity_without_rotation() -> None:
     assert display_box((1, 2, 3, 4), 0, 612, 792) == (1, 2, 3, 4)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_exported_redaction_removes_text_on_rotated_pages(rotation: int) -> None:
+    from app.export.sanitize import redact_boxes
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 737), "SECRETNAME near the foot of the page")
+    box = next(w for w in page.get_text("words") if w[4] == "SECRETNAME")[:4]
+    page.set_rotation(rotation)
+    assert redact_boxes(doc[0], [(box, "(b)(6)")]) == 1
+    assert "SECRETNAME" not in doc[0].get_text()
+    assert "near the foot" in doc[0].get_text()
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_bad_box_near_the_foot_of_a_rotated_page_is_found(matter: Matter, tmp_path: Path,
+                                                         rotation: int) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 100), "An ordinary paragraph of visible text on the page.")
+    page.insert_text((72, 737), "HIDDENSURNAME signed the form")
+    word = next(w for w in page.get_text("words") if w[4] == "HIDDENSURNAME")
+    page.draw_rect(pymupdf.Rect(word[:4]) + (-1, -1, 1, 1), color=None, fill=(0, 0, 0))
+    page.set_rotation(rotation)
+    doc.save(tmp_path / "r.pdf")
+    ingest(matter, [tmp_path / "r.pdf"])
+    bad = matter.query("SELECT bad, hidden_chars FROM redactions")
+    assert [(r["bad"], r["hidden_chars"]) for r in bad] == [(1, len("HIDDENSURNAME"))]
+    assert "HIDDENSURNAME" not in matter.scalar("SELECT text FROM page_text")

@@ -44,7 +44,7 @@ def redact_boxes(page: pymupdf.Page, boxes: Iterable[tuple[Iterable[float], str]
     for bbox, label in boxes:
         rect = pymupdf.Rect(*bbox)
         rect = pymupdf.Rect(rect.x0 - PAD, rect.y0 - PAD, rect.x1 + PAD, rect.y1 + PAD)
-        rect &= page.rect
+        rect &= page.rect * page.derotation_matrix  # boxes are in unrotated coordinates
         if rect.is_empty:
             continue
         size = max(4.0, min(9.0, rect.height * 0.7))

@@ -301,7 +301,8 @@ def _collect(page: pymupdf.Page, image_only: bool,
 
 def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
              ocr_words: list[Word]) -> PageAnalysis:
-    page_rect: Rect = tuple(page.rect)  # type: ignore[assignment]
+    # Unrotated, like every other box: words, drawings and stored bboxes use these coordinates.
+    page_rect: Rect = tuple(page.rect * page.derotation_matrix)  # type: ignore[assignment]
     page_area = max(1.0, _area(page_rect))
     label_words = words + ocr_words  # indices >= len(words) are OCR words
     n_words = len(words)

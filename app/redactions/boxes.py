@@ -141,7 +141,7 @@ def vector_boxes(page: pymupdf.Page) -> list[Box]:
     strokes: list[tuple[Rect, tuple[float, float, float]]] = []
     clips: dict[int, Rect] = {}
     groups: dict[int, bool] = {}  # level -> the group does not paint opaquely (blend, alpha)
-    page_rect = tuple(page.rect)
+    page_rect = tuple(page.rect * page.derotation_matrix)  # drawings are unrotated
     page_area = max(1.0, page.rect.width * page.rect.height)
     for p in page.get_cdrawings(extended=True):
         level = p.get("level", 0)
