@@ -91,6 +91,7 @@ class _Side:
     kind: str
     index: int
     reds: list[_Red] = field(default_factory=list)
+    hide: list[_Red] = field(default_factory=list)  # every box, full-page ones included
 
 
 def _area(b: Box) -> float:
@@ -108,10 +109,13 @@ def _side(matter: Matter, page_id: int) -> _Side:
     if row is None:
         raise ValueError(f"no such page: {page_id}")
     side = _Side(page_id, row[0], row[1], row[2], row[3])
-    for rid, x0, y0, x1, y1, ex, rev in matter.conn.execute(
-            "SELECT id, x0, y0, x1, y1, exemptions, exemptions_reviewed FROM redactions "
-            "WHERE page_id = ? AND withheld_in_full = 0 ORDER BY y0, x0, id", (page_id,)):
-        side.reds.append(_Red(rid, (x0, y0, x1, y1), _codes(ex, rev)))
+    for rid, x0, y0, x1, y1, ex, rev, full in matter.conn.execute(
+            "SELECT id, x0, y0, x1, y1, exemptions, exemptions_reviewed, withheld_in_full "
+            "FROM redactions WHERE page_id = ? ORDER BY y0, x0, id", (page_id,)):
+        red = _Red(rid, (x0, y0, x1, y1), _codes(ex, rev))
+        side.hide.append(red)  # text under any box, a page-sized one too, is never shown
+        if not full:
+            side.reds.append(red)
     return side
 
 
@@ -208,7 +212,7 @@ def _fill_text(matter: Matter, sides: dict[int, _Side], changes: list[Change]) -
             words = [tuple(r) for r in matter.conn.execute(
                 "SELECT x0, y0, x1, y1, text FROM ocr_words WHERE page_id = ? AND stamp = 0 "
                 "ORDER BY n", (page_id,))]
-            clipper = _Chars(words, side.reds, sep=" ")
+            clipper = _Chars(words, side.hide, sep=" ")
             for k in need[page_id]:
                 out[k] = replace(out[k], text=clipper.clip(out[k].a_bbox) or None,
                                  text_source="ocr words")
@@ -230,7 +234,7 @@ def _fill_text(matter: Matter, sides: dict[int, _Side], changes: list[Change]) -
         try:
             for pid in page_ids:
                 side = sides[pid]
-                clipper = _Chars(_chars(doc[side.index]), side.reds)
+                clipper = _Chars(_chars(doc[side.index]), side.hide)
                 for k in need[pid]:
                     text = clipper.clip(out[k].a_bbox)
                     out[k] = replace(out[k], text=text or None,
