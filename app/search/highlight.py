@@ -128,7 +128,9 @@ def _ocr_words(conn: sqlite3.Connection, page_id: int) -> list[Word] | None:
 
 def _redaction_boxes(conn: sqlite3.Connection, page_id: int) -> list[Box]:
     return [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        "SELECT x0, y0, x1, y1 FROM redactions WHERE page_id = ? AND withheld_in_full = 0",
+        # every box but a slip sheet's (its words are the page's visible text): a hit is never
+        # marked under a box, a page-sized bad one included
+        "SELECT x0, y0, x1, y1 FROM redactions WHERE page_id = ? AND source != 'slip_sheet'",
         (page_id,))]
 
 
