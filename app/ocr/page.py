@@ -82,6 +82,13 @@ def _run(job: Job, tessdata: str | None) -> PageResult:
         analysis = analyze_page(page, layer, image_only=True, ocr_words=words)
     finally:
         doc.close()
+    # Digital words under a bad box never reach the page text (nor stamp labels, as at ingest).
+    dropped = set(analysis.hidden_words)
+    if not analysis.withheld_in_full:
+        dropped |= analysis.stamp_words
+    if dropped:
+        keep_ids = {id(w) for w in kept}
+        kept = [w for i, w in enumerate(layer) if id(w) in keep_ids and i not in dropped]
     stamps = set() if analysis.withheld_in_full else stamp_indices(words, analysis.redactions)
     body = [w for i, w in enumerate(words) if i not in stamps]
     text = merge_text(kept, body)
