@@ -43,7 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--production", help="production name (default: each source's name)")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--received", help="date the production arrived (YYYY-MM-DD)")
-    p.add_argument("--no-analyze", action="store_true", help="skip the redaction analysis")
     p.add_argument("--ocr", action="store_true", help="then OCR scanned pages (see vaughn ocr)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -208,7 +207,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         try:
             report = ingest(matter, args.sources, production=args.production,
                             password=args.password, received=args.received,
-                            analyze=not args.no_analyze, progress=bar)
+                            progress=bar)
         finally:
             bar.close()
         if args.ocr:

@@ -91,7 +91,10 @@ def ingest(
     """Ingest every production file under ``targets`` into ``matter``.
 
     With ``production`` all targets go into that production (created if needed); otherwise each
-    target becomes (or continues) a production named after it; ``received`` is the date the
+    target becomes (or continues) a production named after it. ``analyze=False`` exists only
+    for the benchmark that measures ingest against bare extraction: without the redaction
+    analysis, text under a bad box would be indexed, so no user-facing path turns it off.
+    ``received`` is the date the
     agency's production arrived (ISO date). Raises Cancelled when ``cancel`` is set; files
     committed before then stay.
     """
