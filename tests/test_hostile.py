@@ -64,3 +64,16 @@ def test_passwords_open_every_encryption_revision(matter: Matter, tmp_path: Path
         assert report.ok and report.pages_added == 30, report.outcomes
     again = ingest(matter, [DATA / "enc-R2,V1,U=view,O=master.pdf"], password="nope")
     assert again.by_status("skipped")  # already in the matter by hash: no password needed
+
+
+def test_passwords_are_saslprepped(matter: Matter, tmp_path: Path) -> None:
+    """PDF 2.0 passwords go through SASLprep: "S\\u00aaSL\\u00adprep" opens a file saved with
+    "SaSLprep" (feminine ordinal -> "a" by NFKC, soft hyphen mapped to nothing)."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "protected page")
+    doc.save(tmp_path / "r6.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256,
+             user_pw="SaSLprep", owner_pw="owner-pw")
+    report = ingest(matter, [tmp_path / "r6.pdf"], password="S\u00aaSL\u00adprep")
+    assert report.ok and report.pages_added == 1, report.outcomes

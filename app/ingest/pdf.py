@@ -96,7 +96,7 @@ def open_document(path: Path, kind: str, password: str | None = None) -> pymupdf
 def _check_opened(doc: pymupdf.Document, path: Path, kind: str, password: str | None) -> None:
     if kind == "pdf" and not doc.is_pdf:
         raise IngestError(str(path), "not a PDF")
-    if doc.needs_pass and (not password or not doc.authenticate(_saslprep(password))):
+    if doc.needs_pass and (not password or not _authenticate(doc, password)):
         why = "the password given is wrong" if password else "use --password"
         raise IngestError(str(path), f"encrypted: a password is needed ({why})")
     if doc.page_count == 0:
@@ -227,10 +227,26 @@ def _mostly_image(page: pymupdf.Page) -> bool:
 
 
 def _saslprep(password: str) -> str:
-    """Normalise a password the way PDF 2.0 (AES-256, R6) expects: SASLprep, i.e. NFKC."""
+    """SASLprep (RFC 4013), what PDF 2.0 (AES-256, R6) asks of passwords: non-ASCII spaces
+    become spaces, characters "commonly mapped to nothing" (soft hyphen, zero-width joiners...)
+    go, then NFKC."""
+    import stringprep
     import unicodedata
 
-    return unicodedata.normalize("NFKC", password)
+    mapped = []
+    for ch in password:
+        if stringprep.in_table_c12(ch):
+            mapped.append(" ")
+        elif not stringprep.in_table_b1(ch):
+            mapped.append(ch)
+    return unicodedata.normalize("NFKC", "".join(mapped))
+
+
+def _authenticate(doc: pymupdf.Document, password: str) -> bool:
+    """Try the password as SASLprep normalises it (R6), then as typed (older revisions)."""
+    prepared = _saslprep(password)
+    return bool(doc.authenticate(prepared)) or (prepared != password
+                                                 and bool(doc.authenticate(password)))
 
 
 def _short(exc: BaseException) -> str:
