@@ -603,7 +603,7 @@ class MainWindow(QMainWindow):
             from app.review.state import display_box
             from app.search.highlight import hit_boxes
 
-            found = hit_boxes(ctx.matter, page_id, query)
+            found = hit_boxes(ctx.matter, page_id, query, page=ctx.renderer.page(page_id))
             if page is None or page["id"] != page_id:
                 return page_id, found
             return page_id, [display_box(b, page["rotation"], page["width"], page["height"])

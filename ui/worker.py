@@ -78,6 +78,10 @@ class PageRenderer:
             self._images.move_to_end(key)
         return image
 
+    def page(self, page_id: int) -> Any:
+        """The open PyMuPDF page (documents stay open for the worker's lifetime)."""
+        return self._page(page_id)
+
     def _page(self, page_id: int) -> Any:
         where = self._where.get(page_id)
         if where is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.matter.store import Matter
 from app.search import fuzzy
@@ -77,8 +78,12 @@ def match_words(words: list[Word], alts: list[Alt], fuzz: Sequence[Fuzz] = ()) -
 
 
 def hit_boxes(matter: Matter, page_id: int, query: str, *, ocr_tolerant: bool = False,
-              password: str | None = None) -> list[Box]:
-    """Boxes of the query's hits on one page (empty when the page has no word positions)."""
+              password: str | None = None, page: Any = None) -> list[Box]:
+    """Boxes of the query's hits on one page (empty when the page has no word positions).
+
+    ``page``: the page already open (the window's renderer keeps its documents open), so the
+    file is not opened again for every page shown while a search is active.
+    """
     row = matter.conn.execute(
         "SELECT p.page_index, p.text_source, f.path, f.kind FROM pages p "
         "JOIN source_files f ON f.id = p.source_file_id WHERE p.id = ?", (page_id,)).fetchone()
@@ -89,6 +94,8 @@ def hit_boxes(matter: Matter, page_id: int, query: str, *, ocr_tolerant: bool = 
     if not alts and not fuzz:
         return []
     words = _ocr_words(matter.conn, page_id) if source == "ocr" else None
+    if words is None and page is not None:
+        words = [tuple(w[:5]) for w in page.get_text("words")]  # type: ignore[misc]
     if words is None:
         words = _pdf_words(path, kind, index, password)
     boxes = _redaction_boxes(matter.conn, page_id)
