@@ -162,7 +162,7 @@ class Matter:
 
     # -- small helpers -------------------------------------------------------------------
 
-    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Any = ()) -> list[_Row]:
         """Run a read query and return rows that index by column name."""
         cur = self.conn.execute(sql, params)
         cols = [d[0] for d in cur.description or ()]
