@@ -384,3 +384,22 @@ def test_fields_give_the_same_pages_when_probed_per_page(prod, monkeypatch) -> N
     monkeypatch.setattr(fields, "DENSE", 1)
     for query, expected in FIELDS:
         assert _found(prod, query) == expected, query
+
+
+EXCLUDING = ["ocr:yes", "tag:hot", "bad:no", "production:2", "status:not_reviewed",
+             "exemption:b6 OR tag:hot"]
+
+
+@pytest.mark.parametrize("filt", EXCLUDING)
+def test_filter_minus_text_agrees_with_set_algebra(prod, filt: str) -> None:
+    """A filter with NOT text (read as a merge walk) gives the same pages as set difference,
+    alone and nested inside AND, OR and NOT."""
+    f, w, w2, w3 = _found(prod, f"({filt})"), _found(prod, "operation"), \
+        _found(prod, "weekly"), _found(prod, "priority")
+    assert _found(prod, f"({filt}) AND NOT operation") == f - w
+    assert _found(prod, f"({filt}) AND NOT operation AND NOT priority") == f - w - w3
+    assert _found(prod, f"(({filt}) AND NOT operation) OR weekly") == (f - w) | w2
+    assert _found(prod, f"NOT (({filt}) AND NOT operation)") == ALL - (f - w)
+    assert _found(prod, f"weekly AND (({filt}) AND NOT operation)") == w2 & (f - w)
+    assert _found(prod, f"(({filt}) AND NOT operation) AND (tag:hot OR ocr:yes)") == \
+        (f - w) & (_found(prod, "tag:hot") | _found(prod, "ocr:yes"))

@@ -48,6 +48,7 @@ from app.search.query import (
 SNIPPET_OPEN = "«"
 SNIPPET_CLOSE = "»"
 MAX_NEAR_GROUPS = 64
+SNIPPET_SPAN = 8  # hits spread wider than this many pages apart get their snippets one by one
 MAX_PREFIX_TERMS = 512  # a prefix standing for more words is left to FTS5's own prefix query  # NEAR groups an OR-operand may multiply into before verification
 
 
@@ -89,9 +90,14 @@ class _Plan:
     text: str = ""
     params: tuple = ()
     driver: str = ""
+    exclude: str = ""  # "sql" without a driver: pages matching this MATCH expression drop out
 
     def sql(self) -> tuple[str, tuple]:
         """The whole plan as one predicate over ``pages p``."""
+        if self.exclude:
+            inner, params = _Plan(self.kind, self.text, self.params, self.driver).sql()
+            return (f"({inner} AND p.id NOT IN (SELECT rowid FROM page_text_fts "
+                    "WHERE page_text_fts MATCH ?))", (*params, self.exclude))
         if self.kind == "fts":
             return ("p.id IN (SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ?)",
                     (self.text,))
@@ -128,15 +134,26 @@ def _and(a: _Plan, b: _Plan) -> _Plan:
         return _Plan("notfts", f"({a.text} OR {b.text})")
     if a.kind == "fts":  # b is sql: a drives
         driver = f"({a.text} AND {b.driver})" if b.driver else a.text
+        if b.exclude:
+            driver = f"({driver} NOT {b.exclude})"
         return _Plan("sql", b.text, b.params, driver)
     if a.kind == "notfts":  # b is sql
         if b.driver:
             return _Plan("sql", b.text, b.params, f"({b.driver} NOT {a.text})")
-        sa, pa = a.sql()
-        return _Plan("sql", f"({sa} AND {b.text})", pa + b.params)
+        # read b's pages in order, skipping a's text hits in a merge walk (no NOT IN list)
+        return _Plan("sql", b.text, b.params, exclude=_either(b.exclude, a.text))
     driver = " AND ".join(d for d in (a.driver, b.driver) if d)
+    if driver:
+        a, b = (_Plan("sql", *x.sql()) if x.exclude else x for x in (a, b))
+        return _Plan("sql", f"({a.text} AND {b.text})", a.params + b.params,
+                     f"({driver})" if a.driver and b.driver else driver)
     return _Plan("sql", f"({a.text} AND {b.text})", a.params + b.params,
-                 f"({driver})" if a.driver and b.driver else driver)
+                 exclude=_either(a.exclude, b.exclude))
+
+
+def _either(a: str, b: str) -> str:
+    """Two MATCH expressions ORed (either may be empty)."""
+    return f"({a} OR {b})" if a and b else a or b
 
 
 def _or(a: _Plan, b: _Plan) -> _Plan:
@@ -386,15 +403,7 @@ def _raw_ids(conn: sqlite3.Connection, plan: _Plan) -> Iterator[int]:
         cur = conn.execute("SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? "
                            "ORDER BY rowid", (plan.text,))
     elif plan.kind == "notfts":  # a merge walk: stops as soon as enough pages are found
-        pages = conn.execute("SELECT id FROM pages ORDER BY id")
-        hits = conn.cursor().execute("SELECT rowid FROM page_text_fts WHERE page_text_fts "
-                                     "MATCH ? ORDER BY rowid", (plan.text,))
-        skip = next(hits, None)
-        for (pid,) in pages:
-            while skip is not None and skip[0] < pid:
-                skip = next(hits, None)
-            if skip is None or skip[0] != pid:
-                yield pid
+        yield from _minus(conn, conn.execute("SELECT id FROM pages ORDER BY id"), plan.text)
         return
     elif plan.kind == "sql" and plan.driver:
         cur = conn.execute(
@@ -403,11 +412,28 @@ def _raw_ids(conn: sqlite3.Connection, plan: _Plan) -> Iterator[int]:
             (plan.driver, *plan.params))
     elif plan.kind == "none":
         return
+    elif plan.exclude:  # the filter's pages in order, minus the text hits (a merge walk)
+        pages = conn.execute(f"SELECT p.id FROM pages p WHERE {plan.text} ORDER BY p.id",
+                             plan.params)
+        yield from _minus(conn, pages, plan.exclude)
+        return
     else:
         where, params = plan.sql()
         cur = conn.execute(f"SELECT p.id FROM pages p WHERE {where} ORDER BY p.id", params)
     for (pid,) in cur:
         yield pid
+
+
+def _minus(conn: sqlite3.Connection, ids: Iterator[tuple[int]], match: str) -> Iterator[int]:
+    """``ids`` (ascending) without the pages matching ``match``, both streams read lazily."""
+    hits = conn.cursor().execute("SELECT rowid FROM page_text_fts WHERE page_text_fts "
+                                 "MATCH ? ORDER BY rowid", (match,))
+    skip = next(hits, None)
+    for (pid,) in ids:
+        while skip is not None and skip[0] < pid:
+            skip = next(hits, None)
+        if skip is None or skip[0] != pid:
+            yield pid
 
 
 def _ids(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler,
@@ -520,15 +546,21 @@ def _snippets(conn: sqlite3.Connection, ids: list[int], highlight: str,
     results; in page order the score is 0.
     """
     snippets: dict[int, tuple[str, float]] = {}
-    if ids and highlight:  # a rowid range, snippets only for the pages shown (see proximity)
+    score_sql = "bm25(page_text_fts)" if scores else "0.0"
+    select = (f"SELECT rowid, snippet(page_text_fts, 0, ?, ?, '…', 16), {score_sql} "
+              "FROM page_text_fts WHERE page_text_fts MATCH ? ")
+    if ids and highlight and max(ids) - min(ids) <= SNIPPET_SPAN * len(ids):
+        # close together: one walk over the rowid range, snippets only for the pages shown
         wanted = "," + ",".join(map(str, ids)) + ","
-        score_sql = "bm25(page_text_fts)" if scores else "0.0"
         for pid, snip, score in conn.execute(
-                f"SELECT rowid, snippet(page_text_fts, 0, ?, ?, '…', 16), {score_sql} "
-                "FROM page_text_fts WHERE page_text_fts MATCH ? AND rowid BETWEEN ? AND ? "
-                "AND instr(?, ',' || rowid || ',') > 0",
+                select + "AND rowid BETWEEN ? AND ? AND instr(?, ',' || rowid || ',') > 0",
                 (SNIPPET_OPEN, SNIPPET_CLOSE, highlight, min(ids), max(ids), wanted)):
             snippets[pid] = (snip, score)
+    elif ids and highlight:  # scattered (a filter kept few of many text hits): one seek each
+        for pid in ids:
+            for _, snip, score in conn.execute(select + "AND rowid = ?",
+                                               (SNIPPET_OPEN, SNIPPET_CLOSE, highlight, pid)):
+                snippets[pid] = (snip, score)
     missing = [i for i in ids if i not in snippets]
     if missing:
         for pid, text in conn.execute(
