@@ -4,7 +4,9 @@
 production and per exemption, pages withheld in full, the share of text redacted, bad
 redactions found (and how many characters they hide, never the text), challenges by ground and
 by status, page dispositions, exhibits. :func:`export_summary` lays them out as a PDF with bar
-charts drawn as PyMuPDF vector graphics.
+charts drawn as PyMuPDF vector graphics, followed by the page accounting of each production
+(:func:`app.compare.accounting.accounting`: Bates range, gaps, duplicates, numbers out of
+order, pages withheld in full, and the count against the agency's letter).
 """
 
 from __future__ import annotations
@@ -201,7 +203,39 @@ def export_summary(matter: Matter, out: str | Path, *, progress: ProgressFn | No
     if f.dispositions:
         pdf.bar_chart("Page dispositions set by reviewers",
                       [(vocab.label("disposition", d), n) for d, n in f.dispositions])
+    _accounting_section(pdf, matter)
     ticker.check()
     pdf.save(out, title="Production summary")
     ticker.step()
     return Path(out).expanduser().resolve()
+
+
+ACCOUNTING_LISTED = 40  # gaps, duplicates and out-of-order numbers listed per production
+
+
+def _accounting_section(pdf: Any, matter: Matter) -> None:
+    """Page accounting: one row per production, then its gaps, duplicates and order breaks."""
+    from app.compare.accounting import accounting
+
+    rows = accounting(matter)
+    pdf.text("Page accounting", size=11, bold=True, gap=4)
+    pdf.table(
+        ["Production", "Pages", "Bates range", "Gaps (missing)", "Duplicates", "Out of order",
+         "Withheld in full", "Letter says", "Difference"],
+        [4, 1.2, 5, 1.8, 1.5, 1.5, 1.5, 1.4, 1.4],
+        [[a["production"], f"{a['pages']:,}",
+          f"{a['first_bates']} to {a['last_bates']}" if a["first_bates"] else "",
+          f"{len(a['gaps']):,} ({a['missing_numbers']:,})", f"{len(a['duplicates']):,}",
+          f"{len(a['out_of_order']):,}", f"{a['withheld_in_full']:,}",
+          "" if a["letter_page_count"] is None else f"{a['letter_page_count']:,}",
+          "" if a["letter_difference"] is None else f"{a['letter_difference']:+,}"]
+         for a in rows], size=7.5)
+    for a in rows:
+        items = ([f"gap {g['first']} to {g['last']} ({g['count']:,} missing)" for g in a["gaps"]]
+                 + [f"duplicate {d['bates']} ({d['count']} pages)" for d in a["duplicates"]]
+                 + [f"out of order {o['bates']} after {o['after']}" for o in a["out_of_order"]])
+        if not items:
+            continue
+        more = len(items) - ACCOUNTING_LISTED
+        pdf.text(f"{a['production']}: " + "; ".join(items[:ACCOUNTING_LISTED])
+                 + (f"; and {more:,} more" if more > 0 else ""), size=8.5, gap=4)
