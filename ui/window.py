@@ -296,6 +296,9 @@ class MainWindow(QMainWindow):
         self._act(m_view, "zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="],
                   lambda: self.page_view.zoom_by(1.25))
         self._act(m_view, "zoom_out", "Zoom out", "Ctrl+-", lambda: self.page_view.zoom_by(0.8))
+        m_view.addSeparator()
+        self._act(m_view, "compare", "Compare versions…", "Ctrl+Shift+C", self.show_compare)
+        self._act(m_view, "statistics", "Statistics…", "Ctrl+Shift+S", self.show_statistics)
         m_help = mb.addMenu("&Help")
         self._act(m_help, "shortcuts", "Keyboard shortcuts", ["?", "F1"], self.show_shortcuts)
 
@@ -1290,6 +1293,18 @@ class MainWindow(QMainWindow):
         dialog.resize(520, 640)
         self.shortcut_dialog = dialog
         dialog.show()
+
+    def show_compare(self) -> None:
+        """The Compare versions window: re-released records side by side (ui.compare)."""
+        from ui.compare.view import show_compare
+
+        show_compare(self)
+
+    def show_statistics(self) -> None:
+        """The Statistics window: page accounting per production (ui.compare)."""
+        from ui.compare.statistics import show_statistics
+
+        show_statistics(self)
 
     def ready(self) -> bool:
         """Page data, sharp image, overlays and panels all painted (for --screenshot)."""

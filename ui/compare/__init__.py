@@ -1,0 +1,1 @@
+"""The Compare versions and Statistics windows (issue 8: rolling productions)."""

@@ -1,0 +1,194 @@
+"""One side of the Compare view: a page fitted to its pane with the differences drawn on it.
+
+:class:`DiffCanvas` paints the page image (rendered on the matter worker) and, over it, every
+difference of the page pair in its kind's colour: lifted (redacted before, released now),
+added (released before, redacted now), re-coded (redacted in both, different exemptions).
+Where the box is on this side it is filled; where the passage shows on this side it is only
+outlined, dashed, so the released words stay readable. Redactions that did not change are
+outlined in grey; the current difference gets a thick frame. :class:`DiffPageView` is the
+scroll area around it, always fitting the page width, asking for a sharper render when its
+width changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+
+import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
+
+KIND_COLORS = {
+    "lifted": QColor(30, 160, 70),
+    "added": QColor(215, 40, 60),
+    "recoded": QColor(150, 70, 210),
+}
+KIND_NAMES = {"lifted": "lifted", "added": "added", "recoded": "re-coded"}
+CURRENT_COLOR = QColor(0, 190, 255)
+UNCHANGED_COLOR = QColor(150, 150, 150)
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A difference as one side draws it (``bbox`` in display coordinates of this page)."""
+
+    bbox: Box
+    kind: str
+    redacted_here: bool
+    current: bool = False
+
+
+class DiffCanvas(QWidget):
+    """A page image at ``zoom`` logical pixels per point with difference marks over it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.page: dict[str, Any] | None = None
+        self.marks: list[Mark] = []
+        self.zoom = 1.0
+        self._image: QImage | None = None
+        self._image_key: tuple[int, float] | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def set_page(self, page: dict[str, Any] | None, marks: list[Mark]) -> None:
+        """Show a page (a ``state.page_view`` dict, or None) and its marks."""
+        if page is None or self.page is None or page["id"] != self.page["id"]:
+            self._image = None
+            self._image_key = None
+        self.page = page
+        self.marks = marks
+        self._resize()
+        self.update()
+
+    def set_marks(self, marks: list[Mark]) -> None:
+        """Replace the marks (the current difference moved)."""
+        self.marks = marks
+        self.update()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Logical pixels per PDF point."""
+        self.zoom = max(0.05, min(zoom, 8.0))
+        self._resize()
+        self.update()
+
+    def wanted_scale(self) -> float:
+        """Pixels per point the image should be rendered at."""
+        return self.zoom * self.devicePixelRatioF()
+
+    def set_image(self, page_id: int, scale: float, image: QImage | None) -> None:
+        """A render arrived from the worker."""
+        if self.page is None or page_id != self.page["id"] or image is None:
+            return
+        self._image = image
+        self._image_key = (page_id, scale)
+        self.update()
+
+    def has_sharp_image(self) -> bool:
+        """Whether the image drawn matches the wanted scale."""
+        return (self._image_key is not None and self.page is not None
+                and self._image_key[0] == self.page["id"]
+                and abs(self._image_key[1] - self.wanted_scale()) < 0.02)
+
+    def has_image(self) -> bool:
+        """Whether any image of the current page is drawn."""
+        return self._image is not None
+
+    def rect_of(self, bbox: Box) -> QRectF:
+        """Widget rectangle of a display-coordinate box."""
+        x0, y0, x1, y1 = bbox
+        z = self.zoom
+        return QRectF(x0 * z, y0 * z, (x1 - x0) * z, (y1 - y0) * z)
+
+    def _resize(self) -> None:
+        if self.page is None:
+            self.setFixedSize(1, 1)
+            return
+        self.setFixedSize(QSize(max(1, round(self.page["width"] * self.zoom)),
+                                max(1, round(self.page["height"] * self.zoom))))
+
+    def paintEvent(self, event: Any) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("white"))
+        if self.page is None:
+            p.end()
+            return
+        image = self._image
+        if image is not None:
+            image.setDevicePixelRatio(1.0)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(QRectF(self.rect()), image, QRectF(image.rect()))
+        else:
+            p.setPen(QColor(150, 150, 150))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Rendering…")
+        changed = {m.bbox for m in self.marks}
+        p.setPen(QPen(UNCHANGED_COLOR, 1))
+        for r in self.page.get("redactions", ()):
+            if tuple(r["bbox"]) not in changed:
+                p.drawRect(self.rect_of(r["bbox"]))
+        for m in self.marks:
+            color = KIND_COLORS.get(m.kind, UNCHANGED_COLOR)
+            rect = self.rect_of(m.bbox)
+            if m.redacted_here:
+                fill = QColor(color)
+                fill.setAlpha(90)
+                p.fillRect(rect, fill)
+                p.setPen(QPen(color, 2))
+            else:
+                pen = QPen(color, 2)
+                pen.setStyle(Qt.PenStyle.DashLine)
+                p.setPen(pen)
+            p.drawRect(rect)
+        for m in self.marks:
+            if m.current:
+                p.setPen(QPen(CURRENT_COLOR, 3))
+                p.drawRect(self.rect_of(m.bbox).adjusted(-4, -4, 4, 4))
+        p.end()
+
+
+class DiffPageView(QScrollArea):
+    """Scrolls a :class:`DiffCanvas` fitted to the pane's width."""
+
+    renderWanted = Signal(int, float)  # page id, pixels per point
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = DiffCanvas()
+        self.setWidget(self.canvas)
+        self.setWidgetResizable(False)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setStyleSheet("QScrollArea { background: #5c636a; }")
+        self._debounce = QTimer(self, singleShot=True, interval=80)
+        self._debounce.timeout.connect(self._request)
+
+    def set_page(self, page: dict[str, Any] | None, marks: list[Mark]) -> None:
+        """Show a page fitted to the width and ask for its render."""
+        self.canvas.set_page(page, marks)
+        self._fit()
+        self._request()
+
+    def _fit(self) -> None:
+        page = self.canvas.page
+        if page is not None:
+            self.canvas.set_zoom(max(50, self.viewport().width() - 12) / page["width"])
+
+    def _request(self) -> None:
+        page = self.canvas.page
+        if page is not None and not self.canvas.has_sharp_image():
+            self.renderWanted.emit(page["id"], self.canvas.wanted_scale())
+
+    def show_box(self, bbox: Box) -> None:
+        """Scroll so a box is in view."""
+        rect = self.canvas.rect_of(bbox)
+        self.ensureVisible(int(rect.center().x()), int(rect.center().y()), 40,
+                           int(min(rect.height() / 2 + 80, self.viewport().height() / 2)))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit()
+        self._debounce.start()
