@@ -59,7 +59,8 @@ class PairsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             methods = ", ".join(sorted({pp.method for pp in s.pair.pages}))
-            return f"match score {s.pair.score:.2f} ({methods})"
+            return (f"{s.a.bates} ({s.a.production}) ~ {s.b.bates} ({s.b.production}): "
+                    f"match score {s.pair.score:.2f} ({methods})")
         return None
 
 

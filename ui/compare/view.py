@@ -10,8 +10,9 @@ through the differences across the pair's pages, N/P through its pages, Ctrl+PgD
 through the pairs; C challenges the still-redacted version as an "inconsistent redaction"
 (``app.compare.diff.challenge_inconsistent``) as one undoable step on the review window's
 hub, which shows the challenged redaction and refreshes its panels from the returned
-changes. The Findings tab lists the consistency findings with both locations; a double-click
-shows the page in the review window.
+changes. The Findings tab lists the consistency findings with both locations (looked for when
+the tab is first shown: it reads every pair's released text); a double-click shows the page in
+the review window.
 
 While matching runs, the review window's own page loads wait behind it on the one worker (the
 worker is the only thread that may touch the matter).
@@ -81,6 +82,7 @@ class CompareView(QWidget):
         self.page_index = 0
         self.current = -1  # index into detail.changes
         self.views: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self._findings_for: Any = None  # the result whose findings are listed (or on the way)
         self._page_gen = 0
         self._hub: Any = None
         self._syncing = False
@@ -99,8 +101,12 @@ class CompareView(QWidget):
         self.pairs_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.pairs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.pairs_view.verticalHeader().setVisible(False)
-        self.pairs_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        header = self.pairs_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for col in (0, 1):  # long Bates ranges are elided (the tooltip has them whole)
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, 170)
+        self.pairs_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.pairs_view.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self.show_pair(cur.row()) if cur.isValid() else None)
         self.diff_list = QListWidget()
@@ -118,7 +124,7 @@ class CompareView(QWidget):
         self.findings_view.horizontalHeader().setStretchLastSection(True)
         self.findings_view.doubleClicked.connect(self.open_finding)
         self.findings_view.activated.connect(self.open_finding)
-        self.findings_label = QLabel("Findings are listed once the pairs are matched.")
+        self.findings_label = QLabel("Findings are looked for once the pairs are matched.")
         self.findings_label.setWordWrap(True)
         findings_tab = QWidget()
         fl = QVBoxLayout(findings_tab)
@@ -128,6 +134,7 @@ class CompareView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(pairs_tab, "Pairs")
         self.tabs.addTab(findings_tab, "Findings")
+        self.tabs.currentChanged.connect(lambda _i: self._load_findings())
 
         self.side_a = DiffPageView()
         self.side_b = DiffPageView()
@@ -184,7 +191,7 @@ class CompareView(QWidget):
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([460, 1040])
+        self.splitter.setSizes([540, 960])
 
         self.run_button = QPushButton("Match again (F5)")
         self.run_button.clicked.connect(self.run)
@@ -256,6 +263,8 @@ class CompareView(QWidget):
         self.current = -1
         self.pairs_model.set_rows([])
         self.findings_model.set_rows([])
+        self._findings_for = None
+        self.tabs.setTabText(1, "Findings")
         self.diff_list.clear()
         self.side_a.set_page(None, [])
         self.side_b.set_page(None, [])
@@ -313,7 +322,7 @@ class CompareView(QWidget):
             if rows:
                 self.pairs_view.selectRow(0)
             self.matched.emit()
-            self._load_findings()
+            self._load_findings()  # when its tab is open (it reads every pair's text)
 
         def failed(exc: BaseException) -> None:
             if token is not self.token:
@@ -346,7 +355,14 @@ class CompareView(QWidget):
         self.win.statusBar().showMessage(msg, 0 if self.running else 8000)
 
     def _load_findings(self) -> None:
+        """Find the consistency findings of the current result, once, when the Findings tab
+        is shown (it reads the released text of every pair: the pairs stay responsive until
+        the reviewer asks for it)."""
         worker, result, token = self.win.worker, self.result, self.token
+        if (self.tabs.currentIndex() != 1 or result is None or worker is not self.worker
+                or self._findings_for is result):
+            return
+        self._findings_for = result
         self.findings_label.setText("Looking for passages withheld here and public there…")
 
         def job(ctx: Any) -> Any:
@@ -367,6 +383,8 @@ class CompareView(QWidget):
             self.findingsLoaded.emit()
 
         def failed(exc: BaseException) -> None:
+            if self._findings_for is result:
+                self._findings_for = None  # try again next time the tab is shown
             self.findings_label.setText(f"No findings: {exc}")
             self.findingsLoaded.emit()
 
