@@ -43,6 +43,7 @@ from app.review import vocab
 from ui import settings as prefs
 from ui.hub import Hub
 from ui.models.tree import PageTreeModel
+from ui.ocr_status import OcrController
 from ui.review.challenge import ChallengePanel
 from ui.review.claims import ClaimsPanel
 from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
@@ -59,7 +60,8 @@ HISTORY_OFFERED = 50
 ENCRYPTED = "encrypted: a password is needed"
 FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
                   ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
-                  ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"))
+                  ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"),
+                  ("low_ocr", "Needs a human look (OCR)"))
 
 
 class MainWindow(QMainWindow):
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._build()
         self._build_actions()
+        self.ocr = OcrController(self)  # OCR indicator, OCR menu, re-OCR in the page's menu
         self._restore_state()
 
     # -- layout ---------------------------------------------------------------------------
@@ -353,6 +356,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:
         if self.ingesting:  # files already committed stay; the child stops at its next page
             self.ingest_job.cancel()
+        self.ocr.shutdown()  # pages in flight stay queued; the next run resumes
         self.challenge.flush()
         self.save_state()
         if self.worker is not None:
@@ -364,6 +368,7 @@ class MainWindow(QMainWindow):
     def open_matter(self, path: str | Path, *, bates: str | None = None,
                     create: bool = False, read_only: bool = False) -> None:
         """Open a matter on a fresh worker (closing the one open)."""
+        self.ocr.close_matter()
         if self.worker is not None:
             self.challenge.flush()
             self.worker.stop()
@@ -400,6 +405,7 @@ class MainWindow(QMainWindow):
         self.reload_tree(first=True)
         self.refresh_saved()
         self.refresh_history()
+        self.ocr.matter_opened()
 
     def _open_failed(self, message: str) -> None:
         self.statusBar().showMessage(message)

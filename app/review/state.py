@@ -17,7 +17,7 @@ from app.matter.store import Matter
 from app.review import vocab
 from app.review.ops import effective_exemptions
 
-FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption")
+FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption", "low_ocr")
 
 _LATEST_STATUS = (
     "(SELECT c.status FROM challenges c WHERE c.target_kind = '{kind}' AND c.target_id = {id} "
@@ -173,6 +173,10 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
         code = vocab.exemption_code(value)
         sql = "SELECT page_id FROM search_codes WHERE code = ? AND n > 0"
         params = (code,)
+    elif kind == "low_ocr":  # OCR that needs a human look (app.ocr.queue.low_confidence_pages)
+        from app.ocr.queue import low_confidence_pages
+
+        return sorted(r["id"] for r in low_confidence_pages(matter))
     else:
         raise ValueError(f"unknown filter {kind!r}; one of {', '.join(FILTERS)}")
     return sorted(r[0] for r in matter.conn.execute(sql, params))

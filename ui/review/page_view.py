@@ -5,7 +5,7 @@ ratio, so it stays sharp on high-DPI screens) and the overlays: redactions colou
 (bad ones in a warning colour), the selected one outlined, search hits highlighted. While a
 sharper render is on its way the previous image is drawn scaled; the GUI never waits. Clicking
 a box selects it. :class:`PageView` is the scroll area around it: fit width, fit page, zoom,
-Ctrl+wheel.
+Ctrl+wheel, and a context menu that other parts of the window fill (``menuWanted``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QScrollArea, QSizePolicy, QWidget
 
 STATUS_COLORS = {
     "not_reviewed": QColor(70, 110, 220),
@@ -181,6 +181,7 @@ class PageView(QScrollArea):
 
     renderWanted = Signal(int, float)  # page id, pixels per point
     zoomChanged = Signal(float)
+    menuWanted = Signal(object)  # a QMenu being built for a right click: add actions to it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -251,6 +252,19 @@ class PageView(QScrollArea):
         if self.mode != CUSTOM:
             self._fit()
             self._debounce.start()
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu for the page shown: whatever ``menuWanted`` handlers add."""
+        menu = QMenu(self)
+        if self.canvas.page is not None:
+            self.menuWanted.emit(menu)
+        return menu
+
+    def contextMenuEvent(self, event: Any) -> None:
+        menu = self.context_menu()
+        if menu.actions():
+            menu.exec(event.globalPos())
+        menu.deleteLater()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

@@ -1,0 +1,554 @@
+"""The window's OCR: a status-bar indicator over a background OCR process, and re-OCR of a page.
+
+:class:`OcrController` hangs off the review window. When the open matter has pages queued for
+OCR (on opening it, and after the window's own ingest has queued the new scans) it runs the
+queue in a child process (``ui.ocr_process``) and shows "OCR: N done, M left, ~T min left" in
+the status bar, with Pause/Resume and Cancel. Finished pages refresh what the window shows (the
+tree rows, and the current page with its hits) at most every :data:`REFRESH_MS`. Without
+language data the indicator says what to install and nothing runs; the rest of the window works
+as before. Closing the window (or opening another matter) cancels the child: pages in flight
+stay queued and the next run resumes with them.
+
+It also adds the OCR menu (run OCR on every scanned page, the pages that need a human look,
+how many OCR processes to run) and, for pages whose text is or should be OCR, "Re-OCR this page
+at 400 dpi" / "line by line" to the page view's context menu. A re-OCR runs in its own child
+process too: MuPDF's OCR holds the GIL for seconds, which would freeze the window if it ran on
+the matter worker's thread.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+    QWidgetAction,
+)
+
+import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
+from ui.worker import NORMAL, WRITE
+
+POLL_MS = 200
+REFRESH_MS = 3000  # finished pages refresh the window at most this often
+REOCR_DPI = 400
+FINISHED_SHOWN_MS = 30000
+
+
+def eta_text(left: int, done_in_run: int, active_seconds: float) -> str:
+    """"~T min left" from the rate measured so far ("estimating time left" before a page)."""
+    if left <= 0:
+        return "finishing"
+    if done_in_run <= 0 or active_seconds <= 0:
+        return "estimating time left"
+    seconds = left * active_seconds / done_in_run
+    return f"~{max(1, round(seconds / 60))} min left"
+
+
+class OcrIndicator(QWidget):
+    """The status-bar widget: a line of text, Pause/Resume and Cancel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel("")
+        self.pause_button = QToolButton()
+        self.pause_button.setText("Pause")
+        self.pause_button.setToolTip("Start no new page (pages being read finish)")
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop OCR; the pages not done stay queued for next time")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.pause_button)
+        layout.addWidget(self.cancel_button)
+        self.setVisible(False)
+
+    def show_text(self, text: str, *, buttons: bool = False, paused: bool = False) -> None:
+        """Show a line (with the run's buttons when ``buttons``)."""
+        self.label.setText(text)
+        self.label.setToolTip(text)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.setVisible(buttons)
+        self.cancel_button.setVisible(buttons)
+        self.setVisible(True)
+
+
+class OcrController(QObject):
+    """OCR for one review window; see the module docstring."""
+
+    runFinished = Signal(str)  # "done", "cancelled", "unavailable" or "error"
+    refreshed = Signal(list)  # page ids whose OCR the window has just picked up
+    reocrDone = Signal(int)  # page id, once re-OCRed and shown again
+    pageInfoLoaded = Signal(int)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.job: Any = None  # the queue's OcrProcess
+        self.reocr_job: Any = None
+        self.unavailable = ""
+        self.page_info: dict[int, dict[str, Any]] = {}
+        self._user_cancelled = False
+        self._reset_run()
+        self.indicator = OcrIndicator()
+        self.indicator.pause_button.clicked.connect(self.toggle_pause)
+        self.indicator.cancel_button.clicked.connect(self.cancel)
+        window.statusBar().addPermanentWidget(self.indicator)
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self._poll)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._hide_timer = QTimer(self)
+        self._hide_timer.setSingleShot(True)
+        self._hide_timer.setInterval(FINISHED_SHOWN_MS)
+        self._hide_timer.timeout.connect(lambda: self.indicator.setVisible(False))
+        self._build_menu()
+        window.ingestDone.connect(self._ingest_done)
+        window.pageShown.connect(self._load_page_info)
+        window.page_view.menuWanted.connect(self._fill_page_menu)
+
+    # -- menu -----------------------------------------------------------------------------
+
+    def _build_menu(self) -> None:
+        w = self.window
+        menu = QMenu("&OCR", w)
+        help_action = next((a for a in w.menuBar().actions() if a.text() == "&Help"), None)
+        if help_action is not None:
+            w.menuBar().insertMenu(help_action, menu)
+        else:
+            w.menuBar().addMenu(menu)
+        self.menu = menu
+        w._act(menu, "ocr_run", "&Run OCR on scanned pages", None,
+               lambda: self.start(enqueue_all=True))
+        w._act(menu, "ocr_low", "Pages that need a &human look (low OCR confidence)", None,
+               self.show_low_confidence)
+        menu.addSeparator()
+        box = QWidget(menu)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(8, 2, 8, 2)
+        row.addWidget(QLabel("OCR processes"))
+        self.workers_spin = QSpinBox()
+        self.workers_spin.setRange(1, 32)
+        self.workers_spin.setToolTip("How many pages are read at once (one core each); "
+                                     "kept in the matter, used from the next run")
+        row.addWidget(self.workers_spin)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(box)
+        menu.addAction(action)
+        self.workers_spin.valueChanged.connect(self.set_workers)
+
+    def set_workers(self, workers: int) -> None:
+        """Remember how many OCR processes to run for the open matter (from the next run)."""
+        if self.window.worker is None or self.window.read_only:
+            return
+
+        def run(ctx: Any) -> Any:
+            from app.ocr.queue import set_workers
+
+            set_workers(ctx.matter, workers)
+            return workers
+
+        later = " (from the next run)" if self.running else ""
+        self._submit(run, lambda n: self.window.statusBar().showMessage(
+            f"OCR will run {n} process{'es' if n != 1 else ''} at once{later}", 4000),
+            kind=WRITE)
+
+    def show_low_confidence(self) -> None:
+        """Show only the OCRed pages that need a human look, in the page tree (N/P step)."""
+        w = self.window
+        w.left.setCurrentIndex(0)
+        w.set_filter("low_ocr")
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether the queue's child process is at work."""
+        return self.job is not None and not self.job.finished
+
+    def matter_opened(self) -> None:
+        """A matter is open: read its workers setting, and run its queue if pages wait."""
+        self.close_matter()
+        self._user_cancelled = False
+        self.page_info.clear()
+
+        def run(ctx: Any) -> Any:
+            from app.ocr.queue import get_workers
+
+            return get_workers(ctx.matter)
+
+        def done(n: int) -> None:
+            self.workers_spin.blockSignals(True)
+            self.workers_spin.setValue(n)
+            self.workers_spin.blockSignals(False)
+
+        self._submit(run, done)
+        if not self.window.read_only:
+            self.check()
+
+    def close_matter(self) -> None:
+        """Stop OCR of the matter being closed (pages in flight stay queued)."""
+        for job in (self.job, self.reocr_job):
+            if job is not None and not job.finished:
+                job.stop(timeout=8.0 if job is self.job else 0.0)
+        self.job = self.reocr_job = None
+        self._poll_timer.stop()
+        self._refresh_timer.stop()
+        self._reset_run()
+        self.unavailable = ""
+        self.indicator.setVisible(False)
+
+    shutdown = close_matter
+
+    def check(self) -> None:
+        """Count the matter's queue (on the worker); run it when pages wait and OCR can."""
+        if self.running or self.window.read_only:
+            return
+
+        def run(ctx: Any) -> Any:
+            from app.matter.store import now_iso
+            from app.ocr.engine import OcrUnavailable, find_tessdata
+            from app.ocr.queue import status
+
+            counts = status(ctx.matter)
+            try:
+                find_tessdata()
+                missing = ""
+            except OcrUnavailable as exc:
+                missing = str(exc)
+            return counts, missing, now_iso()
+
+        self._submit(run, self._checked)
+
+    def _checked(self, result: Any) -> None:
+        counts, missing, now = result
+        if self.running or not counts["pending"]:
+            return
+        if missing:
+            self.unavailable = missing
+            self.indicator.show_text(missing)
+            return
+        if self._user_cancelled:
+            self.indicator.show_text(f"OCR: {counts['pending']} pages queued "
+                                     f"(OCR ▸ Run OCR to go on)")
+            return
+        self._launch(False, counts, now)
+
+    def start(self, enqueue_all: bool = False) -> None:
+        """Run OCR now (``enqueue_all``: queue every page that needs it first)."""
+        w = self.window
+        if w.worker is None or w.matter_path is None:
+            return
+        if w.read_only:
+            w.statusBar().showMessage("Read-only matter: OCR cannot be saved", 5000)
+            return
+        if self.running:
+            w.statusBar().showMessage("OCR is already running", 4000)
+            return
+        self._user_cancelled = False
+
+        def run(ctx: Any) -> Any:
+            from app.matter.store import now_iso
+            from app.ocr.engine import OcrUnavailable, find_tessdata
+            from app.ocr.queue import status
+
+            try:
+                find_tessdata()
+                missing = ""
+            except OcrUnavailable as exc:
+                missing = str(exc)
+            return status(ctx.matter), missing, now_iso()
+
+        def done(result: Any) -> None:
+            counts, missing, now = result
+            if missing:
+                self.unavailable = missing
+                self.indicator.show_text(missing)
+                return
+            if not self.running:
+                self._launch(enqueue_all, counts, now)
+
+        self._submit(run, done)
+
+    def _reset_run(self) -> None:
+        self._done_before = 0
+        self._total = 0
+        self._run_done = 0
+        self._active = 0.0
+        self._since: float | None = None
+        self._since_iso = ""
+        self._handled: set[int] = set()
+        self._last_refresh = 0.0
+
+    def _launch(self, enqueue_all: bool, counts: dict[str, int], now_iso: str) -> None:
+        from ui.ocr_process import OcrProcess
+
+        self._reset_run()
+        self._done_before = counts["done"]
+        self._total = counts["pending"]
+        self._since_iso = now_iso
+        self._hide_timer.stop()
+        self.unavailable = ""
+        self.job = OcrProcess.run(str(self.window.matter_path), enqueue_all=enqueue_all)
+        self.job.start()
+        self._since = time.monotonic()
+        self._show_progress()
+        self._poll_timer.start()
+
+    # -- the run --------------------------------------------------------------------------
+
+    def toggle_pause(self) -> None:
+        """Pause (no new page starts) or resume the run."""
+        if not self.running:
+            return
+        if self.job.pause_event.is_set():
+            self.job.resume()
+            self._since = time.monotonic()
+        else:
+            self.job.pause()
+            if self._since is not None:
+                self._active += time.monotonic() - self._since
+            self._since = None
+        self._show_progress()
+
+    @property
+    def paused(self) -> bool:
+        """Whether the run is paused."""
+        return self.running and self.job.pause_event.is_set()
+
+    def cancel(self) -> None:
+        """Stop the run; pages not done stay queued (OCR ▸ Run OCR, or reopening, goes on)."""
+        if self.running:
+            self._user_cancelled = True
+            self.job.cancel()
+            self.indicator.show_text("OCR: cancelling…")
+
+    def _active_seconds(self) -> float:
+        extra = time.monotonic() - self._since if self._since is not None else 0.0
+        return self._active + extra
+
+    def _show_progress(self) -> None:
+        done = self._done_before + self._run_done
+        left = max(0, self._total - self._run_done)
+        if self.paused:
+            text = f"OCR paused: {done} done, {left} left"
+        else:
+            text = (f"OCR: {done} done, {left} left, "
+                    f"{eta_text(left, self._run_done, self._active_seconds())}")
+        self.indicator.show_text(text, buttons=True, paused=self.paused)
+
+    def _poll(self) -> None:
+        if self.job is not None and not self.job.finished:
+            for msg in self.job.poll():
+                self._message(msg)
+        if self.reocr_job is not None and not self.reocr_job.finished:
+            for msg in self.reocr_job.poll():
+                self._reocr_message(msg)
+        if (self.job is None or self.job.finished) and (
+                self.reocr_job is None or self.reocr_job.finished):
+            self._poll_timer.stop()
+
+    def _message(self, msg: tuple) -> None:
+        kind = msg[0]
+        if kind == "start":
+            self._total, self._done_before = msg[1], msg[2]
+            self._show_progress()
+        elif kind == "progress":
+            _, done, total, _what = msg
+            self._total = total
+            if done > self._run_done:
+                self._run_done = done
+                if not self._refresh_timer.isActive():
+                    self._refresh_timer.start()
+            self._show_progress()
+        elif kind == "done":
+            info = msg[1]
+            text = f"OCR finished: {info['done']} pages OCRed"
+            if info["low_confidence"]:
+                text += (f", {info['low_confidence']} need a human look "
+                         f"(OCR ▸ Pages that need a human look)")
+            if info["failed"]:
+                text += f", {info['failed']} failed"
+            self._finish(kind, text)
+            if info["total"]:  # pages queued meanwhile (another ingest) get their run
+                QTimer.singleShot(0, self.check)
+        elif kind == "cancelled":
+            self._finish(kind, "OCR cancelled: the pages not done stay queued "
+                               "(OCR ▸ Run OCR to go on)", hide=False)
+        elif kind == "unavailable":
+            self.unavailable = msg[1]
+            self._finish(kind, msg[1], hide=False)
+        else:
+            self._finish("error", f"OCR stopped: {msg[1]}", hide=False)
+
+    def _finish(self, kind: str, text: str, hide: bool = True) -> None:
+        self._refresh_timer.stop()
+        self.indicator.show_text(text)
+        if hide:
+            self._hide_timer.start()
+        self._refresh(final=True)
+        self.runFinished.emit(kind)
+
+    # -- refreshing what the window shows -------------------------------------------------
+
+    def _refresh(self, final: bool = False) -> None:
+        """Pick up pages finished since the last refresh: tree rows, the current page, hits."""
+        since, handled = self._since_iso, set(self._handled)
+        w = self.window
+
+        def run(ctx: Any) -> Any:
+            from app.review import state
+
+            ids = [r[0] for r in ctx.matter.conn.execute(
+                "SELECT page_id FROM ocr_queue WHERE status != 'pending' AND done_at >= ?",
+                (since,)) if r[0] not in handled]
+            return ids, state.tree_rows(ctx.matter, ids) if ids else []
+
+        def done(result: Any) -> None:
+            ids, rows = result
+            self._handled.update(ids)
+            for pid in ids:
+                self.page_info.pop(pid, None)
+            if rows:
+                w.tree_model.update_rows(rows)
+            if w.page_id is not None and w.page_id in ids:
+                w.show_page(w.page_id, select=w.selected)
+            if final:
+                w.refresh_saved()
+                if w.filter_kind.currentData() == "low_ocr":
+                    w.apply_filter()
+            self.refreshed.emit(ids)
+
+        self._submit(run, done, priority=NORMAL)
+
+    def _ingest_done(self, result: Any) -> None:
+        """The window's ingest finished: queue its new pages that need OCR, then run."""
+        pages = list(getattr(result, "changed_pages", None) or [])
+        if not pages or self.window.read_only:
+            return
+
+        def run(ctx: Any) -> Any:
+            from app.ocr.queue import enqueue
+
+            return enqueue(ctx.matter, pages)
+
+        def done(added: int) -> None:
+            if added:
+                self.check()
+
+        self._submit(run, done, kind=WRITE)
+
+    # -- one page again -------------------------------------------------------------------
+
+    def _load_page_info(self, page_id: int) -> None:
+        def run(ctx: Any) -> Any:
+            rows = ctx.matter.query(
+                "SELECT p.text_source, p.needs_ocr, p.ocr_confidence, q.status, q.dpi, q.mode "
+                "FROM pages p LEFT JOIN ocr_queue q ON q.page_id = p.id WHERE p.id = ?",
+                (page_id,))
+            return dict(rows[0]) if rows else None
+
+        def done(info: dict[str, Any] | None) -> None:
+            if info is not None:
+                self.page_info[page_id] = info
+                self.pageInfoLoaded.emit(page_id)
+
+        self._submit(run, done, priority=NORMAL)
+
+    def page_wants_ocr(self, page_id: int) -> bool:
+        """Whether a page's text came from OCR or should (re-OCR is offered for it)."""
+        info = self.page_info.get(page_id)
+        return info is not None and (info["text_source"] == "ocr" or bool(info["needs_ocr"])
+                                     or info["status"] is not None)
+
+    def _fill_page_menu(self, menu: QMenu) -> None:
+        w = self.window
+        pid = w.page_id
+        if pid is None or w.read_only or not self.page_wants_ocr(pid):
+            return
+        info = self.page_info[pid]
+        if info["status"] == "done" and info["ocr_confidence"] is not None:
+            about = (f"OCR: {info['dpi'] or 300} dpi, {info['mode'] or 'page'} mode, "
+                     f"confidence {info['ocr_confidence']:.2f}")
+        else:
+            about = f"OCR: {info['status'] or 'not run yet'}"
+        menu.addAction(about).setEnabled(False)
+        busy = self.reocr_job is not None and not self.reocr_job.finished
+        for text, dpi, mode in ((f"Re-OCR this page at {REOCR_DPI} dpi", REOCR_DPI, "page"),
+                                ("Re-OCR this page line by line", 300, "lines")):
+            action = menu.addAction(text)
+            action.setEnabled(not busy)
+            action.triggered.connect(lambda _=False, d=dpi, m=mode: self.reocr(d, m))
+
+    def reocr(self, dpi: int, mode: str) -> None:
+        """OCR the current page again (``dpi``, ``mode``) in a child process, then show it."""
+        from app.ocr.engine import OcrUnavailable, find_tessdata
+
+        w = self.window
+        pid = w.page_id
+        if pid is None or w.matter_path is None or w.read_only:
+            return
+        if self.reocr_job is not None and not self.reocr_job.finished:
+            w.statusBar().showMessage("A page is being OCRed again already", 4000)
+            return
+        try:
+            find_tessdata()
+        except OcrUnavailable as exc:
+            w.statusBar().showMessage(str(exc), 15000)
+            return
+        from ui.ocr_process import OcrProcess
+
+        bates = (w.page or {}).get("bates") or f"page {pid}"
+        how = "line by line" if mode == "lines" else f"at {dpi} dpi"
+        w.statusBar().showMessage(f"OCR of {bates} {how}… (a few seconds)")
+        self.reocr_job = OcrProcess.reocr(str(w.matter_path), pid, dpi, mode)
+        self.reocr_job.start()
+        self._poll_timer.start()
+
+    def _reocr_message(self, msg: tuple) -> None:
+        w = self.window
+        pid = self.reocr_job.page_id
+        if msg[0] != "done":
+            w.statusBar().showMessage(f"OCR again failed: {msg[1]}", 15000)
+            return
+        info = msg[1]
+        w.statusBar().showMessage(
+            f"OCR again ({info['words']} words), confidence {info['confidence']:.2f}", 8000)
+        self.page_info.pop(pid, None)
+
+        def rows(ctx: Any) -> Any:
+            from app.review import state
+
+            return state.tree_rows(ctx.matter, [pid])
+
+        self._submit(rows, w.tree_model.update_rows, priority=NORMAL)
+        if w.page_id == pid:
+            def shown(page_id: int) -> None:
+                if page_id == pid:
+                    w.pageShown.disconnect(shown)
+                    self.reocrDone.emit(pid)
+
+            w.pageShown.connect(shown)
+            w.show_page(pid, select=w.selected)
+        else:
+            self.reocrDone.emit(pid)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _submit(self, fn: Any, on_done: Any, *, priority: int = NORMAL,
+                kind: str = "read") -> None:
+        w = self.window
+        if w.worker is None:
+            return
+        w.worker.submit(fn, on_done, lambda exc: w.statusBar().showMessage(
+            f"OCR: {type(exc).__name__}: {exc}", 10000), priority=priority, kind=kind)
