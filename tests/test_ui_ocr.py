@@ -111,6 +111,19 @@ def test_missing_language_data_shows_what_to_install_and_the_window_works(
     window.step_page(1)
     qtbot.waitUntil(lambda: window.page is not None and window.page["id"] != first)
     assert counts(queued)["pending"] == 3
+    # how many OCR processes: a spin box in the OCR menu, kept in the matter
+    from PySide6.QtWidgets import QSpinBox
+
+    spin = window.ocr.menu.findChild(QSpinBox)
+    assert spin.value() == 1  # the matter's setting
+    spin.setValue(3)
+
+    def workers() -> int:
+        with sqlite3.connect(queued) as conn:
+            return int(conn.execute("SELECT value FROM settings WHERE key = 'ocr.workers'")
+                       .fetchone()[0])
+
+    qtbot.waitUntil(lambda: workers() == 3, timeout=5000)
 
 
 @needs_ocr
@@ -127,7 +140,10 @@ def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
     qtbot.waitUntil(lambda: indicator(window).startswith("OCR: 0 done, 3 left"), timeout=10000)
     assert window.ocr.job.process.is_alive()
     assert window.ocr.indicator.cancel_button.isVisible()
-    # the window keeps answering while the child OCRs
+    # the window keeps answering while the child OCRs, and re-shows its page once OCRed
+    current = window.page_id
+    shown: list[int] = []
+    window.pageShown.connect(shown.append)
     ticks: list[float] = []
     with qtbot.waitSignal(window.ocr.runFinished, timeout=OCR_TIMEOUT_MS) as finished:
         while window.ocr.running:
@@ -138,6 +154,7 @@ def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
     assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms"
     assert indicator(window).startswith("OCR finished: 3 pages OCRed")
     assert counts(path) == {"pending": 0, "done": 3, "failed": 0}
+    qtbot.waitUntil(lambda: current in shown, timeout=10000)
     # a phrase of a scanned page's visible text is found by the window's search
     with sqlite3.connect(path) as conn:
         pid, bates = conn.execute("SELECT id, bates FROM pages WHERE text_source = 'ocr' "
@@ -148,6 +165,10 @@ def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
         window.run_search('"' + " ".join(words) + '"')
     assert pid in window.search_panel.model.page_ids()
     assert window.search_panel.model.total >= 1
+    # and highlighted on the scan, from its OCR words
+    window.show_page(pid)
+    qtbot.waitUntil(lambda: window.page_id == pid and bool(window.page_view.canvas.hits),
+                    timeout=10000)
 
 
 @needs_ocr
@@ -167,6 +188,7 @@ def test_open_with_queued_scans_pause_resume_cancel_and_close(qtbot, window, que
     assert ind.pause_button.text() == "Pause"
     qtbot.waitUntil(lambda: counts(queued)["done"] > held, timeout=OCR_TIMEOUT_MS)
     qtbot.waitUntil(lambda: f"OCR: {held + 1} done" in indicator(window), timeout=10000)
+    assert indicator(window).endswith("min left")  # estimated from the measured rate
     with qtbot.waitSignal(window.ocr.runFinished, timeout=30000) as finished:
         ind.cancel_button.click()
     assert finished.args == ["cancelled"]

@@ -177,8 +177,10 @@ class OcrController(QObject):
         return self.job is not None and not self.job.finished
 
     def matter_opened(self) -> None:
-        """A matter is open: read its workers setting, and run its queue if pages wait."""
-        self.close_matter()
+        """A matter is open: read its workers setting, and run its queue if pages wait.
+
+        (``open_matter`` has already stopped the OCR of the matter open before.)
+        """
         self._user_cancelled = False
         self.page_info.clear()
 
