@@ -68,6 +68,7 @@ def _run_child(path: str, enqueue_all: bool, out: Any, cancel: Any, pause: Any) 
     from app.matter.store import Matter
     from app.ocr.engine import OcrUnavailable, find_tessdata
     from app.ocr.queue import enqueue, run_ocr, status
+    from app.ocr.status import pending_pages
 
     _watch_parent(cancel)
     try:
@@ -75,8 +76,7 @@ def _run_child(path: str, enqueue_all: bool, out: Any, cancel: Any, pause: Any) 
         with Matter.open(path) as matter:
             if enqueue_all:
                 enqueue(matter)
-            ids = [r[0] for r in matter.conn.execute(
-                "SELECT page_id FROM ocr_queue WHERE status = 'pending' ORDER BY page_id")]
+            ids = pending_pages(matter)
             out.put(("start", len(ids), status(matter)["done"]))
             if not ids:
                 out.put(("done", {"done": 0, "failed": 0, "low_confidence": 0, "total": 0}))

@@ -409,11 +409,10 @@ class OcrController(QObject):
         w = self.window
 
         def run(ctx: Any) -> Any:
+            from app.ocr.status import finished_since
             from app.review import state
 
-            ids = [r[0] for r in ctx.matter.conn.execute(
-                "SELECT page_id FROM ocr_queue WHERE status != 'pending' AND done_at >= ?",
-                (since,)) if r[0] not in handled]
+            ids = [pid for pid in finished_since(ctx.matter, since) if pid not in handled]
             return ids, state.tree_rows(ctx.matter, ids) if ids else []
 
         def done(result: Any) -> None:
@@ -454,11 +453,9 @@ class OcrController(QObject):
 
     def _load_page_info(self, page_id: int) -> None:
         def run(ctx: Any) -> Any:
-            rows = ctx.matter.query(
-                "SELECT p.text_source, p.needs_ocr, p.ocr_confidence, q.status, q.dpi, q.mode "
-                "FROM pages p LEFT JOIN ocr_queue q ON q.page_id = p.id WHERE p.id = ?",
-                (page_id,))
-            return dict(rows[0]) if rows else None
+            from app.ocr.status import page_ocr
+
+            return page_ocr(ctx.matter, page_id)
 
         def done(info: dict[str, Any] | None) -> None:
             if info is not None:
@@ -469,9 +466,9 @@ class OcrController(QObject):
 
     def page_wants_ocr(self, page_id: int) -> bool:
         """Whether a page's text came from OCR or should (re-OCR is offered for it)."""
-        info = self.page_info.get(page_id)
-        return info is not None and (info["text_source"] == "ocr" or bool(info["needs_ocr"])
-                                     or info["status"] is not None)
+        from app.ocr.status import wants_ocr
+
+        return wants_ocr(self.page_info.get(page_id))
 
     def _fill_page_menu(self, menu: QMenu) -> None:
         w = self.window
