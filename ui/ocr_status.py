@@ -238,10 +238,10 @@ class OcrController(QObject):
             return
         if missing:
             self.unavailable = missing
-            self.indicator.show_text(missing)
+            self._say(missing)
             return
         if self._user_cancelled:
-            self.indicator.show_text(f"OCR: {counts['pending']} pages queued "
+            self._say(f"OCR: {counts['pending']} pages queued "
                                      f"(OCR ▸ Run OCR to go on)")
             return
         self._launch(False, counts, now)
@@ -275,7 +275,7 @@ class OcrController(QObject):
             counts, missing, now = result
             if missing:
                 self.unavailable = missing
-                self.indicator.show_text(missing)
+                self._say(missing)
                 return
             if not self.running:
                 self._launch(enqueue_all, counts, now)
@@ -333,7 +333,7 @@ class OcrController(QObject):
         if self.running:
             self._user_cancelled = True
             self.job.cancel()
-            self.indicator.show_text("OCR: cancelling…")
+            self._say("OCR: cancelling…")
 
     def _active_seconds(self) -> float:
         extra = time.monotonic() - self._since if self._since is not None else 0.0
@@ -347,7 +347,7 @@ class OcrController(QObject):
         else:
             text = (f"OCR: {done} done, {left} left, "
                     f"{eta_text(left, self._run_done, self._active_seconds())}")
-        self.indicator.show_text(text, buttons=True, paused=self.paused)
+        self._say(text, buttons=True, paused=self.paused)
 
     def _poll(self) -> None:
         if self.job is not None and not self.job.finished:
@@ -377,7 +377,8 @@ class OcrController(QObject):
             info = msg[1]
             text = f"OCR finished: {info['done']} pages OCRed"
             if info["low_confidence"]:
-                text += (f", {info['low_confidence']} need a human look "
+                n = info["low_confidence"]
+                text += (f", {n} need{'s' if n == 1 else ''} a human look "
                          f"(OCR ▸ Pages that need a human look)")
             if info["failed"]:
                 text += f", {info['failed']} failed"
@@ -395,7 +396,7 @@ class OcrController(QObject):
 
     def _finish(self, kind: str, text: str, hide: bool = True) -> None:
         self._refresh_timer.stop()
-        self.indicator.show_text(text)
+        self._say(text)
         if hide:
             self._hide_timer.start()
         self._refresh(final=True)
@@ -543,6 +544,11 @@ class OcrController(QObject):
             self.reocrDone.emit(pid)
 
     # -- plumbing -------------------------------------------------------------------------
+
+    def _say(self, text: str, *, buttons: bool = False, paused: bool = False) -> None:
+        """Show a line in the indicator (it stays until the next; see ``_finish``)."""
+        self._hide_timer.stop()
+        self.indicator.show_text(text, buttons=buttons, paused=paused)
 
     def _submit(self, fn: Any, on_done: Any, *, priority: int = NORMAL,
                 kind: str = "read") -> None:
