@@ -194,13 +194,18 @@ def _label_crop(sub: np.ndarray) -> tuple[np.ndarray, int, int] | None:
 def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
                  boxes: list[tuple[float, float, float, float]], dpi: int,
                  tessdata: str) -> list[Word]:
-    """Stamp text inside the dark boxes: every box's inside, turned black on white, enlarged,
-    stacked into one image with wide gaps and read in one OCR call; words in ``gray`` pixels."""
+    """Stamp text inside the dark boxes, words in ``gray`` pixels: every box's inside, turned
+    black on white, is first read by shape (:mod:`app.ocr.stampmatch`); the labels that are not
+    exemption codes it knows are enlarged, stacked into one image with wide gaps and read in
+    one OCR call."""
     import numpy as np
     from PIL import Image
 
+    from app.ocr.stampmatch import match_label
+
     pad = max(1, int(round(0.4 * zoom)))
     crops: list[tuple[np.ndarray, int, int, float]] = []  # (image, page x0, page y0, scale)
+    out: list[Word] = []
     for box in boxes:
         x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, pad)
         x0, x1 = x0 + pad, x1 - pad  # the box's own left and right edges
@@ -208,12 +213,18 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         if found is None:  # no stamp text: an unlabelled box
             continue
         crop, cx, cy = found
+        matched = match_label(crop)
+        if matched is not None:  # read by shape: no OCR needed for this one
+            px, py = x0 + cx, y0 + cy
+            out.append((px, py, px + crop.shape[1], py + crop.shape[0], matched.label,
+                        2000 + len(out), 0, 0))
+            continue
         k = LABEL_SCALE
         img = Image.fromarray(crop).resize((crop.shape[1] * k, crop.shape[0] * k),
                                            Image.BICUBIC)
         crops.append((np.asarray(img), x0 + cx, y0 + cy, k))
     if not crops:
-        return []
+        return out
     gap = 16 * LABEL_SCALE
     width = max(c[0].shape[1] for c in crops) + 2 * gap
     height = sum(c[0].shape[0] for c in crops) + gap * (len(crops) + 1)
@@ -224,7 +235,6 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         sheet[y: y + img.shape[0], gap: gap + img.shape[1]] = img
         spans.append((y, y + img.shape[0], px, py, k))
         y += img.shape[0] + gap
-    out: list[Word] = []
     for n, wd in enumerate(_ocr_gray(sheet, dpi * LABEL_SCALE, tessdata)):
         cy = (wd[1] + wd[3]) / 2
         span = min(spans, key=lambda s: 0 if s[0] <= cy <= s[1] else min(abs(cy - s[0]),

@@ -1,0 +1,291 @@
+"""Reading exemption stamps on scans by shape: each code compared with the codes it could be.
+
+A stamp label on a scan is a few points tall: at 150 dpi "(b)(6); (b)(7)(C)" is six to nine
+pixels high, blurred, white on black, and often cut at the box's edges. Tesseract reads about
+half of them (it turns "(b)(6)" into "DHE)." or "[bM6)."), because it reads any text. These
+labels come from a closed set: FOIA exemption codes, alone or a few in a row.
+:func:`match_label` scales the label to a fixed ink height, splits it at the spaces between
+codes, and compares each piece with every code rendered in Helvetica (the base-14 font MuPDF
+ships, the face of Acrobat's and most redaction tools' overlay text) by normalised
+correlation, letting the first and last piece be cut at the box's edge. A label is accepted
+only when every piece's best code scores high and clearly above any other code; otherwise the
+caller keeps what OCR read. Nothing here touches a matter. No Qt.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+HEIGHT = 24  # ink height (pixels) labels and codes are scaled to
+MIN_SCORE = 0.5  # correlation each piece's best code needs ...
+MIN_MARGIN = 0.0  # ... and to explain the piece better than any close rival where they differ
+BLUR_LABEL, BLUR_CODE = 1.5, 2.0  # both blurred: scans and rendered codes differ in weight
+CUT = 0.42  # at most this share of HEIGHT may be missing where a label meets the box's edge
+STRETCHES = (0.9, 0.97, 1.04, 1.11)  # widths a piece is tried at
+GAP = 0.2  # a blank run this share of HEIGHT wide separates two codes
+
+CODES = ["(b)(1)", "(b)(2)", "(b)(3)", "(b)(4)", "(b)(5)", "(b)(6)", "(b)(7)(A)",
+         "(b)(7)(B)", "(b)(7)(C)", "(b)(7)(D)", "(b)(7)(E)", "(b)(7)(F)", "(b)(7)",
+         "(b)(8)", "(b)(9)"]
+_SUFFIXES = ("", ";", ",")
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """The label read from a crop: its codes, and the weakest piece's score and lead."""
+
+    label: str
+    codes: tuple[str, ...]
+    score: float
+    margin: float
+
+
+@functools.lru_cache(maxsize=1)
+def _font(size: int = 64):  # noqa: ANN202 - a PIL font
+    import pymupdf
+    from PIL import ImageFont
+
+    return ImageFont.truetype(io.BytesIO(pymupdf.Font("helv").buffer), size)
+
+
+def _ink(a: np.ndarray) -> np.ndarray:
+    """Soft ink of a black-on-white 8-bit image: 0 white .. 1 its darkest pixel."""
+    import numpy as np
+
+    a = a.astype(np.float32)
+    dark = float(a.min())
+    return np.clip((255.0 - a) / max(1.0, 255.0 - dark), 0.0, 1.0)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D mask."""
+    runs, start = [], None
+    for i, v in enumerate(mask.tolist() + [False]):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def _extent(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(row0, row1, col0, col1) of the text: the tallest band of inked rows (a box's edge
+    left in the crop is a line a pixel or two thick, apart from the text), and the columns
+    inked within it, without edge lines at either end."""
+    import numpy as np
+
+    rows = ink.sum(axis=1)
+    if rows.max() <= 0:
+        return None
+    bands = _runs(rows >= 0.08 * rows.max())
+    r0, r1 = max(bands, key=lambda b: b[1] - b[0])
+    if r1 - r0 < 3:
+        return None
+    cols = ink[r0:r1].sum(axis=0)
+    runs = _runs(cols >= 0.08 * cols.max())
+    outside = np.concatenate([ink[: max(0, r0 - 2)], ink[r1 + 2:]])
+
+    def edge_line(run: tuple[int, int]) -> bool:  # thin, and inked above or below the text
+        if run[1] - run[0] > 2 or not len(outside):
+            return False
+        return float(outside[:, run[0]: run[1]].max(axis=1).mean()) > 0.3
+
+    while len(runs) > 1 and edge_line(runs[0]):
+        runs.pop(0)
+    while len(runs) > 1 and edge_line(runs[-1]):
+        runs.pop()
+    if not runs:
+        return None
+    return r0, r1, runs[0][0], runs[-1][1]
+
+
+def _resize(ink: np.ndarray, width: int, height: int) -> np.ndarray:
+    import numpy as np
+    from PIL import Image
+
+    img = Image.fromarray(ink.astype(np.float32), mode="F")
+    return np.asarray(img.resize((max(1, width), height), Image.BILINEAR), dtype=np.float32)
+
+
+def _blur(ink: np.ndarray, sigma: float) -> np.ndarray:
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    img = Image.fromarray((ink * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(sigma))
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
+def _normalised(ink: np.ndarray, blur: float) -> np.ndarray | None:
+    """``ink`` cut to its extent and scaled to HEIGHT rows (aspect kept), blurred."""
+    box = _extent(ink)
+    if box is None:
+        return None
+    r0, r1, c0, c1 = box
+    part = ink[r0:r1, c0:c1]
+    width = int(round(part.shape[1] * HEIGHT / part.shape[0]))
+    return _blur(_resize(part, width, HEIGHT), blur)
+
+
+@functools.lru_cache(maxsize=1)
+def _templates() -> list[tuple[str, str, np.ndarray]]:
+    """(code, suffix, image) for every code with each separator after it."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    font = _font()
+    out = []
+    for code in CODES:
+        for suffix in _SUFFIXES:
+            text = code + suffix
+            x1, y1 = font.getbbox(text)[2:]
+            img = Image.new("L", (x1 + 16, y1 + 16), 255)
+            ImageDraw.Draw(img).text((8, 8), text, font=font, fill=0)
+            norm = _normalised(_ink(np.asarray(img)), BLUR_CODE)
+            if norm is not None:
+                out.append((code, suffix, norm))
+    return out
+
+
+def _pieces(ink: np.ndarray) -> list[np.ndarray]:
+    """The label split at blank runs at least GAP * HEIGHT wide."""
+
+    blank = ink.max(axis=0) < 0.12
+    pieces, start, run = [], None, 0
+    for x, b in enumerate(blank.tolist() + [True] * (int(GAP * HEIGHT) + 1)):
+        if not b:
+            if start is None:
+                start = x
+            run = 0
+        elif start is not None:
+            run += 1
+            if run >= GAP * HEIGHT:
+                pieces.append(ink[:, start: x - run + 1])
+                start, run = None, 0
+    return [p for p in pieces if p.shape[1] >= HEIGHT // 3]
+
+
+def _windows(a: np.ndarray, width: int) -> np.ndarray:
+    """Every ``width``-column window of ``a``: shape (n, HEIGHT, width)."""
+    import numpy as np
+
+    return np.lib.stride_tricks.sliding_window_view(a, width, axis=1).transpose(1, 0, 2)
+
+
+def _ncc(windows: np.ndarray, tpl: np.ndarray) -> np.ndarray:
+    """Normalised correlation of ``tpl`` with each of ``windows``."""
+    import numpy as np
+
+    w = windows.reshape(len(windows), -1)
+    w = w - w.mean(axis=1, keepdims=True)
+    t = (tpl - tpl.mean()).ravel()
+    den = np.sqrt((w * w).sum(axis=1) * float((t * t).sum()))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (w @ t) / np.where(den > 0, den, 1.0), -1.0)
+
+
+@dataclass(frozen=True)
+class _Fit:
+    score: float
+    piece: np.ndarray  # the piece as stretched
+    offset: int  # template column = piece column + offset
+    code: str
+    tpl: np.ndarray
+
+
+def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool) -> dict[str, _Fit]:
+    """Each code's best placement against the piece (widths and offsets its cuts allow)."""
+    allowed_cut = CUT * HEIGHT * (cut_left + cut_right)
+    stretched = [_resize(piece, int(round(piece.shape[1] * k)), HEIGHT) if k != 1.0 else piece
+                 for k in STRETCHES]
+    best: dict[str, _Fit] = {}
+    for code, _suffix, tpl in _templates():
+        tw = tpl.shape[1]
+        for p in stretched:
+            pw = p.shape[1]
+            if pw > tw * 1.08 + 2 or tw - pw > min(allowed_cut, 0.3 * tw) + 0.06 * tw + 2:
+                continue
+            if pw <= tw:
+                scores = _ncc(_windows(tpl, pw), p)
+                i = int(scores.argmax())
+                fit = _Fit(float(scores[i]), p, i, code, tpl)
+            else:
+                scores = _ncc(_windows(p, tw), tpl)
+                i = int(scores.argmax())
+                fit = _Fit(float(scores[i]), p, -i, code, tpl)
+            if code not in best or fit.score > best[code].score:
+                best[code] = fit
+    return best
+
+
+def _overlap(fit: _Fit, tpl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The piece's and ``tpl``'s columns that overlap at ``fit``'s placement."""
+    a0 = max(0, -fit.offset)
+    t0 = max(0, fit.offset)
+    n = max(0, min(fit.piece.shape[1] - a0, tpl.shape[1] - t0))
+    return fit.piece[:, a0: a0 + n], tpl[:, t0: t0 + n]
+
+
+def _lead(top: _Fit, other: _Fit) -> float:
+    """How much better ``top`` explains the piece than ``other`` where the two codes differ.
+
+    Codes share most of their ink ("(b)(" ...), so whole-piece scores differ by a hair; at the
+    top code's placement, only the columns where the two rendered codes differ are compared.
+    """
+    import numpy as np
+
+    piece, a = _overlap(top, top.tpl)
+    _, b = _overlap(top, other.tpl)
+    n = min(a.shape[1], b.shape[1])
+    if n < 4:
+        return top.score - other.score
+    piece, a, b = piece[:, :n], a[:, :n], b[:, :n]
+    cols = np.nonzero(np.abs(a - b).sum(axis=0) > 0.5)[0]
+    if len(cols) < 2:
+        return top.score - other.score
+    sa = float(_ncc(piece[:, cols][None], a[:, cols])[0])
+    sb = float(_ncc(piece[:, cols][None], b[:, cols])[0])
+    return sa - sb
+
+
+def _read_piece(piece: np.ndarray, cut_left: bool,
+                cut_right: bool) -> tuple[str, float, float] | None:
+    """(code, score, lead over the close runners-up) for one piece of a label, or None."""
+    fits = sorted(_fits(piece, cut_left, cut_right).values(), key=lambda f: f.score,
+                  reverse=True)
+    if len(fits) < 2:
+        return None
+    top = fits[0]
+    rivals = [f for f in fits[1:6] if top.score - f.score < 0.1] or fits[1:2]
+    return top.code, top.score, min(_lead(top, f) for f in rivals)
+
+
+def match_label(crop: np.ndarray) -> LabelMatch | None:
+    """The stamp label in ``crop`` (8-bit gray, black text on white, one line), or None.
+
+    The first and the last code may be cut where the label met the box's edge.
+    """
+    ink = _normalised(_ink(crop), BLUR_LABEL)
+    if ink is None or ink.shape[1] < HEIGHT:
+        return None
+    pieces = _pieces(ink)
+    if not pieces or len(pieces) > 4:
+        return None
+    codes: list[str] = []
+    worst, lead = 1.0, 1.0
+    for i, piece in enumerate(pieces):
+        read = _read_piece(piece, i == 0, i == len(pieces) - 1)
+        if read is None:
+            return None
+        code, score, margin = read
+        if score < MIN_SCORE or margin < MIN_MARGIN:
+            return None
+        codes.append(code)
+        worst, lead = min(worst, score), min(lead, margin)
+    return LabelMatch("; ".join(codes), tuple(codes), round(worst, 3), round(lead, 3))
