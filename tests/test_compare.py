@@ -202,3 +202,27 @@ def test_partly_matching_documents_are_not_paired(tmp_path: Path, folder_product
         assert len(tranche2) == 2
         result = match.match(m)
         assert not [d for d in result.pairs if {d.a, d.b} & tranche2]
+
+
+def test_load_file_volumes_match_page_for_page(tmp_path: Path) -> None:
+    """In a load-file volume every page is its own TIFF (page index 0 in its file): documents
+    still line up by their pages' order, so a re-released record in the next volume matches."""
+    from app import sample_production
+
+    out = tmp_path / "prod"
+    sample_production.main([str(out), "--docs", "3", "--seed", "5", "--layout", "loadfile",
+                            "--tranches", "2"])
+    truth = json.loads((out / "truth.json").read_text())
+    with Matter.open(tmp_path / "m.vaughn", create=True) as m:
+        _load(m, out)
+        doc_of = _doc_of(m, truth)
+        result = match.match(m)
+        got = {frozenset({doc_of[pp.a], doc_of[pp.b]}) for d in result.pairs for pp in d.pages}
+        want = {frozenset(p) for g in truth["rereleases"] for p in itertools.combinations(g, 2)}
+        assert want and got == want
+        pair = result.pairs[0]
+        assert [doc_of[pp.a] for pp in pair.pages] == [doc_of[pair.pages[0].a]] * len(pair.pages)
+        assert len(pair.pages) == len({pp.a for pp in pair.pages}) == len({pp.b for pp in pair.pages})
+        lifted = [c for c in diff.diff_pair(m, pair) if c.kind == "lifted"]
+        assert lifted  # before OCR the TIFF has no word positions: listed, text unavailable
+        assert all(c.text is None and c.text_source == "unavailable" for c in lifted)

@@ -9,11 +9,12 @@ different effective exemptions (the reviewer's codes when set, else the stamp's)
 not a re-coding.
 
 The *released text* of a lifted or added redaction is the text the other version shows in the
-box's area: its OCR words (``ocr_words``) when the page was OCR'd, else the words of its PDF
-text layer read with PyMuPDF (one source file open at a time). Words under any box of the
+box's area: its OCR words (``ocr_words``) when OCR placed words on the page (an OCR'd scan, or a
+load-file TIFF once OCR has read its stamps), else the words of its PDF text layer read with
+PyMuPDF (one source file open at a time). Words under any box of the
 showing version are never used, so text hidden under a bad redaction is never shown; text that
-one version released in the clear is public and is shown. A page with neither (a scan before
-OCR, a load-file page whose text has no positions) gives ``text=None`` and
+one version released in the clear is public and is shown. A page with neither (a scan or a
+load-file TIFF before OCR, whose text has no positions) gives ``text=None`` and
 ``text_source="unavailable"``.
 
 :func:`challenge_inconsistent` is the one write: a challenge with ground "inconsistent
@@ -208,10 +209,10 @@ def _fill_text(matter: Matter, sides: dict[int, _Side], changes: list[Change]) -
     by_file: dict[tuple[str, str], list[int]] = defaultdict(list)
     for page_id in need:
         side = sides[page_id]
-        if side.source == "ocr":
-            words = [tuple(r) for r in matter.conn.execute(
-                "SELECT x0, y0, x1, y1, text FROM ocr_words WHERE page_id = ? AND stamp = 0 "
-                "ORDER BY n", (page_id,))]
+        words = [] if side.source == "pdf" else [tuple(r) for r in matter.conn.execute(
+            "SELECT x0, y0, x1, y1, text FROM ocr_words WHERE page_id = ? AND stamp = 0 "
+            "ORDER BY n", (page_id,))]
+        if words:  # an OCR'd scan, or a load-file TIFF whose words OCR placed
             clipper = _Chars(words, side.hide, sep=" ")
             for k in need[page_id]:
                 out[k] = replace(out[k], text=clipper.clip(out[k].a_bbox) or None,

@@ -220,7 +220,10 @@ def _load(matter: Matter) -> list[_Page]:
         boxes[pid].append((x0, y0, x1, y1))
     out = []
     rows = matter.conn.execute(
-        "SELECT p.id, p.document_id, p.page_index, pr.tranche, p.bates, p.withheld_in_full, "
+        # the page's place in its document (page_index is its place in its source file:
+        # 0 for every page of a load-file volume, one image file a page)
+        "SELECT p.id, p.document_id, row_number() OVER (PARTITION BY p.document_id "
+        "ORDER BY p.id) - 1, pr.tranche, p.bates, p.withheld_in_full, "
         "coalesce(t.text, '') FROM pages p JOIN productions pr ON pr.id = p.production_id "
         "LEFT JOIN page_text t ON t.page_id = p.id ORDER BY p.id")
     for pid, doc, index, tranche, bates, withheld, text in rows:
