@@ -1,7 +1,7 @@
 """Benchmark for issue 8: matching re-released records across tranches.
 
-Generates 3-tranche productions (folder and pdf layouts; the shared generator when ../shared
-exists, else app/sample_production.py), ingests them, and prints pair recall/precision against
+Generates 3-tranche productions (folder, pdf and load-file layouts; the shared generator when
+../shared exists, else app/sample_production.py), ingests them, and prints pair recall/precision against
 the answer key's ``rereleases`` (every pair of versions of one record), lifted-redaction recall
 (a redaction in tranche k's version absent from tranche k+1's) with how many carry exactly the
 released text, and matching time per 1,000 pages. The scale run replicates the pages of a
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=int, default=20000)
     ap.add_argument("--seeds", type=int, nargs="+", default=[31, 32])
     args = ap.parse_args(argv)
-    for layout in ("folder", "pdf"):
+    for layout in ("folder", "pdf", "loadfile"):
         for seed in args.seeds:
             name = f"compare-{layout}-{args.docs}" + ("" if seed == 31 else f"-s{seed}")
             folder = make_production(name, "--docs", str(args.docs), "--seed", str(seed),
