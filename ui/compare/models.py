@@ -20,17 +20,17 @@ def _codes(codes: tuple[str, ...]) -> str:
     return ", ".join(codes) or "?"
 
 
-class PairsModel(QAbstractTableModel):
-    """One row per matched document pair (``app.compare.listing.PairSummary``)."""
+class _RowsModel(QAbstractTableModel):
+    """A read-only table of plain rows under fixed ``HEADERS``."""
 
-    HEADERS = ("Earlier version", "Later version", "Pages", "Lifted", "Added", "Re-coded")
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[Any] = []
 
     def set_rows(self, rows: list[Any]) -> None:
-        """Replace the pairs."""
+        """Replace the rows."""
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
@@ -46,6 +46,12 @@ class PairsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
         return None
+
+
+class PairsModel(_RowsModel):
+    """One row per matched document pair (``app.compare.listing.PairSummary``)."""
+
+    HEADERS = ("Earlier version", "Later version", "Pages", "Lifted", "Added", "Re-coded")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -64,33 +70,11 @@ class PairsModel(QAbstractTableModel):
         return None
 
 
-class FindingsModel(QAbstractTableModel):
+class FindingsModel(_RowsModel):
     """One row per consistency finding (``app.compare.listing.Finding``)."""
 
     HEADERS = ("Finding", "Withheld at", "Public / coded otherwise at", "Exemptions", "Passage")
     FIRST, SECOND = 1, 2
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        """Replace the findings."""
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def location(self, index: Index) -> Any:
         """The location a double-click on this cell goes to (the second column: the other
