@@ -122,11 +122,26 @@ def render_gray(page: pymupdf.Page, dpi: int) -> tuple[np.ndarray, float]:
 
 def dark_boxes(page: pymupdf.Page, gray: np.ndarray,
                zoom: float) -> list[tuple[float, float, float, float]]:
-    """Dark filled rectangles of the rendered page, in unrotated page coordinates."""
+    """Dark filled rectangles of the page, in unrotated page coordinates.
+
+    Found as the redaction analysis finds them, at its own resolution (``RASTER_DPI``): at OCR
+    resolution the dithered label of a 1-bit scan breaks its box into pieces, each holding a
+    scrap of the label. Where the OCR render (``gray`` at ``zoom``) finds the same box whole,
+    its sharper edges are kept.
+    """
     from app.redactions.boxes import raster_boxes
 
+    def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+        ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+        iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+        union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+        return ix * iy / union if union > 0 else 0.0
+
     try:
-        return [tuple(b.rect) for b in raster_boxes(page, gray, zoom)]  # type: ignore[misc]
+        coarse = [tuple(b.rect) for b in raster_boxes(page)]
+        fine = [tuple(b.rect) for b in raster_boxes(page, gray, zoom)]
+        return [max(fine, key=lambda f: iou(f, c), default=c) if any(
+                    iou(f, c) > 0.9 for f in fine) else c for c in coarse]  # type: ignore[misc]
     except Exception:
         return []
 
@@ -150,45 +165,71 @@ def blank_boxes(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         gray[y0:y1, x0:x1] = 255
 
 
-def _label_crop(sub: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+def _label_crop(sub: np.ndarray, faint: bool = False) -> tuple[np.ndarray, int, int] | None:
     """The stamp text inside a dark box region, black on white, cut to the text.
 
-    The text is the light pixels that the dark fill encloses: light areas reachable from the
-    region's border (the page around the box, gaps between skewed neighbours) are background.
-    Returns (image, x offset, y offset) in ``sub`` pixels, or None when the box holds no text.
+    The text is the light pixels inside the box's fill, a few pixels in from its edges: a
+    1-bit scan dithers a box's edges into dotted light lines that touch the (dithered) label,
+    so the box's own rectangle, not the light pixels' connections, says what is inside.
+    With ``faint``, text is anything clearly lighter than the fill (a small label blurred to
+    grey), not only light pixels. Returns (image, x offset, y offset) in ``sub`` pixels, or
+    None when the box holds no text.
     """
     import numpy as np
 
     light = sub > 110
     if light.all() or not light.any():
         return None
-    # Seeds on the top and bottom rows only: the region is cut at the box's own left and right
-    # edges, where a stamp often touches the fill's border (seeding there would erase it).
-    reached = np.zeros_like(light)
-    reached[0, :] = light[0, :]
-    reached[-1, :] = light[-1, :]
-    h, w = light.shape
-    # runs of light pixels along each row, numbered
-    starts = light & ~np.concatenate([np.zeros((h, 1), bool), light[:, :-1]], axis=1)
-    run_id = np.cumsum(starts.ravel()).reshape(h, w) * light
-    for _ in range(64):
-        ids = np.unique(run_id[reached])
-        grown = np.isin(run_id, ids[ids > 0]) & light
-        grown[1:] |= grown[:-1] & light[1:]
-        grown[:-1] |= grown[1:] & light[:-1]
-        if (grown == reached).all():
-            break
-        reached = grown
-    text = light & ~reached
+    dark = ~light
+    rows = np.nonzero(dark.mean(axis=1) > 0.35)[0]
+    if len(rows) < 4:
+        return None
+    r0, r1 = int(rows[0]), int(rows[-1]) + 1
+    cols = np.nonzero(dark[r0:r1].mean(axis=0) > 0.35)[0]
+    if len(cols) < 4:
+        return None
+    c0, c1 = int(cols[0]), int(cols[-1]) + 1
+    edge = max(2, (r1 - r0) // 16)
+    inside = np.zeros_like(light)
+    inside[r0 + edge: r1 - edge, c0 + edge: c1 - edge] = True
+    threshold = 110.0
+    if faint and inside.any():
+        threshold = min(threshold, float(np.median(sub[inside])) + 40.0)
+    text = (sub > threshold) & inside
     if text.sum() < 6:
         return None
+    h, w = light.shape
     ys, xs = np.nonzero(text)
     m = 4
     y0, y1 = max(0, ys.min() - m), min(h, ys.max() + m + 1)
     x0, x1 = max(0, xs.min() - m), min(w, xs.max() + m + 1)
-    out = np.where(reached[y0:y1, x0:x1], 255, 255 - sub[y0:y1, x0:x1]).astype(np.uint8)
+    out = np.where(inside[y0:y1, x0:x1], 255 - sub[y0:y1, x0:x1], 255).astype(np.uint8)
     out[out > 200] = 255
     return out, x0, y0
+
+
+def label_by_shape(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None = None
+                   ) -> tuple[str, tuple[int, int, int, int]] | None:
+    """The exemption label in one box's region (``sub``: the box and a hair around it, gray)
+    read by shape, with its pixel rectangle in ``sub``; None when it is not a label of codes.
+
+    The crop is tried as cut at the usual threshold (``found``, if already made), then with
+    faint strokes (a small label blurred to grey).
+    """
+    from app.ocr.stampmatch import match_label
+
+    reads = []
+    for faint in (False, True):
+        crop = found if (found is not None and not faint) else _label_crop(sub, faint=faint)
+        matched = match_label(crop[0]) if crop is not None else None
+        if matched is not None:
+            reads.append((matched, crop))
+    if not reads:
+        return None
+    # both read: the one that saw more of the label (a dim last code is lost at the usual
+    # threshold, and what is left can read as a shorter code)
+    matched, (img, cx, cy) = max(reads, key=lambda r: (len(r[0].label), r[0].score))
+    return matched.label, (cx, cy, cx + img.shape[1], cy + img.shape[0])
 
 
 def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
@@ -201,24 +242,22 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
     import numpy as np
     from PIL import Image
 
-    from app.ocr.stampmatch import match_label
-
     pad = max(1, int(round(0.4 * zoom)))
     crops: list[tuple[np.ndarray, int, int, float]] = []  # (image, page x0, page y0, scale)
     out: list[Word] = []
     for box in boxes:
         x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, pad)
         x0, x1 = x0 + pad, x1 - pad  # the box's own left and right edges
-        found = _label_crop(gray[y0:y1, x0:x1])
+        sub = gray[y0:y1, x0:x1]
+        found = _label_crop(sub)
         if found is None:  # no stamp text: an unlabelled box
             continue
-        crop, cx, cy = found
-        matched = match_label(crop)
-        if matched is not None:  # read by shape: no OCR needed for this one
-            px, py = x0 + cx, y0 + cy
-            out.append((px, py, px + crop.shape[1], py + crop.shape[0], matched.label,
-                        2000 + len(out), 0, 0))
+        shaped = label_by_shape(sub, found)
+        if shaped is not None:  # read by shape: no OCR needed for this one
+            label, (lx0, ly0, lx1, ly1) = shaped
+            out.append((x0 + lx0, y0 + ly0, x0 + lx1, y0 + ly1, label, 2000 + len(out), 0, 0))
             continue
+        crop, cx, cy = found
         k = LABEL_SCALE
         img = Image.fromarray(crop).resize((crop.shape[1] * k, crop.shape[0] * k),
                                            Image.BICUBIC)

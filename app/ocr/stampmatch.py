@@ -81,6 +81,8 @@ def _extent(ink: np.ndarray) -> tuple[int, int, int, int] | None:
     inked within it, without edge lines at either end."""
     import numpy as np
 
+    ink = np.where(ink >= 0.35, ink, 0.0)  # faint specks and grey edge lines are not text
+    ink[(ink > 0.5).mean(axis=1) > 0.75] = 0.0  # nor is a box's edge across the crop
     rows = ink.sum(axis=1)
     if rows.max() <= 0:
         return None
