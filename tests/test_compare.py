@@ -226,3 +226,42 @@ def test_load_file_volumes_match_page_for_page(tmp_path: Path) -> None:
         lifted = [c for c in diff.diff_pair(m, pair) if c.kind == "lifted"]
         assert lifted  # before OCR the TIFF has no word positions: listed, text unavailable
         assert all(c.text is None and c.text_source == "unavailable" for c in lifted)
+
+
+def test_a_copy_within_one_production_is_matched_and_its_extra_redaction_found(
+        tmp_path: Path, folder_production) -> None:
+    """The same record twice in one tranche, the copy with one more passage redacted: the two
+    pair (and nothing else in the tranche does: look-alike records are not copies), and the
+    passage the copy withholds is listed with the text the other copy shows."""
+    folder, truth = folder_production
+    src = folder / "tranche_01"
+    work = tmp_path / "prod"
+    (work / "tranche_01").mkdir(parents=True)
+    for f in src.iterdir():
+        (work / "tranche_01" / f.name).write_bytes(f.read_bytes())
+    original = next(d for d in truth["documents"] if d["tranche"] == 1
+                    and len(d["pages"][0]["visible_text"].split()) > 60)
+    copy = pymupdf.open(src / original["file"])
+    page = copy[0]
+    boxes = [pymupdf.Rect(r["bbox"]) for r in original["pages"][0]["redactions"]]
+    words = [w for w in page.get_text("words")
+             if len(w[4]) > 6 and w[4].isalpha() and not any(
+                 b.intersects(pymupdf.Rect(w[:4])) for b in boxes) and w[1] < 600]
+    target = words[len(words) // 2]
+    page.add_redact_annot(pymupdf.Rect(target[:4]), text="(b)(5)", fontsize=5,
+                          fill=(0, 0, 0), text_color=(1, 1, 1))
+    page.apply_redactions()
+    copy.save(work / "tranche_01" / "copy.pdf")
+    with Matter.open(tmp_path / "m.vaughn", create=True) as m:
+        _load(m, work, n=1)
+        result = match.match(m)
+        files = dict(m.conn.execute(
+            "SELECT d.id, f.path FROM documents d JOIN pages p ON p.document_id = d.id "
+            "JOIN source_files f ON f.id = p.source_file_id").fetchall())
+        paired = [{Path(files[d.a]).name, Path(files[d.b]).name} for d in result.pairs]
+        assert paired == [{Path(original["file"]).name, "copy.pdf"}]
+        added = [c for c in diff.diff_pair(m, result.pairs[0])
+                 if c.kind in ("added", "lifted")]
+        assert len(added) == 1
+        assert added[0].text == target[4]
+        assert "(b)(5)" in added[0].a_exemptions + added[0].b_exemptions

@@ -1,4 +1,4 @@
-"""Match the same record across tranches (not inside one tranche).
+"""Match the same record across tranches, and copies of one record inside a tranche.
 
 Every page gets a signature from what it shows:
 
@@ -15,18 +15,20 @@ Every page gets a signature from what it shows:
   tokens go through the same MinHash/LSH, and candidates are verified by matching boxes one to
   one within a small tolerance.
 
-Page pairs then vote for document pairs. Two records (documents of at most
-:data:`LONG_DOCUMENT` pages) pair only when they have the same page count, line up at offset 0
-and *every* page that text or layout can judge matches its counterpart: single pages of
-different records often look alike (weekly-report tables share columns, box positions and small
-value vocabularies; emails and memos share boilerplate paragraphs), so half the pages matching
-is not enough. Longer files (a whole tranche in one PDF) pair stretch by stretch. Inside an accepted document pair, pages that neither text nor layout
-can judge (a scan without OCR and without boxes, say) are paired by position and marked
-``position``. Limits (honest): a scanned page with no OCR text and no redaction boxes matches
-only through its document's other pages; a record re-released with pages re-ordered matches on
-the pages that keep a consistent offset; identical boilerplate pages shared by many documents
-(slip sheets, pages withheld in full, LSH buckets of more than :data:`BUCKET_CAP` pages) are not
-matched on their own.
+Page pairs then vote for document pairs. Two records (documents of at most :data:`LONG_DOCUMENT`
+pages) pair only when they have the same page count, line up at offset 0 and *every* page that
+text or layout can judge matches its counterpart: single pages of different records often look
+alike (weekly-report tables share columns, box positions and small value vocabularies; emails
+and memos share boilerplate paragraphs), so half the pages matching is not enough. Longer files
+(a whole tranche in one PDF) pair stretch by stretch. Inside one production only near-identical
+copies pair: every page's text must agree to :data:`SAME_PRODUCTION` (look-alike reports of one
+tranche share most of their text and all of their layout), and layout alone never pairs them.
+Inside an accepted document pair, pages that neither text nor layout can judge (a scan without
+OCR and without boxes, say) are paired by position and marked ``position``. Limits (honest): a
+scanned page with no OCR text and no redaction boxes matches only through its document's other
+pages; a record re-released with pages re-ordered matches on the pages that keep a consistent
+offset; identical boilerplate pages shared by many documents (slip sheets, pages withheld in
+full, LSH buckets of more than :data:`BUCKET_CAP` pages) are not matched on their own.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ BANDS, ROWS = 21, 3
 BUCKET_CAP = 60
 MIN_SHINGLES = 8  # fewer than this: the page's text cannot judge a match on its own
 TEXT_THRESHOLD = 0.62
+SAME_PRODUCTION = 0.85  # a copy within one production must share this much of its text
+TEXT_FLOOR = 0.55  # text shared below this is not the same page, whatever the boxes say
 LAYOUT_THRESHOLD = 0.9
 MIN_BOXES = 3
 BOX_TOL = 3.0  # points: scans put boxes within about a point of the vector original
@@ -296,24 +300,37 @@ def match(matter: Matter, *, progress: Callable[[str, int, int], None] | None = 
         p, q = pages[i], pages[j]
         if has_text[i] and has_text[j]:
             s = text_score(p.shingles, weights[i], q.shingles, weights[j])
-            if len(p.boxes) and len(q.boxes):  # both redacted somewhere: boxes must agree too
+            if len(p.boxes) and len(q.boxes) and s >= TEXT_FLOOR:
+                # both redacted somewhere: boxes must agree too (but cannot make up for text
+                # that mostly differs: look-alike reports share their layout)
                 s = (s + box_score(p.boxes, q.boxes)) / 2
             return s, "text"
         if has_boxes[i] and has_boxes[j]:
             return box_score(p.boxes, q.boxes), "layout"
         return None
 
+    def same_production(i: int, j: int) -> tuple[float, str] | None:
+        """Two copies within one production: near-identical text, nothing less (look-alike
+        weekly reports of one tranche share most of their text and all of their layout)."""
+        verdict = judge(i, j)
+        if verdict is None or (verdict[1] == "text" and verdict[0] >= SAME_PRODUCTION):
+            return verdict
+        return 0.0, verdict[1]
+
     found: dict[tuple[int, int], tuple[float, str]] = {}
+    within: dict[tuple[int, int], tuple[float, str]] = {}
     for i, j in cands_text | cands_box:
-        if pages[i].order[0] == pages[j].order[0] or (i, j) in found:
-            # re-releases are across tranches: two look-alike records of one tranche are not
+        if pages[i].doc == pages[j].doc or (i, j) in found or (i, j) in within:
             continue
-        if pages[i].doc == pages[j].doc or (i, j) in found:
+        if pages[i].order[0] == pages[j].order[0]:
+            verdict = same_production(i, j)
+            if verdict and verdict[0] >= SAME_PRODUCTION:
+                within[(i, j)] = verdict
             continue
         verdict = judge(i, j)
         if verdict and verdict[0] >= _THRESHOLD[verdict[1]]:
             found[(i, j)] = verdict
-    pairs = _documents(pages, found, judge)
+    pairs = _documents(pages, found, judge) + _documents(pages, within, same_production)
     result = MatchResult(pairs=_transitive(pairs, pages), pages=len(pages),
                          candidates=len(cands_text) + len(cands_box))
     result.seconds = time.perf_counter() - started
