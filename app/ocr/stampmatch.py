@@ -207,7 +207,9 @@ def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool) -> dict[str, _Fit]
     stretched = [_resize(piece, int(round(piece.shape[1] * k)), HEIGHT) if k != 1.0 else piece
                  for k in STRETCHES]
     best: dict[str, _Fit] = {}
-    for code, _suffix, tpl in _templates():
+    for code, suffix, tpl in _templates():
+        if bool(suffix) == cut_right:  # a separator follows every code but the last
+            continue
         tw = tpl.shape[1]
         for p in stretched:
             pw = p.shape[1]
