@@ -129,19 +129,22 @@ def dark_boxes(page: pymupdf.Page, gray: np.ndarray,
     scrap of the label. Where the OCR render (``gray`` at ``zoom``) finds the same box whole,
     its sharper edges are kept.
     """
+    import pymupdf
+
     from app.redactions.boxes import raster_boxes
 
-    def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-        ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-        iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-        union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
-        return ix * iy / union if union > 0 else 0.0
+    def iou(a: pymupdf.Rect, b: pymupdf.Rect) -> float:
+        inter = abs(a & b)
+        union = abs(a) + abs(b) - inter
+        return inter / union if union > 0 else 0.0
 
     try:
-        coarse = [tuple(b.rect) for b in raster_boxes(page)]
-        fine = [tuple(b.rect) for b in raster_boxes(page, gray, zoom)]
-        return [max(fine, key=lambda f: iou(f, c), default=c) if any(
-                    iou(f, c) > 0.9 for f in fine) else c for c in coarse]  # type: ignore[misc]
+        fine = [pymupdf.Rect(b.rect) for b in raster_boxes(page, gray, zoom)]
+        out = []
+        for box in (pymupdf.Rect(b.rect) for b in raster_boxes(page)):
+            best = max(fine, key=lambda f: iou(f, box), default=None)
+            out.append(tuple(best if best is not None and iou(best, box) > 0.9 else box))
+        return out  # type: ignore[return-value]
     except Exception:
         return []
 
