@@ -219,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{layout} layout, seed {seed}, 3 tranches, {args.docs} documents each:")
             evaluate(folder, path)
     if args.ocr:
-        released_after_ocr(f"compare-folder-{args.docs}")
+        for layout in ("folder", "loadfile"):
+            released_after_ocr(f"compare-{layout}-{args.docs}")
     if args.scale:
         scale(args.scale)
     return 0
