@@ -271,7 +271,8 @@ def match(matter: Matter, *, progress: Callable[[str, int, int], None] | None = 
           ) -> MatchResult:
     """Find every pair of documents in the matter that hold the same record.
 
-    ``progress(stage, done, total)`` is called between stages. Pairs are ordered by the
+    ``progress(stage, done, total)`` is called between stages and every few thousand
+    candidates while verifying (it may raise to cancel). Pairs are ordered by the
     earlier document's first page; in each pair ``a`` is the earlier (lower tranche) version.
     """
     started = time.perf_counter()
@@ -319,7 +320,9 @@ def match(matter: Matter, *, progress: Callable[[str, int, int], None] | None = 
 
     found: dict[tuple[int, int], tuple[float, str]] = {}
     within: dict[tuple[int, int], tuple[float, str]] = {}
-    for i, j in cands_text | cands_box:
+    for n, (i, j) in enumerate(cands_text | cands_box):
+        if n % 4096 == 4095:
+            report("verify", 3, 4)  # often, so a progress callback that cancels acts soon
         if pages[i].doc == pages[j].doc or (i, j) in found or (i, j) in within:
             continue
         if pages[i].order[0] == pages[j].order[0]:

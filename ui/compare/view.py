@@ -2,8 +2,8 @@
 
 Opened from the review window (View > Compare versions…, Ctrl+Shift+C), it runs the matching
 of :mod:`app.compare.match` on the matter worker with its progress in the status bars (cancel
-stops it at the next stage; the GUI never waits), then lists the matched document pairs with
-how many redactions the later version lifted, added or re-coded. Selecting a pair shows the
+stops it within a few thousand candidate pages; the GUI never waits), then lists the matched
+document pairs with how many redactions the later version lifted, added or re-coded. Selecting a pair shows the
 two versions side by side, rendered by the worker, with each difference drawn on both pages in
 its kind's colour and the released text of a lifted (or added) redaction below. J/K step
 through the differences across the pair's pages, N/P through its pages, Ctrl+PgDown/PgUp
@@ -339,10 +339,10 @@ class CompareView(QWidget):
         worker.submit(job, done, failed, priority=NORMAL)
 
     def cancel(self) -> None:
-        """Stop matching at its next stage."""
+        """Stop matching (within a few thousand candidates)."""
         if self.token is not None and self.running:
             self.token.cancel()
-            self._say("Cancelling at the next stage…", None)
+            self._say("Cancelling…", None)
 
     def _progress(self, percent: int, what: str) -> None:
         if self.running:
