@@ -3,8 +3,8 @@
 Opened from the review window (View > Compare versions…, Ctrl+Shift+C), it runs the matching
 of :mod:`app.compare.match` on the matter worker with its progress in the status bars (cancel
 stops it within a few thousand candidate pages; the GUI never waits), then lists the matched
-document pairs with how many redactions the later version lifted, added or re-coded. Selecting a pair shows the
-two versions side by side, rendered by the worker, with each difference drawn on both pages in
+document pairs with how many redactions the later version lifted, added or re-coded. Selecting
+a pair shows the two versions side by side, rendered by the worker, with each difference drawn on both pages in
 its kind's colour and the released text of a lifted (or added) redaction below. J/K step
 through the differences across the pair's pages, N/P through its pages, Ctrl+PgDown/PgUp
 through the pairs; C challenges the still-redacted version as an "inconsistent redaction"
