@@ -265,3 +265,25 @@ def test_reocr_from_the_context_menu_and_the_low_confidence_list(qtbot, window, 
     assert bates in index.data()
     assert window.step_page(-1)  # P (the digital page is the last one) steps to it
     qtbot.waitUntil(lambda: window.page is not None and window.page["id"] == scan)
+
+
+def test_a_check_answered_after_the_window_closed_starts_no_ocr(qtbot, window, queued,
+                                                              monkeypatch) -> None:
+    """Regression: the queue count asked for when an ingest ended came back after the window
+    had closed, and started an OCR process nothing would stop (a test run then waited minutes
+    for it at exit)."""
+    import multiprocessing
+
+    monkeypatch.setattr(window.ocr, "check", lambda: None)  # opening does not start one
+    open_matter(qtbot, window, queued)
+    monkeypatch.undo()
+    answered = []
+    original = window.ocr._checked
+    monkeypatch.setattr(window.ocr, "_checked", lambda r: (answered.append(r), original(r)))
+    window.ocr.check()  # asked; its answer is queued to the GUI thread
+    window.close()  # before the event loop delivers it
+    qtbot.wait(1500)
+    assert window.ocr.job is None
+    assert not answered, "the closed matter's answer reached the OCR launcher"
+    assert not [p for p in multiprocessing.active_children() if p.is_alive()]
+    assert counts(queued)["pending"] == 3

@@ -96,6 +96,7 @@ class OcrController(QObject):
         self.unavailable = ""
         self.page_info: dict[int, dict[str, Any]] = {}
         self._user_cancelled = False
+        self._generation = 0  # bumped when the matter closes (see _submit)
         self._reset_run()
         self.indicator = OcrIndicator()
         self.indicator.pause_button.clicked.connect(self.toggle_pause)
@@ -200,6 +201,7 @@ class OcrController(QObject):
 
     def close_matter(self) -> None:
         """Stop OCR of the matter being closed (pages in flight stay queued)."""
+        self._generation += 1  # answers still on their way from its worker are dropped
         for job in (self.job, self.reocr_job):
             if job is not None and not job.finished:
                 job.stop(timeout=8.0 if job is self.job else 0.0)
@@ -555,5 +557,11 @@ class OcrController(QObject):
         w = self.window
         if w.worker is None:
             return
-        w.worker.submit(fn, on_done, lambda exc: w.statusBar().showMessage(
+        generation = self._generation
+
+        def done(result: Any) -> None:  # an answer for a matter since closed starts nothing
+            if generation == self._generation:
+                on_done(result)
+
+        w.worker.submit(fn, done, lambda exc: w.statusBar().showMessage(
             f"OCR: {type(exc).__name__}: {exc}", 10000), priority=priority, kind=kind)
