@@ -75,27 +75,38 @@ class IngestProcess:
     def poll(self) -> list[tuple]:
         """Messages waiting: ("progress", done, total, what), then one of ("done", report),
         ("cancelled", text), ("error", text)."""
-        out = []
-        while True:
-            try:
-                msg = self.queue.get_nowait()
-            except queue_mod.Empty:
-                break
-            out.append(msg)
-            if msg[0] != "progress":
-                self.finished = True
-        if not self.finished and not self.process.is_alive():
-            try:  # the child's last words may still be in the pipe
-                msg = self.queue.get(timeout=1.0)
+        return drain(self, ("progress",), "ingest")
+
+
+def drain(job: Any, ongoing: tuple[str, ...], what: str) -> list[tuple]:
+    """The messages a child ``job`` (with ``queue``, ``process`` and ``finished``) has sent.
+
+    A message whose kind is not in ``ongoing`` is its last: ``job.finished`` turns True. A
+    child that died without one gets an ("error", …) naming ``what`` and its exit code. Never
+    blocks the GUI on a live child.
+    """
+    out = []
+    while True:
+        try:
+            msg = job.queue.get_nowait()
+        except queue_mod.Empty:
+            break
+        out.append(msg)
+        if msg[0] not in ongoing:
+            job.finished = True
+    if not job.finished and not job.process.is_alive():
+        try:  # the child's last words may still be in the pipe
+            while True:
+                msg = job.queue.get(timeout=1.0)
                 out.append(msg)
-                if msg[0] != "progress":
-                    self.finished = True
+                if msg[0] not in ongoing:
+                    job.finished = True
                     return out
-            except queue_mod.Empty:
-                pass
-            self.finished = True
-            out.append(("error", f"the ingest process ended unexpectedly "
-                                 f"(exit code {self.process.exitcode})"))
-        if self.finished:
-            self.process.join(timeout=0)  # reap if it has exited; never wait on the GUI
-        return out
+        except queue_mod.Empty:
+            pass
+        job.finished = True
+        out.append(("error", f"the {what} process ended unexpectedly "
+                             f"(exit code {job.process.exitcode})"))
+    if job.finished:
+        job.process.join(timeout=0)  # reap if it has exited; never wait on the GUI
+    return out

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import queue as queue_mod
 import threading
 import time
 from typing import Any
 
 from app.ocr.queue import OcrControl
-from ui.ingest_process import _EventToken
+from ui.ingest_process import _EventToken, drain
 
 
 class _ProcessControl(OcrControl):
@@ -176,28 +175,4 @@ class OcrProcess:
 
     def poll(self) -> list[tuple]:
         """Messages waiting (see the class docstring)."""
-        out = []
-        while True:
-            try:
-                msg = self.queue.get_nowait()
-            except queue_mod.Empty:
-                break
-            out.append(msg)
-            if msg[0] not in ("start", "progress"):
-                self.finished = True
-        if not self.finished and not self.process.is_alive():
-            try:  # the child's last words may still be in the pipe
-                while True:
-                    msg = self.queue.get(timeout=1.0)
-                    out.append(msg)
-                    if msg[0] not in ("start", "progress"):
-                        self.finished = True
-                        return out
-            except queue_mod.Empty:
-                pass
-            self.finished = True
-            out.append(("error", f"the OCR process ended unexpectedly "
-                                 f"(exit code {self.process.exitcode})"))
-        if self.finished:
-            self.process.join(timeout=0)  # reap if it has exited; never wait on the GUI
-        return out
+        return drain(self, ("start", "progress"), "OCR")
