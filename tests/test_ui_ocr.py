@@ -151,7 +151,7 @@ def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
             qtbot.wait(50)
     assert finished.args == ["done"], indicator(window)
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms"
+    assert max(gaps) < 1.0, f"event loop stalled {max(gaps) * 1000:.0f} ms"  # gross bound
     assert indicator(window).startswith("OCR finished: 3 pages OCRed")
     assert counts(path) == {"pending": 0, "done": 3, "failed": 0}
     qtbot.waitUntil(lambda: current in shown, timeout=10000)
