@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
+from ui.review.page_view import PageImage
 
 KIND_COLORS = {
     "lifted": QColor(30, 160, 70),
@@ -43,74 +44,25 @@ class Mark:
     current: bool = False
 
 
-class DiffCanvas(QWidget):
+class DiffCanvas(PageImage):
     """A page image at ``zoom`` logical pixels per point with difference marks over it."""
+
+    MIN_ZOOM = 0.05
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.page: dict[str, Any] | None = None
         self.marks: list[Mark] = []
-        self.zoom = 1.0
-        self._image: QImage | None = None
-        self._image_key: tuple[int, float] | None = None
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def set_page(self, page: dict[str, Any] | None, marks: list[Mark]) -> None:
         """Show a page (a ``state.page_view`` dict, or None) and its marks."""
-        if page is None or self.page is None or page["id"] != self.page["id"]:
-            self._image = None
-            self._image_key = None
-        self.page = page
+        self._take_page(page)
         self.marks = marks
-        self._resize()
         self.update()
 
     def set_marks(self, marks: list[Mark]) -> None:
         """Replace the marks (the current difference moved)."""
         self.marks = marks
         self.update()
-
-    def set_zoom(self, zoom: float) -> None:
-        """Logical pixels per PDF point."""
-        self.zoom = max(0.05, min(zoom, 8.0))
-        self._resize()
-        self.update()
-
-    def wanted_scale(self) -> float:
-        """Pixels per point the image should be rendered at."""
-        return self.zoom * self.devicePixelRatioF()
-
-    def set_image(self, page_id: int, scale: float, image: QImage | None) -> None:
-        """A render arrived from the worker."""
-        if self.page is None or page_id != self.page["id"] or image is None:
-            return
-        self._image = image
-        self._image_key = (page_id, scale)
-        self.update()
-
-    def has_sharp_image(self) -> bool:
-        """Whether the image drawn matches the wanted scale."""
-        return (self._image_key is not None and self.page is not None
-                and self._image_key[0] == self.page["id"]
-                and abs(self._image_key[1] - self.wanted_scale()) < 0.02)
-
-    def has_image(self) -> bool:
-        """Whether any image of the current page is drawn."""
-        return self._image is not None
-
-    def rect_of(self, bbox: Box) -> QRectF:
-        """Widget rectangle of a display-coordinate box."""
-        x0, y0, x1, y1 = bbox
-        z = self.zoom
-        return QRectF(x0 * z, y0 * z, (x1 - x0) * z, (y1 - y0) * z)
-
-    def _resize(self) -> None:
-        if self.page is None:
-            self.setFixedSize(1, 1)
-            return
-        self.setFixedSize(QSize(max(1, round(self.page["width"] * self.zoom)),
-                                max(1, round(self.page["height"] * self.zoom))))
 
     def paintEvent(self, event: Any) -> None:
         p = QPainter(self)

@@ -29,39 +29,37 @@ HIT_COLOR = QColor(255, 230, 0, 110)
 FIT_WIDTH, FIT_PAGE, CUSTOM = "width", "page", "custom"
 
 
-class PageCanvas(QWidget):
-    """Paints one page image and its overlays at ``zoom`` logical pixels per PDF point."""
+class PageImage(QWidget):
+    """A page image rendered on the worker, drawn at ``zoom`` logical pixels per PDF point.
 
-    redactionClicked = Signal(object)  # redaction id, or None for the page itself
-    painted = Signal(int)  # page id, once its image at the wanted scale has been painted
+    What the page canvas and the compare view's canvases share: the page shown, its image
+    and the scale it was rendered at, zoom and size. Subclasses paint.
+    """
+
+    MIN_ZOOM = 0.1
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page: dict[str, Any] | None = None
         self.zoom = 1.0
-        self.selected: int | None = None
-        self.hits: list[tuple[float, float, float, float]] = []
         self._image: QImage | None = None
         self._image_key: tuple[int, float] | None = None
-        self.painted_key: tuple[int, float] | None = None
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
-    # -- state ----------------------------------------------------------------------------
-
-    def set_page(self, page: dict[str, Any]) -> None:
-        """Show a new page (its image follows by :meth:`set_image`)."""
-        if self.page is None or page["id"] != self.page["id"]:
+    def _take_page(self, page: dict[str, Any] | None) -> bool:
+        """Make ``page`` the one shown; True when it is another page (its image is dropped)."""
+        other = page is None or self.page is None or page["id"] != self.page["id"]
+        if other:
             self._image = None
             self._image_key = None
-            self.hits = []
         self.page = page
         self._resize()
-        self.update()
+        return other
 
     def set_zoom(self, zoom: float) -> None:
         """Logical pixels per PDF point."""
-        self.zoom = max(0.1, min(zoom, 8.0))
+        self.zoom = max(self.MIN_ZOOM, min(zoom, 8.0))
         self._resize()
         self.update()
 
@@ -69,9 +67,9 @@ class PageCanvas(QWidget):
         """Pixels per point the image should be rendered at (zoom x device pixel ratio)."""
         return self.zoom * self.devicePixelRatioF()
 
-    def set_image(self, page_id: int, scale: float, image: QImage) -> None:
+    def set_image(self, page_id: int, scale: float, image: QImage | None) -> None:
         """A rendered image arrived from the worker."""
-        if self.page is None or page_id != self.page["id"]:
+        if self.page is None or page_id != self.page["id"] or image is None:
             return
         self._image = image
         self._image_key = (page_id, scale)
@@ -83,6 +81,44 @@ class PageCanvas(QWidget):
                 and self._image_key[0] == self.page["id"]
                 and abs(self._image_key[1] - self.wanted_scale()) < 0.02)
 
+    def has_image(self) -> bool:
+        """Whether any image of the current page is drawn."""
+        return self._image is not None
+
+    def rect_of(self, bbox: tuple[float, float, float, float]) -> QRectF:
+        """Widget rectangle of a box in the page's (display) coordinates."""
+        x0, y0, x1, y1 = bbox
+        z = self.zoom
+        return QRectF(x0 * z, y0 * z, (x1 - x0) * z, (y1 - y0) * z)
+
+    def _resize(self) -> None:
+        if self.page is None:
+            self.setFixedSize(1, 1)
+            return
+        self.setFixedSize(QSize(max(1, round(self.page["width"] * self.zoom)),
+                                max(1, round(self.page["height"] * self.zoom))))
+
+
+class PageCanvas(PageImage):
+    """Paints one page image and its overlays at ``zoom`` logical pixels per PDF point."""
+
+    redactionClicked = Signal(object)  # redaction id, or None for the page itself
+    painted = Signal(int)  # page id, once its image at the wanted scale has been painted
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selected: int | None = None
+        self.hits: list[tuple[float, float, float, float]] = []
+        self.painted_key: tuple[int, float] | None = None
+
+    # -- state ----------------------------------------------------------------------------
+
+    def set_page(self, page: dict[str, Any]) -> None:
+        """Show a new page (its image follows by :meth:`set_image`)."""
+        if self._take_page(page):
+            self.hits = []
+        self.update()
+
     def set_hits(self, rects: list[tuple[float, float, float, float]]) -> None:
         """Highlight these page rectangles (search hits)."""
         self.hits = rects
@@ -93,20 +129,7 @@ class PageCanvas(QWidget):
         self.selected = redaction_id
         self.update()
 
-    def _resize(self) -> None:
-        if self.page is None:
-            self.setFixedSize(1, 1)
-            return
-        self.setFixedSize(QSize(max(1, round(self.page["width"] * self.zoom)),
-                                max(1, round(self.page["height"] * self.zoom))))
-
     # -- geometry -------------------------------------------------------------------------
-
-    def rect_of(self, bbox: tuple[float, float, float, float]) -> QRectF:
-        """Widget rectangle of a page-coordinate box."""
-        x0, y0, x1, y1 = bbox
-        z = self.zoom
-        return QRectF(x0 * z, y0 * z, (x1 - x0) * z, (y1 - y0) * z)
 
     def redaction_at(self, pos: QPointF | QPoint) -> int | None:
         """The smallest redaction under a widget position."""
