@@ -268,14 +268,9 @@ class StatisticsView(QWidget):
 
 def show_statistics(win: Any) -> StatisticsView | None:
     """Open (or raise) the Statistics window of a review window and load it."""
-    if win.worker is None:
-        win.statusBar().showMessage("Open a matter first", 4000)
-        return None
-    view = getattr(win, "statistics_view", None)
-    if view is None:
-        view = win.statistics_view = StatisticsView(win)
-    view.show()
-    view.raise_()
-    view.activateWindow()
-    view.reload()
+    from ui.widgets.common import raise_view
+
+    view = raise_view(win, "statistics_view", StatisticsView)
+    if view is not None:
+        view.reload()
     return view

@@ -766,14 +766,9 @@ class CompareView(QWidget):
 def show_compare(win: Any) -> CompareView | None:
     """Open (or raise) the Compare versions window of a review window; matching starts the
     first time for the matter open there."""
-    if win.worker is None:
-        win.statusBar().showMessage("Open a matter first", 4000)
-        return None
-    view = getattr(win, "compare_view", None)
-    if view is None:
-        view = win.compare_view = CompareView(win)
-    view.show()
-    view.raise_()
-    view.activateWindow()
-    view.ensure_matched()
+    from ui.widgets.common import raise_view
+
+    view = raise_view(win, "compare_view", CompareView)
+    if view is not None:
+        view.ensure_matched()
     return view

@@ -98,3 +98,19 @@ class Banner(QLabel):
         self.setStyleSheet("QLabel { background: #ffe066; color: #3d2c00; padding: 6px; "
                            "font-weight: bold; }")
         self.setVisible(bool(text))
+
+
+def raise_view(win: Any, attr: str, make: Any) -> Any:
+    """The review window's ``attr`` window (made by ``make(win)`` the first time), shown and
+    raised; None, with a status message, when no matter is open."""
+    if win.worker is None:
+        win.statusBar().showMessage("Open a matter first", 4000)
+        return None
+    view = getattr(win, attr, None)
+    if view is None:
+        view = make(win)
+        setattr(win, attr, view)
+    view.show()
+    view.raise_()
+    view.activateWindow()
+    return view
