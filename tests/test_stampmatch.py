@@ -23,12 +23,15 @@ LABELS = ["(b)(1)", "(b)(2)", "(b)(3)", "(b)(4)", "(b)(5)", "(b)(6)", "(b)(7)(A)
           "NON-RESPONSIVE", "PII"]
 
 
-def _scanned_page(labels: list[str], size: float) -> pymupdf.Document:
+def _scanned_page(labels: list[str], size: float, *, long: bool = False, skew: float = 0.3,
+                  one_bit: bool = False) -> pymupdf.Document:
+    """``labels`` in boxes just wider than them (``long``: boxes across the text column),
+    scanned at 150 dpi, turned by ``skew`` degrees; ``one_bit``: then dithered to 1 bit."""
     src = pymupdf.open()
     page = src.new_page(width=612, height=792)
     y = 60.0
     for label in labels:
-        width = pymupdf.get_text_length(label, "helv", size) + 12
+        width = 468 if long else pymupdf.get_text_length(label, "helv", size) + 12
         rect = pymupdf.Rect(72, y, 72 + width, y + size * 1.8)
         page.insert_text((72, y + size), "x" * 40, fontsize=size)
         page.add_redact_annot(rect, text=label, fontname="helv", fontsize=size,
@@ -37,8 +40,10 @@ def _scanned_page(labels: list[str], size: float) -> pymupdf.Document:
     page.apply_redactions()
     pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
     img = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-    img = img.rotate(0.3, fillcolor=255, resample=Image.BILINEAR).filter(
+    img = img.rotate(skew, fillcolor=255, resample=Image.BILINEAR).filter(
         ImageFilter.GaussianBlur(0.4))
+    if one_bit:  # a TIFF volume's page: the scan dithered to black and white
+        img = img.convert("1")
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     out = pymupdf.open()
@@ -47,8 +52,9 @@ def _scanned_page(labels: list[str], size: float) -> pymupdf.Document:
     return out
 
 
-def _read(labels: list[str], size: float) -> list[tuple[str, tuple[str, ...] | None]]:
-    doc = _scanned_page(labels, size)
+def _read(labels: list[str], size: float,
+          **scan: float | bool) -> list[tuple[str, tuple[str, ...] | None]]:
+    doc = _scanned_page(labels, size, **scan)
     page = doc[0]
     gray, zoom = engine.render_gray(page, 300)
     boxes = sorted(engine.dark_boxes(page, gray, zoom), key=lambda b: b[1])
@@ -75,6 +81,16 @@ def test_codes_are_read_and_other_labels_are_left_to_ocr(size: float, least_righ
         codes_total += 1
         right += codes is not None and sorted(codes) == sorted(expected)
     assert right / codes_total >= least_right
+
+
+@pytest.mark.parametrize("one_bit", [False, True])
+def test_labels_in_long_boxes_on_a_skewed_scan(one_bit: bool) -> None:
+    """A box across the text column on a page turned by 0.6 degrees drops by its whole height
+    from end to end: the light wedges at its ends, and on a 1-bit page the dithered grey along
+    its edges, are not part of the label at its left."""
+    labels = ["(b)(5)", "(b)(7)(E)", "(b)(6); (b)(7)(C)", "(b)(4)", "(b)(7)(A)"]
+    read = _read(labels, 8.0, long=True, skew=0.6, one_bit=one_bit)
+    assert [codes for _, codes in read] == [tuple(canonical_codes(lb)[0]) for lb in labels]
 
 
 def test_a_blank_crop_is_no_label() -> None:

@@ -168,6 +168,123 @@ def blank_boxes(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         gray[y0:y1, x0:x1] = 255
 
 
+def _edge_rows(dark: np.ndarray, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each column of ``dark[:, c0:c1]`` holding the box: the column, the first row of
+    the box's fill from the top and the last from the bottom (three dark rows in a row)."""
+    import numpy as np
+
+    part = dark[:, c0:c1]
+    solid = part[:-2] & part[1:-1] & part[2:]  # a dark run of 3 starts at this row
+    has = solid.any(axis=0)
+    top = solid.argmax(axis=0)
+    bottom = solid.shape[0] - 1 - solid[::-1].argmax(axis=0) + 2
+    cols = np.nonzero(has)[0]
+    return cols + c0, top[cols], bottom[cols]
+
+
+def _line_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
+    """(slope, intercept) of the line through most of the points: fitted, then refitted
+    without the points more than 2 px off it (a label touching the box's edge)."""
+    import numpy as np
+
+    if len(x) < 8:
+        return None
+    keep = np.ones(len(x), dtype=bool)
+    fit = (0.0, float(np.median(y)))
+    for _ in range(3):
+        if keep.sum() < 8:
+            return None
+        slope, icpt = np.polyfit(x[keep], y[keep], 1)
+        fit = (float(slope), float(icpt))
+        keep = np.abs(y - (slope * x + icpt)) <= 2.0
+    return fit
+
+
+def _slanted_inside(dark: np.ndarray, c0: int, c1: int,
+                    edge: int) -> np.ndarray | None:
+    """The inside of a box whose top and bottom edges slope (a skewed scan): the rows between
+    its fitted edges, ``edge`` pixels in. None when the box is level enough for its rectangle:
+    a long box on a page skewed by half a degree drops by its whole height, and the light
+    wedges its rectangle would then take in are not text."""
+    import numpy as np
+
+    xs, tops, bottoms = _edge_rows(dark, c0, c1)
+    top, bottom = _line_fit(xs, tops), _line_fit(xs, bottoms)
+    if top is None or bottom is None:
+        return None
+    span = c1 - c0
+    if max(abs(top[0]), abs(bottom[0])) * span <= edge:
+        return None
+    rows = np.arange(dark.shape[0])[:, None]
+    cols = np.arange(dark.shape[1])[None, :]
+    upper = top[0] * cols + top[1] + edge
+    lower = bottom[0] * cols + bottom[1] - edge
+    inside = (rows >= upper) & (rows < lower)
+    inside[:, : c0 + edge] = False
+    inside[:, c1 - edge:] = False
+    return inside
+
+
+def _label_columns(text: np.ndarray, height: int) -> tuple[int, int] | None:
+    """The columns of the label in a box's text mask: the heaviest group of columns lighter
+    than the box's usual column (runs less than ``height`` apart join), or None."""
+    import numpy as np
+
+    counts = text.sum(axis=0)
+    base = float(np.median(counts))
+    busy = np.nonzero(counts > base + 1)[0]
+    if not len(busy):
+        return None
+    groups: list[list[int]] = [[int(busy[0]), int(busy[0]) + 1]]
+    for x in busy[1:].tolist():
+        if x - groups[-1][1] < height:
+            groups[-1][1] = x + 1
+        else:
+            groups.append([x, x + 1])
+    g0, g1 = max(groups, key=lambda g: int(counts[g[0]: g[1]].sum()))
+    return g0, g1
+
+
+def _longest_run(row: np.ndarray, gap: int = 3) -> int:
+    """The longest run of True in ``row`` when gaps of up to ``gap`` pixels are bridged."""
+    import numpy as np
+
+    xs = np.nonzero(row)[0]
+    if not len(xs):
+        return 0
+    cuts = np.nonzero(np.diff(xs) > gap + 1)[0]
+    starts = np.concatenate([[xs[0]], xs[cuts + 1]])
+    ends = np.concatenate([xs[cuts], [xs[-1]]])
+    return int((ends - starts).max()) + 1
+
+
+def _drop_bands(text: np.ndarray, height: int) -> np.ndarray:
+    """``text`` without the light lines along a long box (a dithered grey band at its edge,
+    or the wedge a skewed edge leaves) and without specks away from the label.
+
+    A line runs on, light every few pixels, far longer than the box is tall; a label's row is
+    broken between its letters, and the fill beside it is black. Boxes not much wider than
+    their label are left as they are, and so is a crop that would have nothing left.
+    """
+    import numpy as np
+
+    h, w = text.shape
+    if w < 4 * height:
+        return text
+    line = np.array([_longest_run(row) >= 4 * height for row in text])
+    line = line | np.roll(line, 1) | np.roll(line, -1)  # and the grey rows either side
+    out = text.copy()
+    out[line] = False
+    if out.sum() < 6:
+        return text
+    label = _label_columns(out, height)
+    if label is not None:
+        g0, g1 = label
+        out[:, : max(0, g0 - height // 2)] = False  # specks far from the label
+        out[:, g1 + height // 2:] = False
+    return out
+
+
 def _label_crop(sub: np.ndarray, faint: bool = False) -> tuple[np.ndarray, int, int] | None:
     """The stamp text inside a dark box region, black on white, cut to the text.
 
@@ -195,10 +312,13 @@ def _label_crop(sub: np.ndarray, faint: bool = False) -> tuple[np.ndarray, int, 
     edge = max(2, (r1 - r0) // 16)
     inside = np.zeros_like(light)
     inside[r0 + edge: r1 - edge, c0 + edge: c1 - edge] = True
+    slanted = _slanted_inside(dark, c0, c1, edge)
+    if slanted is not None:
+        inside = slanted
     threshold = 110.0
     if faint and inside.any():
         threshold = min(threshold, float(np.median(sub[inside])) + 40.0)
-    text = (sub > threshold) & inside
+    text = _drop_bands((sub > threshold) & inside, r1 - r0)
     if text.sum() < 6:
         return None
     h, w = light.shape
@@ -216,23 +336,23 @@ def label_by_shape(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None = 
     """The exemption label in one box's region (``sub``: the box and a hair around it, gray)
     read by shape, with its pixel rectangle in ``sub``; None when it is not a label of codes.
 
-    The crop is tried as cut at the usual threshold (``found``, if already made), then with
-    faint strokes (a small label blurred to grey).
+    The crop is cut at the usual threshold (``found``, if already made) and with faint
+    strokes (a small label blurred to grey), and the two reads are merged code by code
+    (:func:`app.ocr.stampmatch.merge_reads`).
     """
-    from app.ocr.stampmatch import match_label
+    from app.ocr.stampmatch import merge_reads, read_pieces
 
-    reads = []
-    for faint in (False, True):
-        crop = found if (found is not None and not faint) else _label_crop(sub, faint=faint)
-        matched = match_label(crop[0]) if crop is not None else None
-        if matched is not None:
-            reads.append((matched, crop))
-    if not reads:
+    crops = [found if found is not None else _label_crop(sub), _label_crop(sub, faint=True)]
+    reads = [read_pieces(c[0]) if c is not None else None for c in crops]
+    matched = merge_reads(reads[0], reads[1])
+    if matched is None:
         return None
-    # both read: the one that saw more of the label (a dim last code is lost at the usual
-    # threshold, and what is left can read as a shorter code)
-    matched, (img, cx, cy) = max(reads, key=lambda r: (len(r[0].label), r[0].score))
-    return matched.label, (cx, cy, cx + img.shape[1], cy + img.shape[0])
+    cut = [c for c in crops if c is not None]
+    x0 = min(c[1] for c in cut)
+    y0 = min(c[2] for c in cut)
+    x1 = max(c[1] + c[0].shape[1] for c in cut)
+    y1 = max(c[2] + c[0].shape[0] for c in cut)
+    return matched.label, (x0, y0, x1, y1)
 
 
 def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,

@@ -270,26 +270,74 @@ def _read_piece(piece: np.ndarray, cut_left: bool,
     return top.code, top.score, min(_lead(top, f) for f in rivals)
 
 
-def match_label(crop: np.ndarray) -> LabelMatch | None:
-    """The stamp label in ``crop`` (8-bit gray, black text on white, one line), or None.
+@dataclass(frozen=True)
+class PieceRead:
+    """One code of a label as read: the best code, its score and its lead over rivals."""
 
-    The first and the last code may be cut where the label met the box's edge.
-    """
+    code: str
+    score: float
+    lead: float
+
+    @property
+    def sure(self) -> bool:
+        return self.score >= MIN_SCORE and self.lead >= MIN_MARGIN
+
+
+def read_pieces(crop: np.ndarray) -> list[PieceRead | None] | None:
+    """Each code of the label in ``crop`` (8-bit gray, black text on white, one line) as
+    read, None where a piece matched no code; None when the crop is not a row of one to four
+    codes. The first and the last code may be cut where the label met the box's edge."""
     ink = _normalised(_ink(crop), BLUR_LABEL)
     if ink is None or ink.shape[1] < HEIGHT:
         return None
     pieces = _pieces(ink)
     if not pieces or len(pieces) > 4:
         return None
-    codes: list[str] = []
-    worst, lead = 1.0, 1.0
+    out: list[PieceRead | None] = []
     for i, piece in enumerate(pieces):
         read = _read_piece(piece, i == 0, i == len(pieces) - 1)
-        if read is None:
-            return None
-        code, score, margin = read
-        if score < MIN_SCORE or margin < MIN_MARGIN:
-            return None
-        codes.append(code)
-        worst, lead = min(worst, score), min(lead, margin)
-    return LabelMatch("; ".join(codes), tuple(codes), round(worst, 3), round(lead, 3))
+        out.append(PieceRead(*read) if read is not None else None)
+    return out
+
+
+def _label(reads: list[PieceRead | None]) -> LabelMatch | None:
+    if not reads or not all(r is not None and r.sure for r in reads):
+        return None
+    sure = [r for r in reads if r is not None]
+    return LabelMatch("; ".join(r.code for r in sure), tuple(r.code for r in sure),
+                      round(min(r.score for r in sure), 3), round(min(r.lead for r in sure), 3))
+
+
+def match_label(crop: np.ndarray) -> LabelMatch | None:
+    """The stamp label in ``crop`` (see :func:`read_pieces`) when every code in it is read
+    surely, or None."""
+    reads = read_pieces(crop)
+    return _label(reads) if reads is not None else None
+
+
+def merge_reads(a: list[PieceRead | None] | None,
+                b: list[PieceRead | None] | None) -> LabelMatch | None:
+    """The label read from two cuts of one crop (at the usual threshold and with faint
+    strokes), code by code where both split it alike.
+
+    Each code is taken from the cut that read it surely; where both did and one code extends
+    the other ("(b)(7)" and "(b)(7)(C)": a dim last letter lost at the usual threshold), the
+    longer; where both did and they differ otherwise, the one that matched better. When the cuts
+    split differently, the one that reads whole (the longer label if both do) is kept.
+    """
+    if a is None or b is None or len(a) != len(b):
+        whole = [m for m in (_label(a or []), _label(b or [])) if m is not None]
+        return max(whole, key=lambda m: (len(m.label), m.score)) if whole else None
+    merged: list[PieceRead | None] = []
+    for x, y in zip(a, b, strict=True):
+        xs = x if x is not None and x.sure else None
+        ys = y if y is not None and y.sure else None
+        if xs is None or ys is None:
+            merged.append(xs or ys)
+        elif xs.code == ys.code:
+            merged.append(xs if xs.score >= ys.score else ys)
+        elif ys.code.startswith(xs.code) or xs.code.startswith(ys.code):
+            merged.append(max(xs, ys, key=lambda r: len(r.code)))
+        else:
+            merged.append(max(xs, ys, key=lambda r: r.score))
+    return _label(merged)

@@ -446,6 +446,20 @@ def _joinable(a: list[int], b: list[int], dark: np.ndarray) -> bool:
     return True
 
 
+def _fill(region: np.ndarray, solid: np.ndarray) -> float:
+    """Dark share of a candidate box, between its top and bottom edge in each column (from
+    ``solid``, the opened mask): a long box on a skewed scan slopes across its bounding
+    rectangle, and the page's white in the corners that leaves is not a lighter box."""
+    has = solid.any(axis=0)
+    if not has.any():
+        return float(region.mean())
+    rows = np.arange(region.shape[0])[:, None]
+    top = solid.argmax(axis=0)
+    bottom = region.shape[0] - solid[::-1].argmax(axis=0)
+    inside = (rows >= top) & (rows < bottom) & has
+    return float(region[inside].mean())
+
+
 def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
                  zoom: float | None = None) -> list[Box]:
     """Dark filled rectangles in the rendered page (scans, TIFF pages)."""
@@ -501,8 +515,7 @@ def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
         if bw < RASTER_MIN_W * upx or bh < RASTER_MIN_H * upx or (
                 bw * bh < RASTER_MIN_AREA * upx * upx):
             continue  # too small to have hidden a word: a blot, a bullet, part of a logo
-        region = dark[y0:y1, x0:x1]
-        if region.mean() < 0.75:
+        if _fill(dark[y0:y1, x0:x1], opened[y0:y1, x0:x1]) < 0.75:
             continue
         if bw >= 0.95 * w and bh * bw < 0.8 * w * h:
             continue  # a stripe from edge to edge: cover art or a banner, not a redaction
