@@ -320,6 +320,6 @@ def test_loadfile_tiffs_keep_their_text_and_get_stamps(tmp_path: Path, matter) -
             best = max(rows, key=lambda r: _iou([r["x0"], r["y0"], r["x1"], r["y1"]],
                                                 tr["bbox"]))
             exact += sorted(json.loads(best["exemptions"])) == sorted(tr["exemptions"])
-    # Known gap (reported): labels on 1-bit 150-dpi TIFFs read exactly on about half the boxes;
-    # the target is 0.98. This floor only guards against regressions.
-    assert total and exact / total >= 0.4
+    # 44 of 44 read exactly here; the 0.98 target is measured over whole productions
+    # (benchmarks/ocr.py). Dithered 5-pt labels are the hard part: see test_stampmatch.
+    assert total and exact / total >= 0.95

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from app.ocr import engine
-from app.ocr.stampmatch import match_label
+from app.ocr.stampmatch import PieceRead, match_label, settle
 from app.redactions.stamps import canonical_codes
 
 LABELS = ["(b)(1)", "(b)(2)", "(b)(3)", "(b)(4)", "(b)(5)", "(b)(6)", "(b)(7)(A)", "(b)(7)(B)",
@@ -52,8 +52,8 @@ def _scanned_page(labels: list[str], size: float, *, long: bool = False, skew: f
     return out
 
 
-def _read(labels: list[str], size: float,
-          **scan: float | bool) -> list[tuple[str, tuple[str, ...] | None]]:
+def _regions(labels: list[str], size: float, **scan: float | bool) -> list:
+    """Each box's region of the scanned page, top to bottom, with its label crop."""
     doc = _scanned_page(labels, size, **scan)
     page = doc[0]
     gray, zoom = engine.render_gray(page, 300)
@@ -61,11 +61,23 @@ def _read(labels: list[str], size: float,
     assert len(boxes) == len(labels)
     pad = max(1, int(round(0.4 * zoom)))
     out = []
-    for label, box in zip(labels, boxes, strict=True):
+    for box in boxes:
         x0, y0, x1, y1 = engine._box_px(page, zoom, box, gray.shape, pad)
-        shaped = engine.label_by_shape(gray[y0:y1, x0 + pad:x1 - pad])
-        out.append((label, tuple(canonical_codes(shaped[0])[0]) if shaped else None))
+        sub = gray[y0:y1, x0 + pad:x1 - pad]
+        out.append((sub, engine._label_crop(sub)))
     return out
+
+
+def _codes(shaped: tuple[str, object] | None) -> tuple[str, ...] | None:
+    return tuple(canonical_codes(shaped[0])[0]) if shaped else None
+
+
+def _read(labels: list[str], size: float,
+          **scan: float | bool) -> list[tuple[str, tuple[str, ...] | None]]:
+    """Each label as read alone, box by box."""
+    regions = _regions(labels, size, **scan)
+    return [(label, _codes(engine.label_by_shape(sub)))
+            for label, (sub, _) in zip(labels, regions, strict=True)]
 
 
 @pytest.mark.parametrize(("size", "least_right"), [(5.5, 0.9), (6.5, 1.0), (8.0, 1.0)])
@@ -91,6 +103,39 @@ def test_labels_in_long_boxes_on_a_skewed_scan(one_bit: bool) -> None:
     labels = ["(b)(5)", "(b)(7)(E)", "(b)(6); (b)(7)(C)", "(b)(4)", "(b)(7)(A)"]
     read = _read(labels, 8.0, long=True, skew=0.6, one_bit=one_bit)
     assert [codes for _, codes in read] == [tuple(canonical_codes(lb)[0]) for lb in labels]
+
+
+@pytest.mark.parametrize(("size", "skew"), [(5.0, 0.5), (5.5, 0.3)])
+def test_a_page_settles_its_unsure_labels_by_its_clear_ones(size: float, skew: float) -> None:
+    """On a dithered page of tiny labels, the boxes the shapes cannot be sure of are taken as
+    the label the page's other boxes clearly read, when it is one they may be; a label read
+    right on its own is never changed, and one-off labels do not make a pattern."""
+    labels = (["(b)(6); (b)(7)(C)"] * 8 + ["(b)(8)", "(b)(7)(E)", "(b)(6)"]
+              + ["(b)(6); (b)(7)(C)"] * 6 + ["(b)(7)(D)", "(b)(4)"])
+    regions = _regions(labels, size, skew=skew, one_bit=True)
+    alone = [_codes(engine.label_by_shape(sub, found)) for sub, found in regions]
+    page = [_codes(r) for r in engine.labels_by_shape(regions)]
+    want = [tuple(canonical_codes(label)[0]) for label in labels]
+    right_alone = {i for i, codes in enumerate(alone) if codes == want[i]}
+    right_page = {i for i, codes in enumerate(page) if codes == want[i]}
+    assert right_alone <= right_page
+    assert len(right_page) >= len(right_alone) + 2
+    assert len(right_page) >= 0.8 * len(labels)
+
+
+def test_settle_takes_only_a_common_label_the_pieces_may_be() -> None:
+    def cut(*pieces: tuple[str, float, tuple[str, ...]]) -> list[PieceRead | None]:
+        return [PieceRead(code, score, -0.01, close) for code, score, close in pieces]
+
+    six_7c = ("(b)(6)", "(b)(7)(C)")
+    unsure = cut(("(b)(8)", 0.7, ("(b)(8)", "(b)(6)")), ("(b)(7)(E)", 0.7, ("(b)(7)(E)", "(b)(7)(C)")))
+    settled = settle((unsure, None), {six_7c: 5, ("(b)(5)",): 9})
+    assert settled is not None and settled.codes == six_7c
+    assert settle((unsure, None), {six_7c: 2}) is None  # not yet a pattern
+    assert settle((unsure, None), {six_7c: 5, ("(b)(8)", "(b)(7)(C)"): 3}) is None  # two fit
+    assert settle((unsure, None), {("(b)(4)", "(b)(7)(C)"): 9}) is None  # (b)(4) not close
+    faint = cut(("(b)(8)", 0.3, ("(b)(8)", "(b)(6)")), ("(b)(7)(C)", 0.7, ("(b)(7)(C)",)))
+    assert settle((faint, None), {six_7c: 9}) is None  # a piece that looks like no code
 
 
 def test_a_blank_crop_is_no_label() -> None:

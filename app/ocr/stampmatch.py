@@ -28,6 +28,11 @@ MIN_MARGIN = 0.0  # ... and to explain the piece better than any close rival whe
 BLUR_LABEL, BLUR_CODE = 1.5, 2.0  # both blurred: scans and rendered codes differ in weight
 CUT = 0.42  # at most this share of HEIGHT may be missing where a label meets the box's edge
 STRETCHES = (0.9, 0.97, 1.04, 1.11)  # widths a piece is tried at
+TRIMS = ((2, 0), (0, 2), (2, 2))  # rows (top, bottom) the closest codes are tried without
+SHORTLIST = 6  # how many codes that is
+SLACK = 0.08  # a code this close to the best is one the piece may be (see settle())
+CLEAR = 0.03  # a label read with this lead or more is clear: the page's labels are these
+PATTERN = 3  # boxes of a page clearly read as one label before it settles an unsure one
 GAP = 0.2  # a blank run this share of HEIGHT wide separates two codes
 
 CODES = ["(b)(1)", "(b)(2)", "(b)(3)", "(b)(4)", "(b)(5)", "(b)(6)", "(b)(7)(A)",
@@ -201,14 +206,18 @@ class _Fit:
     tpl: np.ndarray
 
 
-def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool) -> dict[str, _Fit]:
-    """Each code's best placement against the piece (widths and offsets its cuts allow)."""
+def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool,
+          codes: set[str] | None = None) -> dict[str, _Fit]:
+    """Each code's best placement against the piece (widths and offsets its cuts allow);
+    only ``codes``, if given."""
     allowed_cut = CUT * HEIGHT * (cut_left + cut_right)
     stretched = [_resize(piece, int(round(piece.shape[1] * k)), HEIGHT) if k != 1.0 else piece
                  for k in STRETCHES]
     best: dict[str, _Fit] = {}
     for code, suffix, tpl in _templates():
         if bool(suffix) == cut_right:  # a separator follows every code but the last
+            continue
+        if codes is not None and code not in codes:
             continue
         tw = tpl.shape[1]
         for p in stretched:
@@ -259,15 +268,28 @@ def _lead(top: _Fit, other: _Fit) -> float:
 
 
 def _read_piece(piece: np.ndarray, cut_left: bool,
-                cut_right: bool) -> tuple[str, float, float] | None:
-    """(code, score, lead over the close runners-up) for one piece of a label, or None."""
-    fits = sorted(_fits(piece, cut_left, cut_right).values(), key=lambda f: f.score,
-                  reverse=True)
+                cut_right: bool) -> tuple[str, float, float, tuple[str, ...]] | None:
+    """(code, score, lead over the close runners-up, the codes scoring within SLACK of it)
+    for one piece of a label, or None."""
+    best = _fits(piece, cut_left, cut_right)
+    # The closest codes again with a row or two less at the top or bottom: a speck beside
+    # the label stretches its extent, and the piece is then scaled a little too small. Only
+    # for a piece that already looks like a code: trimming is not to make one of "PII".
+    ranked = sorted(best, key=lambda c: best[c].score, reverse=True)
+    if ranked and best[ranked[0]].score >= MIN_SCORE:
+        close = set(ranked[:SHORTLIST])
+        for top, bottom in TRIMS:
+            trimmed = _resize(piece[top: HEIGHT - bottom], piece.shape[1], HEIGHT)
+            for code, fit in _fits(trimmed, cut_left, cut_right, close).items():
+                if fit.score > best[code].score:
+                    best[code] = fit
+    fits = sorted(best.values(), key=lambda f: f.score, reverse=True)
     if len(fits) < 2:
         return None
     top = fits[0]
     rivals = [f for f in fits[1:6] if top.score - f.score < 0.1] or fits[1:2]
-    return top.code, top.score, min(_lead(top, f) for f in rivals)
+    close = tuple(f.code for f in fits if top.score - f.score <= SLACK)
+    return top.code, top.score, min(_lead(top, f) for f in rivals), close
 
 
 @dataclass(frozen=True)
@@ -277,6 +299,7 @@ class PieceRead:
     code: str
     score: float
     lead: float
+    close: tuple[str, ...] = ()  # every code that scored within SLACK of the best
 
     @property
     def sure(self) -> bool:
@@ -341,3 +364,32 @@ def merge_reads(a: list[PieceRead | None] | None,
         else:
             merged.append(max(xs, ys, key=lambda r: r.score))
     return _label(merged)
+
+
+def settle(reads: tuple[list[PieceRead | None] | None, ...],
+           known: dict[tuple[str, ...], int]) -> LabelMatch | None:
+    """A label the matcher could not be sure of, taken as the label this page's other boxes
+    were most often read as (``known``: codes -> boxes read surely and clearly), when that
+    label is among what every piece may be and at least twice as common as any other such.
+
+    An agency stamps the same few labels box after box; at 5 pt on a dithered page "(b)(6)"
+    and "(b)(8)", or "(7)(C)" and "(7)(E)", differ by a few pixels the scan has lost. The
+    page's clear reads decide between the codes the shapes cannot tell apart, never against
+    them, and only where every piece looks like a code (scores MIN_SCORE). ``reads`` are the
+    piece reads of the crop's cuts (None where a cut read nothing).
+    """
+    fitting: dict[tuple[str, ...], int] = {}
+    for cut in reads:
+        if not cut:
+            continue
+        for codes, n in known.items():
+            if len(codes) == len(cut) and all(
+                    r is not None and r.score >= MIN_SCORE and code in r.close
+                    for r, code in zip(cut, codes, strict=True)):
+                fitting[codes] = n
+    ranked = sorted(fitting.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] < PATTERN or (len(ranked) > 1
+                                                and ranked[0][1] < 2 * ranked[1][1]):
+        return None
+    codes = ranked[0][0]
+    return LabelMatch("; ".join(codes), codes, 0.0, 0.0)
