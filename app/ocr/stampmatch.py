@@ -197,6 +197,16 @@ def _ncc(windows: np.ndarray, tpl: np.ndarray) -> np.ndarray:
         return np.where(den > 0, (w @ t) / np.where(den > 0, den, 1.0), -1.0)
 
 
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    """Each row less its mean, scaled to length 1 (a flat row stays 0: it correlates with
+    nothing)."""
+    import numpy as np
+
+    m = m - m.mean(axis=1, keepdims=True)
+    norm = np.sqrt((m * m).sum(axis=1, keepdims=True))
+    return np.divide(m, norm, out=np.zeros_like(m), where=norm > 0)
+
+
 @dataclass(frozen=True)
 class _Fit:
     score: float
@@ -210,30 +220,46 @@ def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool,
           codes: set[str] | None = None) -> dict[str, _Fit]:
     """Each code's best placement against the piece (widths and offsets its cuts allow);
     only ``codes``, if given."""
+    import numpy as np
+
     allowed_cut = CUT * HEIGHT * (cut_left + cut_right)
     stretched = [_resize(piece, int(round(piece.shape[1] * k)), HEIGHT) if k != 1.0 else piece
                  for k in STRETCHES]
     best: dict[str, _Fit] = {}
-    for code, suffix, tpl in _templates():
-        if bool(suffix) == cut_right:  # a separator follows every code but the last
-            continue
-        if codes is not None and code not in codes:
-            continue
-        tw = tpl.shape[1]
-        for p in stretched:
-            pw = p.shape[1]
+
+    def keep(fit: _Fit) -> None:
+        if fit.code not in best or fit.score > best[fit.code].score:
+            best[fit.code] = fit
+
+    chosen = [(code, tpl) for code, suffix, tpl in _templates()
+              # a separator follows every code but the last
+              if bool(suffix) != cut_right and (codes is None or code in codes)]
+    for p in stretched:
+        pw = p.shape[1]
+        over = []  # templates at least as wide as the piece: the piece slides along them
+        under: dict[int, list[tuple[str, np.ndarray]]] = {}  # narrower ones, by width
+        for code, tpl in chosen:
+            tw = tpl.shape[1]
             if pw > tw * 1.08 + 2 or tw - pw > min(allowed_cut, 0.3 * tw) + 0.06 * tw + 2:
                 continue
             if pw <= tw:
-                scores = _ncc(_windows(tpl, pw), p)
-                i = int(scores.argmax())
-                fit = _Fit(float(scores[i]), p, i, code, tpl)
+                over.append((code, tpl))
             else:
-                scores = _ncc(_windows(p, tw), tpl)
-                i = int(scores.argmax())
-                fit = _Fit(float(scores[i]), p, -i, code, tpl)
-            if code not in best or fit.score > best[code].score:
-                best[code] = fit
+                under.setdefault(tw, []).append((code, tpl))
+        for tw, group in under.items():  # these slide along the piece, a width at a time
+            wins = _unit_rows(_windows(p, tw).reshape(pw - tw + 1, -1))
+            table = wins @ _unit_rows(np.stack([tpl.ravel() for _, tpl in group])).T
+            for j, (code, tpl) in enumerate(group):
+                i = int(table[:, j].argmax())
+                keep(_Fit(float(table[i, j]), p, -i, code, tpl))
+        if over:  # all in one product: every window of every such template
+            wins = [_windows(tpl, pw) for _, tpl in over]
+            scores = _ncc(np.concatenate(wins), p)
+            start = 0
+            for (code, tpl), w in zip(over, wins, strict=True):
+                i = int(scores[start: start + len(w)].argmax())
+                keep(_Fit(float(scores[start + i]), p, i, code, tpl))
+                start += len(w)
     return best
 
 
