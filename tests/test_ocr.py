@@ -116,6 +116,21 @@ def test_repair_stamp(read: str, canonical: str | None) -> None:
     assert quality.repair_stamp(read) == canonical
 
 
+def test_scraps_of_a_blanked_box_do_not_join_its_label() -> None:
+    """The page is read with its boxes blanked; a dithered edge left behind reads as "1" or
+    "7". Joined to the label read from the box's inside, "(b)(6); (b)(7)(C) 1" would claim
+    (b)(1) too: the label stands alone, and the scrap goes."""
+    box = (153.0, 500.0, 203.0, 510.0)
+    shaped = (152.9, 500.9, 188.4, 508.6, "(b)(6); (b)(7)(C)", engine.SHAPE_BLOCK + 3, 0, 0)
+    scrap = (202.5, 499.0, 203.9, 510.0, "1", 24, 0, 0)
+    beside = (210.0, 500.0, 240.0, 510.0, "Agent", 24, 0, 1)
+    words = engine.repair_stamps([shaped, scrap, beside], [box])
+    assert [w[4] for w in words] == ["(b)(6); (b)(7)(C)", "Agent"]
+    # with no label read from the box, what the page OCR read there is still repaired
+    ocr_read = (153.5, 500.5, 190.0, 509.0, "IbX6): (OMK7(C", 24, 0, 0)
+    assert [w[4] for w in engine.repair_stamps([ocr_read], [box])] == ["(b)(6); (b)(7)(C)"]
+
+
 def test_enqueue_finds_scans_and_garbage_layers(scans: tuple[Path, dict], matter) -> None:
     import pymupdf
 

