@@ -8,8 +8,10 @@ labels come from a closed set: FOIA exemption codes, alone or a few in a row.
 codes, and compares each piece with every code rendered in Helvetica (the base-14 font MuPDF
 ships, the face of Acrobat's and most redaction tools' overlay text) by normalised
 correlation, letting the first and last piece be cut at the box's edge. A label is accepted
-only when every piece's best code scores high and clearly above any other code; otherwise the
-caller keeps what OCR read. Nothing here touches a matter. No Qt.
+only when every piece's best code scores high and above any other code (:func:`match_label`,
+and :func:`merge_reads` for the two cuts of one crop); a label it cannot be sure of may be
+settled by the labels the same page reads clearly (:func:`settle`); otherwise the caller keeps
+what OCR read. Nothing here touches a matter. No Qt.
 """
 
 from __future__ import annotations
