@@ -13,7 +13,7 @@ import pymupdf
 import pytest
 from PIL import Image, ImageFilter
 
-from app.ocr import engine
+from app.ocr import boxcrop, engine
 from app.ocr.stampmatch import PieceRead, match_label, settle
 from app.redactions.stamps import canonical_codes
 
@@ -64,7 +64,7 @@ def _regions(labels: list[str], size: float, **scan: float | bool) -> list:
     for box in boxes:
         x0, y0, x1, y1 = engine._box_px(page, zoom, box, gray.shape, pad)
         sub = gray[y0:y1, x0 + pad:x1 - pad]
-        out.append((sub, engine._label_crop(sub)))
+        out.append((sub, boxcrop.label_crop(sub)))
     return out
 
 
@@ -128,7 +128,8 @@ def test_settle_takes_only_a_common_label_the_pieces_may_be() -> None:
         return [PieceRead(code, score, -0.01, close) for code, score, close in pieces]
 
     six_7c = ("(b)(6)", "(b)(7)(C)")
-    unsure = cut(("(b)(8)", 0.7, ("(b)(8)", "(b)(6)")), ("(b)(7)(E)", 0.7, ("(b)(7)(E)", "(b)(7)(C)")))
+    unsure = cut(("(b)(8)", 0.7, ("(b)(8)", "(b)(6)")),
+                 ("(b)(7)(E)", 0.7, ("(b)(7)(E)", "(b)(7)(C)")))
     settled = settle((unsure, None), {six_7c: 5, ("(b)(5)",): 9})
     assert settled is not None and settled.codes == six_7c
     assert settle((unsure, None), {six_7c: 2}) is None  # not yet a pattern
