@@ -107,25 +107,33 @@ def _drop_bands(text: np.ndarray, height: int) -> np.ndarray:
     or the wedge a skewed edge leaves) and without specks away from the label.
 
     A line runs on, light every few pixels, far longer than the box is tall; a label's row is
-    broken between its letters, and the fill beside it is black. Boxes not much wider than
-    their label are left as they are, and so is a crop that would have nothing left.
+    broken between its letters, and the fill beside it is black: rows light in many places
+    away from the label are what is left of a broken line. Boxes not much wider than their
+    label are left as they are, and so is a crop that would have nothing left.
     """
     import numpy as np
 
     h, w = text.shape
     if w < 4 * height:
         return text
-    line = np.array([_longest_run(row) >= 4 * height for row in text])
-    line = line | np.roll(line, 1) | np.roll(line, -1)  # and the grey rows either side
     out = text.copy()
-    out[line] = False
-    if out.sum() < 6:
+    out[_grown(np.array([_longest_run(row) >= 4 * height for row in text]))] = False
+    label = _label_columns(out, height) if out.sum() >= 6 else None
+    if label is None:
         return text
-    label = _label_columns(out, height)
-    if label is not None:
-        g0, g1 = label
-        out[:, : max(0, g0 - height // 2)] = False  # specks far from the label
-        out[:, g1 + height // 2:] = False
+    near = np.zeros(w, dtype=bool)
+    near[max(0, label[0] - height // 2): label[1] + height // 2] = True
+    # what is left of a broken line: rows light in many places away from the label
+    out[_grown(out[:, ~near].sum(axis=1) >= max(4, height // 4))] = False
+    out[:, ~near] = False  # and the specks far from it
+    return out if out.sum() >= 6 else text
+
+
+def _grown(rows: np.ndarray) -> np.ndarray:
+    """``rows`` and the row either side of each (a grey line's fringe)."""
+    out = rows.copy()
+    out[1:] |= rows[:-1]
+    out[:-1] |= rows[1:]
     return out
 
 
