@@ -108,6 +108,8 @@ def test_wordlike_share_and_garbage() -> None:
     ("(6)(6)", "(b)(6)"),
     ("(b)(6)(b)(7)(C)", "(b)(6); (b)(7)(C)"),
     ("(b)(5)", "(b)(5)"),
+    ("(k)(2)", "(k)(2)"),  # a Privacy Act code is not a misread (b)(2)
+    ("(b)(6); (j)(2)", "(b)(6); (j)(2)"),
     ("|1|", None),
     ("Personal Privacy", None),
     ("(b)(3): 8 U.S.C. 1202(f)", None),

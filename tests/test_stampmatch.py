@@ -27,15 +27,25 @@ def _scanned_page(labels: list[str], size: float, *, long: bool = False, skew: f
                   one_bit: bool = False) -> pymupdf.Document:
     """``labels`` in boxes just wider than them (``long``: boxes across the text column),
     scanned at 150 dpi, turned by ``skew`` degrees; ``one_bit``: then dithered to 1 bit."""
+    rows = [[(label, 468 if long else pymupdf.get_text_length(label, "helv", size) + 12)]
+            for label in labels]
+    return _scan(rows, size, skew=skew, one_bit=one_bit)
+
+
+def _scan(rows: list[list[tuple[str, float]]], size: float, *, skew: float,
+          one_bit: bool) -> pymupdf.Document:
+    """A page of rows of boxes side by side, each (label, width), scanned as above."""
     src = pymupdf.open()
     page = src.new_page(width=612, height=792)
     y = 60.0
-    for label in labels:
-        width = 468 if long else pymupdf.get_text_length(label, "helv", size) + 12
-        rect = pymupdf.Rect(72, y, 72 + width, y + size * 1.8)
+    for row in rows:
         page.insert_text((72, y + size), "x" * 40, fontsize=size)
-        page.add_redact_annot(rect, text=label, fontname="helv", fontsize=size,
-                              fill=(0, 0, 0), text_color=(1, 1, 1), cross_out=False)
+        x = 72.0
+        for label, width in row:
+            page.add_redact_annot(pymupdf.Rect(x, y, x + width, y + size * 1.8), text=label,
+                                  fontname="helv", fontsize=size, fill=(0, 0, 0),
+                                  text_color=(1, 1, 1), cross_out=False)
+            x += width
         y += size * 4
     page.apply_redactions()
     pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
@@ -54,11 +64,14 @@ def _scanned_page(labels: list[str], size: float, *, long: bool = False, skew: f
 
 def _regions(labels: list[str], size: float, **scan: float | bool) -> list:
     """Each box's region of the scanned page, top to bottom, with its label crop."""
-    doc = _scanned_page(labels, size, **scan)
+    return _page_regions(_scanned_page(labels, size, **scan), len(labels))
+
+
+def _page_regions(doc: pymupdf.Document, boxes_expected: int) -> list:
     page = doc[0]
     gray, zoom = engine.render_gray(page, 300)
     boxes = sorted(engine.dark_boxes(page, gray, zoom), key=lambda b: b[1])
-    assert len(boxes) == len(labels)
+    assert len(boxes) == boxes_expected
     pad = max(1, int(round(0.4 * zoom)))
     out = []
     for box in boxes:
@@ -123,6 +136,29 @@ def test_a_page_settles_its_unsure_labels_by_its_clear_ones(size: float, skew: f
     assert len(right_page) >= 0.8 * len(labels)
 
 
+@pytest.mark.parametrize(("size", "one_bit"), [(6.5, True), (8.0, True), (8.0, False)])
+def test_privacy_act_and_other_labels_are_never_made_exemption_codes(size: float,
+                                                                     one_bit: bool) -> None:
+    """"(k)(2)" is "(b)(2)" but for one letter: the Privacy Act codes, and labels that are no
+    codes at all, are left to OCR, alone and on a page of many clear "(b)(6)" boxes."""
+    others = ["(k)(2)", "(j)(2)", "(k)(5)", "(k)(6)", "PII", "NON-RESPONSIVE"]
+    labels = ["(b)(6)"] * 6 + others
+    regions = _regions(labels, size, one_bit=one_bit)
+    for read in ([engine.label_by_shape(sub, found) for sub, found in regions],
+                 engine.labels_by_shape(regions)):
+        assert [_codes(r) for r in read[6:]] == [None] * len(others)
+        assert sum(_codes(r) == ("(b)(6)",) for r in read[:6]) >= 5
+
+
+def test_two_redactions_side_by_side_keep_both_labels() -> None:
+    """Two boxes that touch are found as one; the shorter label is not a speck to drop."""
+    rows = [[("(b)(6)", 200.0), ("(b)(7)(C)", 200.0)]]
+    for size, skew, one_bit in [(8.0, 0.0, True), (8.0, 0.3, True), (7.0, 0.0, True),
+                                (8.0, 0.3, False)]:
+        regions = _page_regions(_scan(rows, size, skew=skew, one_bit=one_bit), 1)
+        assert _codes(engine.label_by_shape(*regions[0])) == ("(b)(6)", "(b)(7)(C)")
+
+
 def test_settle_takes_only_a_common_label_the_pieces_may_be() -> None:
     def cut(*pieces: tuple[str, float, tuple[str, ...]]) -> list[PieceRead | None]:
         return [PieceRead(code, score, -0.01, close) for code, score, close in pieces]
@@ -137,6 +173,10 @@ def test_settle_takes_only_a_common_label_the_pieces_may_be() -> None:
     assert settle((unsure, None), {("(b)(4)", "(b)(7)(C)"): 9}) is None  # (b)(4) not close
     faint = cut(("(b)(8)", 0.3, ("(b)(8)", "(b)(6)")), ("(b)(7)(C)", 0.7, ("(b)(7)(C)",)))
     assert settle((faint, None), {six_7c: 9}) is None  # a piece that looks like no code
+    clear = [PieceRead("(b)(6)", 0.8, 0.01, ("(b)(6)",)),
+             PieceRead("(b)(7)(D)", 0.7, 0.2, ("(b)(7)(D)", "(b)(7)(C)"))]
+    assert settle((clear, None), {six_7c: 9}) is None  # a code read clearly is kept
+    assert settle((unsure, None), {six_7c: 9}, pieces=1) is None  # nor is a code dropped
 
 
 def test_a_blank_crop_is_no_label() -> None:

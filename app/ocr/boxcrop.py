@@ -62,31 +62,35 @@ def _slanted_inside(dark: np.ndarray, c0: int, c1: int,
     rows = np.arange(dark.shape[0])[:, None]
     cols = np.arange(dark.shape[1])[None, :]
     upper = top[0] * cols + top[1] + edge
-    lower = bottom[0] * cols + bottom[1] - edge
+    lower = bottom[0] * cols + bottom[1] + 1 - edge  # (the fitted row is the last dark one)
     inside = (rows >= upper) & (rows < lower)
     inside[:, : c0 + edge] = False
     inside[:, c1 - edge:] = False
     return inside
 
 
-def _label_columns(text: np.ndarray, height: int) -> tuple[int, int] | None:
-    """The columns of the label in a box's text mask: the heaviest group of columns lighter
-    than the box's usual column (runs less than ``height`` apart join), or None."""
+def _label_columns(text: np.ndarray, height: int) -> list[tuple[int, int]]:
+    """The columns of the labels in a box's text mask: the groups of columns lighter than the
+    box's usual column (runs less than ``height`` apart join): the heaviest, and any other
+    holding a fifth of its light on rows a quarter of the box tall (two redactions side by
+    side make one box with two labels; a scrap of a broken edge line is a row or two)."""
     import numpy as np
 
     counts = text.sum(axis=0)
     base = float(np.median(counts))
     busy = np.nonzero(counts > base + 1)[0]
     if not len(busy):
-        return None
+        return []
     groups: list[list[int]] = [[int(busy[0]), int(busy[0]) + 1]]
     for x in busy[1:].tolist():
         if x - groups[-1][1] < height:
             groups[-1][1] = x + 1
         else:
             groups.append([x, x + 1])
-    g0, g1 = max(groups, key=lambda g: int(counts[g[0]: g[1]].sum()))
-    return g0, g1
+    mass = [int(counts[g0:g1].sum()) for g0, g1 in groups]
+    tall = [int(text[:, g0:g1].any(axis=1).sum()) >= height // 4 for g0, g1 in groups]
+    return [(g0, g1) for (g0, g1), m, t in zip(groups, mass, tall, strict=True)
+            if m == max(mass) or (t and m >= 0.2 * max(mass))]
 
 
 def _longest_run(row: np.ndarray, gap: int = 3) -> int:
@@ -118,11 +122,12 @@ def _drop_bands(text: np.ndarray, height: int) -> np.ndarray:
         return text
     out = text.copy()
     out[_grown(np.array([_longest_run(row) >= 4 * height for row in text]))] = False
-    label = _label_columns(out, height) if out.sum() >= 6 else None
-    if label is None:
+    labels = _label_columns(out, height) if out.sum() >= 6 else []
+    if not labels:
         return text
     near = np.zeros(w, dtype=bool)
-    near[max(0, label[0] - height // 2): label[1] + height // 2] = True
+    for g0, g1 in labels:
+        near[max(0, g0 - height // 2): g1 + height // 2] = True
     # what is left of a broken line: rows light in many places away from the label
     out[_grown(out[:, ~near].sum(axis=1) >= max(4, height // 4))] = False
     out[:, ~near] = False  # and the specks far from it

@@ -192,7 +192,8 @@ def _shape_read(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None
 def label_by_shape(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None = None
                    ) -> tuple[str, tuple[int, int, int, int]] | None:
     """The exemption label in one box's region (``sub``: the box and a hair around it, gray)
-    read by shape, with its pixel rectangle in ``sub``; None when it is not a label of codes.
+    read by shape, with the pixel rectangle in ``sub`` of the text its two cuts hold; None
+    when it is not a label of codes.
 
     The crop is cut at the usual threshold (``found``, if already made) and with faint
     strokes (a small label blurred to grey), and the two reads are merged code by code
@@ -216,7 +217,8 @@ def labels_by_shape(regions: list[tuple[np.ndarray, tuple[np.ndarray, int, int] 
     out: list[tuple[str, tuple[int, int, int, int]] | None] = []
     for matched, reads, rect in first:
         if settle_unsure and rect is not None and (matched is None or matched.margin < CLEAR):
-            matched = settle(reads, known) or matched
+            pieces = len(matched.codes) if matched is not None else None
+            matched = settle(reads, known, pieces) or matched
         out.append((matched.label, rect) if matched is not None and rect is not None else None)
     return out
 

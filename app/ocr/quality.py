@@ -82,6 +82,11 @@ def repair_stamp(text: str) -> str | None:
     """The canonical stamp ("(b)(6); (b)(7)(C)") for OCR text read inside a box, or None."""
     if len(text) < 4 or sum(text.count(c) for c in "()[]{}|") < 2:
         return None
+    from app.redactions.stamps import canonical_codes
+
+    read, rest = canonical_codes(text)
+    if any(not code.startswith("(b)") for code in read) and not rest.strip(" ;,.:|"):
+        return "; ".join(read)  # a Privacy Act "(k)(2)" read as it is stays one
     codes: list[str] = []
     skeleton = text.translate(_BRACKETS)
     skeleton = re.sub(r"(?<=\d)[KHXY](?=[A-F¢©€ce])", "", skeleton)  # ")(" read as K, H...

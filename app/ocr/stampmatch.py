@@ -40,6 +40,10 @@ GAP = 0.2  # a blank run this share of HEIGHT wide separates two codes
 CODES = ["(b)(1)", "(b)(2)", "(b)(3)", "(b)(4)", "(b)(5)", "(b)(6)", "(b)(7)(A)",
          "(b)(7)(B)", "(b)(7)(C)", "(b)(7)(D)", "(b)(7)(E)", "(b)(7)(F)", "(b)(7)",
          "(b)(8)", "(b)(9)"]
+# Codes that look like FOIA codes but are not: Privacy Act exemptions ("(k)(2)" is "(b)(2)"
+# but for one letter). A piece they explain best is not read as a FOIA code (OCR reads it).
+NOT_CODES = ["(j)(1)", "(j)(2)", "(k)(1)", "(k)(2)", "(k)(3)", "(k)(4)", "(k)(5)", "(k)(6)",
+             "(k)(7)"]
 _SUFFIXES = ("", ";", ",")
 
 
@@ -150,7 +154,7 @@ def _templates() -> list[tuple[str, str, np.ndarray]]:
 
     font = _font()
     out = []
-    for code in CODES:
+    for code in CODES + NOT_CODES:
         for suffix in _SUFFIXES:
             text = code + suffix
             x1, y1 = font.getbbox(text)[2:]
@@ -312,6 +316,9 @@ def _read_piece(piece: np.ndarray, cut_left: bool,
                 if fit.score > best[code].score:
                     best[code] = fit
     fits = sorted(best.values(), key=lambda f: f.score, reverse=True)
+    if not fits or fits[0].code in NOT_CODES:
+        return None
+    fits = [f for f in fits if f.code not in NOT_CODES]
     if len(fits) < 2:
         return None
     top = fits[0]
@@ -395,24 +402,28 @@ def merge_reads(a: list[PieceRead | None] | None,
 
 
 def settle(reads: tuple[list[PieceRead | None] | None, ...],
-           known: dict[tuple[str, ...], int]) -> LabelMatch | None:
+           known: dict[tuple[str, ...], int],
+           pieces: int | None = None) -> LabelMatch | None:
     """A label the matcher could not be sure of, taken as the label this page's other boxes
-    were most often read as (``known``: codes -> boxes read surely and clearly), when that
-    label is among what every piece may be and at least twice as common as any other such.
+    were most often read as (``known``: codes -> boxes read clearly), when every piece is, or
+    may be, that label's code and the label is at least twice as common as any other such.
 
     An agency stamps the same few labels box after box; at 5 pt on a dithered page "(b)(6)"
     and "(b)(8)", or "(7)(C)" and "(7)(E)", differ by a few pixels the scan has lost. The
-    page's clear reads decide between the codes the shapes cannot tell apart, never against
-    them, and only where every piece looks like a code (scores MIN_SCORE). ``reads`` are the
-    piece reads of the crop's cuts (None where a cut read nothing).
+    page decides only between the codes the shapes cannot tell apart: a piece read clearly
+    (lead CLEAR or more) keeps its code, a piece may become only a code within SLACK of its
+    best, and every piece must look like a code (score MIN_SCORE). ``reads`` are the piece
+    reads of the crop's cuts (None where a cut read nothing); ``pieces``, when given, is how
+    many codes the label was already read with, which settling does not change.
     """
     fitting: dict[tuple[str, ...], int] = {}
     for cut in reads:
-        if not cut:
+        if not cut or (pieces is not None and len(cut) != pieces):
             continue
         for codes, n in known.items():
             if len(codes) == len(cut) and all(
-                    r is not None and r.score >= MIN_SCORE and code in r.close
+                    r is not None and r.score >= MIN_SCORE and (
+                        code == r.code or (r.lead < CLEAR and code in r.close))
                     for r, code in zip(cut, codes, strict=True)):
                 fitting[codes] = n
     ranked = sorted(fitting.items(), key=lambda kv: kv[1], reverse=True)
