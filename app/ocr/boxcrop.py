@@ -20,13 +20,13 @@ def _edge_rows(dark: np.ndarray, c0: int, c1: int) -> tuple[np.ndarray, np.ndarr
     the box's fill from the top and the last from the bottom (three dark rows in a row)."""
     import numpy as np
 
+    from app.redactions.boxes import column_spans
+
     part = dark[:, c0:c1]
     solid = part[:-2] & part[1:-1] & part[2:]  # a dark run of 3 starts at this row
-    has = solid.any(axis=0)
-    top = solid.argmax(axis=0)
-    bottom = solid.shape[0] - 1 - solid[::-1].argmax(axis=0) + 2
+    has, top, after = column_spans(solid)
     cols = np.nonzero(has)[0]
-    return cols + c0, top[cols], bottom[cols]
+    return cols + c0, top[cols], after[cols] + 1  # the last run's third row
 
 
 def _line_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:

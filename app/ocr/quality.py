@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from app.redactions.stamps import canonical_codes
+
 _EDGE = "\"'“”‘’()[]{}<>.,;:!?*"
 _WORD = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)(?:[-'’](?:[A-Z]?[a-z]+|[A-Z]+))*(?:'s|’s)?$")
 _NUMBER = re.compile(r"^[$€£#]?\d[\d,]*(?:\.\d+)?%?$|^\d{1,2}[:/.-]\d{1,2}(?:[:/.-]\d{2,4})?$"
@@ -82,8 +84,6 @@ def repair_stamp(text: str) -> str | None:
     """The canonical stamp ("(b)(6); (b)(7)(C)") for OCR text read inside a box, or None."""
     if len(text) < 4 or sum(text.count(c) for c in "()[]{}|") < 2:
         return None
-    from app.redactions.stamps import canonical_codes
-
     read, rest = canonical_codes(text)
     if any(not code.startswith("(b)") for code in read) and not rest.strip(" ;,.:|"):
         return "; ".join(read)  # a Privacy Act "(k)(2)" read as it is stays one

@@ -192,15 +192,8 @@ def _windows(a: np.ndarray, width: int) -> np.ndarray:
 
 
 def _ncc(windows: np.ndarray, tpl: np.ndarray) -> np.ndarray:
-    """Normalised correlation of ``tpl`` with each of ``windows``."""
-    import numpy as np
-
-    w = windows.reshape(len(windows), -1)
-    w = w - w.mean(axis=1, keepdims=True)
-    t = (tpl - tpl.mean()).ravel()
-    den = np.sqrt((w * w).sum(axis=1) * float((t * t).sum()))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, (w @ t) / np.where(den > 0, den, 1.0), -1.0)
+    """Normalised correlation of ``tpl`` with each of ``windows`` (a flat one scores 0)."""
+    return _unit_rows(windows.reshape(len(windows), -1)) @ _unit_rows(tpl.reshape(1, -1))[0]
 
 
 def _unit_rows(m: np.ndarray) -> np.ndarray:
@@ -392,9 +385,7 @@ def merge_reads(a: list[PieceRead | None] | None,
         ys = y if y is not None and y.sure else None
         if xs is None or ys is None:
             merged.append(xs or ys)
-        elif xs.code == ys.code:
-            merged.append(xs if xs.score >= ys.score else ys)
-        elif ys.code.startswith(xs.code) or xs.code.startswith(ys.code):
+        elif xs.code != ys.code and (ys.code.startswith(xs.code) or xs.code.startswith(ys.code)):
             merged.append(max(xs, ys, key=lambda r: len(r.code)))
         else:
             merged.append(max(xs, ys, key=lambda r: r.score))

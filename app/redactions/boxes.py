@@ -446,16 +446,23 @@ def _joinable(a: list[int], b: list[int], dark: np.ndarray) -> bool:
     return True
 
 
+def column_spans(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each column of ``mask``: whether it holds any True, its first True row, and the
+    row after its last (0 and 0 for an empty column)."""
+    has = mask.any(axis=0)
+    top = mask.argmax(axis=0)
+    bottom = np.where(has, mask.shape[0] - mask[::-1].argmax(axis=0), 0)
+    return has, top, bottom
+
+
 def _fill(region: np.ndarray, solid: np.ndarray) -> float:
     """Dark share of a candidate box, between its top and bottom edge in each column (from
     ``solid``, the opened mask): a long box on a skewed scan slopes across its bounding
     rectangle, and the page's white in the corners that leaves is not a lighter box."""
-    has = solid.any(axis=0)
+    has, top, bottom = column_spans(solid)
     if not has.any():
         return float(region.mean())
     rows = np.arange(region.shape[0])[:, None]
-    top = solid.argmax(axis=0)
-    bottom = region.shape[0] - solid[::-1].argmax(axis=0)
     inside = (rows >= top) & (rows < bottom) & has
     return float(region[inside].mean())
 
