@@ -172,6 +172,7 @@ FUZZY = [
     ("f%alcon", {0, 7}),
     ("falco%n", {0}),
     ("fa%1lcon", {0, 7}),
+    ("fa%2on", {0, 7}),  # "%2": two differences (it once read as one, before a "2on")
     ("modern", {8}),
     ("modern~", {8, 9}),
     ("modern~1", {8, 9}),  # "rnodern": 2 edits, 0 once OCR look-alikes are folded

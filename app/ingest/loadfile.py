@@ -86,7 +86,9 @@ _SNIFF_LINES = 50
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DIGIT_RUN = re.compile(r"\d{3}")
-_FIELD_NAME = re.compile(r"[^\W\d][\w .()/#&%?'\-]*\Z")
+# A field name: a letter, then name characters to the end (the look-behind makes a search start
+# only where a name can, so it stays linear).
+_FIELD_NAME = re.compile(r"(?<![\w .()/#&%?'\-])[^\W\d][\w .()/#&%?'\-]*\Z")
 _PAGE_COUNT = re.compile(r"[0-9]{1,9}\Z")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 

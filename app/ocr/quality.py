@@ -21,11 +21,15 @@ _EDGE = "\"'“”‘’()[]{}<>.,;:!?*"
 _WORD = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)(?:[-'’](?:[A-Z]?[a-z]+|[A-Z]+))*(?:'s|’s)?$")
 _NUMBER = re.compile(r"^[$€£#]?\d[\d,]*(?:\.\d+)?%?$|^\d{1,2}[:/.-]\d{1,2}(?:[:/.-]\d{2,4})?$"
                      r"|^\d+(?:st|nd|rd|th)$")
-_CODE = re.compile(r"^(?:[A-Z]{1,8}[-_ ]?)*\d{3,}(?:-\d+)*$|^A?\d{3}-\d{3}-\d{3}$|"
+# Capitals in runs joined by single separators, then digits: "ICE-FOIA-000123", "A 123".
+# (Written without a quantifier inside a quantifier over overlapping text: linear time.)
+_CODE = re.compile(r"^(?:[A-Z]+(?:[-_ ][A-Z]+)*[-_ ]?)?\d{3,}(?:-\d+)*$|^A?\d{3}-\d{3}-\d{3}$|"
                    r"^(?:\(?[a-z]\)?)?(?:\(\d\))+(?:\([A-Fa-f]\))?[,;]?$|^[A-Z]+-\d+$")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
 _REPEAT = re.compile(r"(.)\1\1")
 
+#: Tokens longer than this are never word-like (a word, a number or a code is shorter).
+MAX_TOKEN = 64
 #: Below this share a page's OCR is listed for a human look.
 LOW_CONFIDENCE = 0.8
 #: A PDF text layer below this share (with enough characters to judge) is garbage: OCR it.
@@ -36,7 +40,7 @@ GARBAGE_MIN_CHARS = 40
 def is_wordlike(token: str) -> bool:
     """True for a token shaped like a word, a number, a date, a code or an exemption."""
     core = token.strip(_EDGE)
-    if not core:
+    if not core or len(core) > MAX_TOKEN:
         return False
     if _NUMBER.match(core) or _CODE.match(core) or _CODE.match(token.strip(".,;:")):
         return True
@@ -77,6 +81,13 @@ def is_garbage_text(text: str) -> bool:
 # rewritten; anything else (statutes, category labels, noise) is left as read.
 _BRACKETS = str.maketrans("", "", "()[]{}|\\/ \t'\"`")
 _SEGMENT = re.compile(r"(?:[0-9]|[A-Za-z&©®»«]{0,3})([1-9])([A-F¢©€ce]?)")
+# A skeleton part made only of segments, each taken greedily and never re-split (atomic): a
+# run of digits can be cut into segments in exponentially many ways, and is tried in one.
+_SEGMENTS = re.compile(f"(?>{_SEGMENT.pattern})++")
+_CLOSE_AS_K = re.compile(r"(?<=\d)[KHXY](?=[A-F¢©€ce])")
+_CLOSE_AS_1 = re.compile(r"(?<=[A-Za-z])1(?=[2-9])")
+_PART_SPLIT = re.compile(r"[;,:.]+")
+
 _LETTER = {"¢": "C", "©": "C", "c": "C", "€": "E", "e": "E"}
 
 
@@ -89,12 +100,12 @@ def repair_stamp(text: str) -> str | None:
         return "; ".join(read)  # a Privacy Act "(k)(2)" read as it is stays one
     codes: list[str] = []
     skeleton = text.translate(_BRACKETS)
-    skeleton = re.sub(r"(?<=\d)[KHXY](?=[A-F¢©€ce])", "", skeleton)  # ")(" read as K, H...
-    skeleton = re.sub(r"(?<=[A-Za-z])1(?=[2-9])", "", skeleton)  # ")(" read as "1"
-    for part in re.split(r"[;,:.]+", skeleton):
+    skeleton = _CLOSE_AS_K.sub("", skeleton)  # ")(" read as K, H...
+    skeleton = _CLOSE_AS_1.sub("", skeleton)  # ")(" read as "1"
+    for part in _PART_SPLIT.split(skeleton):
         if not part:
             continue
-        if not re.fullmatch(f"(?:{_SEGMENT.pattern})+", part):
+        if not _SEGMENTS.fullmatch(part):
             return None
         for digit, letter in _SEGMENT.findall(part):
             if letter and digit != "7":

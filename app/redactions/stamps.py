@@ -90,7 +90,9 @@ _CONT = re.compile(
 # Privacy Act: (j)(2), (k)(5), (d)(5).
 _PA_CODE = re.compile(rf"(?<![A-Za-z0-9]){_OPEN}\s?([jkJK])\s?{_CLOSE}\s?{_OPEN}\s?([1-7])\s?{_CLOSE}")
 _STATUTE_STOP = re.compile(r"[;]|(?=(?<![A-Za-z0-9])[(|]?\s?[bB]\s?[)|]?\s?[(|]?\s?[1-9](?![0-9]))")
-_STATUTE_LEAD = re.compile(r"^\s*(?:[:\-\u2013\u2014,]|per\b|pursuant to\b|citing\b)*\s*", re.I)
+# Possessive (*+): what the lead takes is never given back, so a long run cannot backtrack.
+_STATUTE_LEAD = re.compile(
+    r"^[\s:\-\u2013\u2014,]*+(?:(?:per|pursuant to|citing)\b[\s:\-\u2013\u2014,]*+)*+", re.I)
 _CATEGORY = [
     (re.compile(r"(?<![A-Za-z])" + r"\s?".join(re.escape(w) for w in re.split(r"[\s-]+", c))
                 .replace(r"\s?", r"[\s\-]*") + r"(?![A-Za-z])", re.IGNORECASE), c)

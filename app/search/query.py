@@ -39,11 +39,14 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _PHRASE_TOKEN = re.compile(r"([^\W_]+)(\*?)", re.UNICODE)
 OPERATORS = {"AND", "OR", "NOT"}
 _PROX = re.compile(r"^(?i:(w|pre))/(\d{1,4})$")
-_FIELD = re.compile(r"([A-Za-z_]+):")
+# A field name starts where no letter is before it (the look-behind keeps a search linear).
+_FIELD = re.compile(r"(?<![A-Za-z_])([A-Za-z_]+):")
 _HYPHENS = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad]")
 # A bare Bates number: a prefix with a letter in it, separators allowed, then 6-10 digits.
 _BATES = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*[-_.]?\d{6,10}$")
-_BATES_RANGE = re.compile(r"^\S*\d{6,10}\.\.\S*\d{3,10}$")
+# A Bates range "FIRST..LAST": six digits just before a "..", three digits at the end.
+_RANGE_DOTS = re.compile(r"\d{6}\.\.")
+_DIGITS_AT_END = re.compile(r"\d{3}\Z")
 MAX_EDITS = 3
 
 # Field names a query may use (with their aliases); values are checked by the engine.
@@ -497,7 +500,7 @@ def _phrase(item: _Lex) -> Node | None:
 
 def _word(item: _Lex) -> Node | None:
     text = _HYPHENS.sub("-", item.text)
-    if ".." in text and _BATES_RANGE.match(text):
+    if ".." in text and _is_bates_range(text):
         return Bates(text, item.position, bare=True)
     if "%" in text:
         return _percent(item, text)
@@ -521,13 +524,34 @@ def _word(item: _Lex) -> Node | None:
     return term
 
 
+def _is_bates_range(text: str) -> bool:
+    """True for one token "FIRST..LAST" whose FIRST ends in 6+ digits and LAST in 3+."""
+    return (not any(ch.isspace() for ch in text) and _DIGITS_AT_END.search(text) is not None
+            and _RANGE_DOTS.search(text) is not None)
+
+
+def _percent_parts(text: str) -> tuple[str, str, str] | None:
+    """``ba%nana`` -> ("ba", "%", "nana"); ``ba%2nana`` -> ("ba", "%2", "nana"); None unless
+    the word holds exactly one run of % (or one % and a digit)."""
+    start = text.find("%")
+    end = start
+    while end < len(text) and text[end] == "%":
+        end += 1
+    if end - start == 1 and end < len(text) and text[end].isdigit():
+        end += 1
+    head, marks, tail = text[:start], text[start:end], text[end:]
+    if start < 0 or "%" in tail:
+        return None
+    return head, marks, tail
+
+
 def _percent(item: _Lex, text: str) -> Node:
     """dtSearch fuzzy: ``ba%nana`` (1 difference, "ba" exact), ``b%%anana``, ``ba%2nana``."""
-    match = re.fullmatch(r"([^%]*)(%+|%\d)([^%]*)", text)
-    if not match or (match.group(2)[-1].isdigit() and not match.group(3)):
+    parts = _percent_parts(text)
+    if parts is None or (parts[1][-1].isdigit() and not parts[2]):
         raise QueryError("expected one run of % inside a word (as in ba%nana or b%%anana)",
                          item.position + max(0, text.find("%")))
-    head, marks, tail = match.groups()
+    head, marks, tail = parts
     edits = int(marks[1]) if marks[-1].isdigit() else len(marks)
     head_t, tail_t = tokens_of(head), tokens_of(tail)
     if len(head_t) > 1 or len(tail_t) > 1 or not (head_t or tail_t):
