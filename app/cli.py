@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--received", help="date the production arrived (YYYY-MM-DD)")
     p.add_argument("--ocr", action="store_true", help="then OCR scanned pages (see vaughn ocr)")
+    p.add_argument("--budget", type=float, metavar="S", help="seconds each page's analysis may "
+                   "take before it is stopped for a human look (default: the matter's, else "
+                   "30)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("pages", help="list every page")
@@ -79,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="re-run the redaction analysis on every page")
     p.add_argument("matter", type=Path)
     p.add_argument("--password", help="password for encrypted PDFs")
+    p.add_argument("--page", dest="pages", action="append", default=[], metavar="B",
+                   help="only this page (a Bates number or FIRST..LAST; repeatable): a retry "
+                   "of a page whose analysis was stopped")
+    p.add_argument("--budget", type=float, metavar="S",
+                   help="seconds each page may take (default: the matter's, else 30)")
 
     p = sub.add_parser("documents", help="documents with their segregability figures")
     p.add_argument("matter", type=Path)
@@ -162,6 +170,10 @@ def _add_review_parsers(sub: Any) -> None:
     p.add_argument("--exhibit-party", choices=("plaintiff", "defendant"))
     p.add_argument("--exhibit-mark", choices=("slip", "stamp"))
     p.add_argument("--reviewer", help="default reviewer name for `vaughn tag`")
+    p.add_argument("--analysis-budget", type=float, metavar="S",
+                   help="seconds a page's redaction analysis may take (default 30)")
+    p.add_argument("--ocr-budget", type=float, metavar="S",
+                   help="seconds a page's OCR may take (default 180)")
     p.add_argument("--json", action="store_true")
 
 
@@ -207,7 +219,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         try:
             report = ingest(matter, args.sources, production=args.production,
                             password=args.password, received=args.received,
-                            progress=bar)
+                            budget=args.budget, progress=bar)
         finally:
             bar.close()
         if args.ocr:
@@ -216,6 +228,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _emit({
             "pages_added": report.pages_added,
             "outcomes": [o.__dict__ for o in report.outcomes],
+            "stopped": report.stopped,
         })
     else:
         for o in report.outcomes:
@@ -225,6 +238,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"skipped   {o.path}: {o.reason}")
         for o in report.by_status("failed"):
             print(f"FAILED    {o.path}: {o.reason}", file=sys.stderr)
+        for s in report.stopped:
+            where = s["bates"] or f"{s['file']} p.{s['page_index'] + 1}"
+            print(f"STOPPED   {where}: {s['note']} (needs a human look; retry with "
+                  f"vaughn analyze MATTER --page)", file=sys.stderr)
         n_files = len(report.by_status("ingested"))
         print(f"{report.pages_added} pages added from {n_files} file(s); "
               f"{len(report.by_status('skipped'))} skipped, "
@@ -320,14 +337,38 @@ def cmd_redactions(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from app.ingest.reanalyze import reanalyze
 
-    bar = _progress_bar("analyze")
     with _open(args.matter) as matter:
+        page_ids = None
+        if args.pages:
+            page_ids = _page_ids(matter, args.pages)
+            if page_ids is None:
+                return EXIT_ERROR
+        bar = _progress_bar("analyze")
         try:
-            summary = reanalyze(matter, password=args.password, progress=bar)
+            summary = reanalyze(matter, password=args.password, progress=bar,
+                                page_ids=page_ids, budget=args.budget)
         finally:
             bar.close()
     print(summary)
-    return EXIT_OK
+    return EXIT_OK if not summary.failed and not summary.stopped else EXIT_PARTIAL
+
+
+def _page_ids(matter: Any, specs: list[str]) -> list[int] | None:
+    """Page ids for Bates numbers or ranges; None (after saying which) if one is unknown."""
+    from app.matter.listing import find_bates
+
+    ids: list[int] = []
+    for spec in specs:
+        try:
+            found = find_bates(matter, spec)
+        except ValueError as exc:
+            print(f"vaughn: {exc}", file=sys.stderr)
+            return None
+        if not found:
+            print(f"vaughn: no page {spec!r}", file=sys.stderr)
+            return None
+        ids.extend(item["id"] for item in found)
+    return sorted(set(ids))
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
@@ -475,6 +516,8 @@ _SETTINGS = ("caption", "case_number", "exhibit_party", "exhibit_mark", "reviewe
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
+    from app.pagework import budget_for, set_budget
+
     with _open(args.matter) as matter:
         for key in _SETTINGS:
             value = getattr(args, key)
@@ -482,7 +525,16 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 if key == "caption":
                     value = value.replace("\\n", "\n")
                 matter.set_setting(key, value)
+        for step in ("analysis", "ocr"):
+            seconds = getattr(args, f"{step}_budget")
+            if seconds is not None:
+                try:
+                    set_budget(matter, step, seconds)
+                except ValueError as exc:
+                    print(f"vaughn: {exc}", file=sys.stderr)
+                    return EXIT_ERROR
         current = {k: matter.get_setting(k) for k in _SETTINGS}
+        current.update({f"{s}_budget": budget_for(matter, s) for s in ("analysis", "ocr")})
     if args.json:
         _emit(current)
     else:

@@ -11,7 +11,10 @@ child checks between pages. No Qt is imported here (the child stays light).
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue as queue_mod
+import threading
+import time
 from typing import Any
 
 from app.progress import CancelToken
@@ -33,12 +36,27 @@ class _EventToken(CancelToken):
             raise Cancelled("cancelled by the user")
 
 
+def watch_parent(cancel: Any) -> None:
+    """Cancel when the window's process is gone (the child then has another parent)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not cancel.is_set():
+            if os.getppid() != parent:
+                cancel.set()
+                return
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, daemon=True, name="vaughn-parent-watch").start()
+
+
 def _child(path: str, targets: list[str], production: str | None, out: Any,
            cancel: Any, password: str | None = None) -> None:
     from app.errors import Cancelled
     from app.ingest.pipeline import ingest
     from app.matter.store import Matter
 
+    watch_parent(cancel)
     try:
         with Matter.open(path) as matter:
             report = ingest(matter, targets, production=production, password=password,
@@ -59,7 +77,9 @@ class IngestProcess:
         ctx = mp.get_context("spawn")
         self.queue = ctx.Queue()
         self.cancel_event = ctx.Event()
-        self.process = ctx.Process(target=_child, daemon=True, name="vaughn-ingest",
+        # not a daemon: ingest reads pages in processes of its own (app.pagework), which a
+        # daemon may not have; closing the window cancels it, and it watches its parent
+        self.process = ctx.Process(target=_child, daemon=False, name="vaughn-ingest",
                                    args=(matter_path, targets, production, self.queue,
                                          self.cancel_event, password))
         self.finished = False

@@ -17,13 +17,10 @@ No Qt is imported here (the child stays light).
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
-import threading
-import time
 from typing import Any
 
 from app.ocr.queue import OcrControl
-from ui.ingest_process import _EventToken, drain
+from ui.ingest_process import _EventToken, drain, watch_parent
 
 
 class _ProcessControl(OcrControl):
@@ -48,20 +45,6 @@ class _ProcessControl(OcrControl):
         return self._pause_ev.is_set() and not self._cancel_ev.is_set()
 
 
-def _watch_parent(cancel: Any) -> None:
-    """Cancel when the window's process is gone (the child then has another parent)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while not cancel.is_set():
-            if os.getppid() != parent:
-                cancel.set()
-                return
-            time.sleep(1.0)
-
-    threading.Thread(target=watch, daemon=True, name="vaughn-ocr-parent").start()
-
-
 def _run_child(path: str, enqueue_all: bool, out: Any, cancel: Any, pause: Any) -> None:
     from app.errors import Cancelled
     from app.matter.store import Matter
@@ -69,7 +52,7 @@ def _run_child(path: str, enqueue_all: bool, out: Any, cancel: Any, pause: Any) 
     from app.ocr.queue import enqueue, run_ocr, status
     from app.ocr.status import pending_pages
 
-    _watch_parent(cancel)
+    watch_parent(cancel)
     try:
         find_tessdata()
         with Matter.open(path) as matter:

@@ -40,6 +40,7 @@ class PageRecord:
     withheld_in_full: bool = False
     redacted_share: float = 0.0
     analyzed: bool = False
+    stopped: str = ""  # "analysis stopped after 30 s": not analysed, no text, for a human look
 
 
 Analyzer = Callable[["pymupdf.Page", list, bool], Any]
@@ -133,8 +134,13 @@ def read_pages(
 Line = tuple[float, float, str, int, int]  # (top, bottom, text, first word, end word)
 
 
-def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
-    """Text, Bates candidates and (with an analyzer) redactions of one page."""
+def extract_page(page: pymupdf.Page, analyzer: Analyzer | None,
+                 preview: Callable[[PageRecord], None] | None = None) -> PageRecord:
+    """Text, Bates candidates and (with an analyzer) redactions of one page.
+
+    ``preview`` is called with the record as it is before the analysis (size, Bates
+    candidates, no text), so that a caller who stops a slow analysis still has those.
+    """
     words = page.get_text("words")
     rect = page.rect  # rotated size, as the reviewer sees it
     lines = _lines(words)
@@ -158,6 +164,8 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
         candidates=candidates,
     )
     hidden: frozenset[int] = frozenset()
+    if preview is not None:
+        preview(record)
     if analyzer is not None:
         analysis = analyzer(page, words, needs_ocr)
         # Text under a bad box never enters the index. Stamp labels ("(b)(6)") are not the

@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import IngestError, LoadFileError, VaughnError
+from app.ingest.archives import prune, unpack
 from app.ingest.bates import Bates, BatesLearner, parse
-from app.ingest.pdf import Analyzer, PageRecord, open_document, read_pages
+from app.ingest.pagejobs import read_pages_budgeted
+from app.ingest.pdf import PageRecord, open_document, read_pages
 from app.ingest.sources import Source, discover
+from app.matter.stops import record_stop, stopped_pages
 from app.matter.store import Matter, now_iso
+from app.pagework import budget_for
 from app.progress import CancelToken, ProgressFn, no_progress
 
 
@@ -42,6 +46,7 @@ class IngestReport:
     outcomes: list[Outcome] = field(default_factory=list)
     changed_pages: list[int] = field(default_factory=list)
     productions: list[int] = field(default_factory=list)
+    stopped: list[dict[str, Any]] = field(default_factory=list)  # pages over their budget
 
     def by_status(self, status: str) -> list[Outcome]:
         """Outcomes with the given status."""
@@ -56,16 +61,6 @@ class IngestReport:
     def ok(self) -> bool:
         """True when no source failed."""
         return not self.by_status("failed")
-
-
-def default_analyzer() -> Analyzer | None:
-    """The redaction analyser, adapted to the signature the page reader calls."""
-    from app.redactions import analyze_page
-
-    def run(page: Any, words: list, image_only: bool) -> Any:
-        return analyze_page(page, words, image_only=image_only)
-
-    return run
 
 
 def sha256_of(path: Path) -> str:
@@ -85,6 +80,7 @@ def ingest(
     password: str | None = None,
     received: str | None = None,
     analyze: bool = True,
+    budget: float | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
 ) -> IngestReport:
@@ -95,13 +91,16 @@ def ingest(
     for the benchmark that measures ingest against bare extraction: without the redaction
     analysis, text under a bad box would be indexed, so no user-facing path turns it off.
     ``received`` is the date the
-    agency's production arrived (ISO date). Raises Cancelled when ``cancel`` is set; files
+    agency's production arrived (ISO date). ``budget`` is the seconds each page's analysis
+    may take (default: the matter's setting, see :mod:`app.pagework`); a page over it goes in
+    without text, marked for a human look. Raises Cancelled when ``cancel`` is set; files
     committed before then stay.
     """
     report = IngestReport()
-    analyzer = default_analyzer() if analyze else None
     check = cancel.check if cancel else (lambda: None)
+    reader = PageReader(analyze, budget if budget else budget_for(matter, "analysis"), cancel)
     plan: list[tuple[str, Path, Source]] = []
+    unpacked_folders: list[Path] = []
     for target in targets:
         target = Path(target).expanduser().resolve()
         name = production or _production_name(target)
@@ -115,12 +114,18 @@ def ingest(
                 plan.append((name, target, src))
                 continue
             try:  # unpack now; its files join the plan under the same production
-                from app.ingest.archives import unpack
-
-                inner = discover(unpack(src.path, sha256_of(src.path)))
+                unpacked = unpack(src.path, sha256_of(src.path))
             except IngestError as exc:
                 report.outcomes.append(Outcome(str(src.path), "failed", exc.reason))
                 continue
+            unpacked_folders.append(unpacked.folder)
+            if unpacked.skipped:
+                report.outcomes.append(Outcome(
+                    str(src.path), "skipped", f"{unpacked.skipped} file(s) in the zip are not "
+                    "production files (left packed)"))
+            report.outcomes.extend(Outcome(f"{src.path} » {member}", "failed", reason)
+                                   for member, reason in unpacked.failed)
+            inner = discover(unpacked.folder)
             zip_name = production or (name if target.is_file() else src.path.stem)
             report.outcomes.extend(Outcome(str(p), "skipped", r) for p, r in inner.skipped)
             report.outcomes.extend(Outcome(str(p), "failed", r) for p, r in inner.failed)
@@ -132,9 +137,9 @@ def ingest(
         writer = _Writer(matter, name, target, received)
         try:
             if src.kind == "volume":
-                outcomes = _ingest_volume(writer, src, analyzer, check, report)
+                outcomes = _ingest_volume(writer, src, reader, check, report)
             else:
-                outcomes = [_ingest_file(writer, src, password, analyzer, check, report)]
+                outcomes = [_ingest_file(writer, src, password, reader, report)]
         except (VaughnError, KeyboardInterrupt):
             raise  # cancel, disk full, matter errors: stop the run, keep what was committed
         except Exception as exc:  # a file that breaks a library in an unforeseen way
@@ -144,7 +149,38 @@ def ingest(
         if writer.production_id and writer.production_id not in report.productions:
             report.productions.append(writer.production_id)
     progress(total, total, "")
+    for folder in unpacked_folders:  # what did not go in leaves no unpacked copy behind
+        prune(folder, _held_under(matter, folder))
+    if report.changed_pages:
+        added = set(report.changed_pages)
+        report.stopped = [s for s in stopped_pages(matter) if s["page_id"] in added]
     return report
+
+
+@dataclass
+class PageReader:
+    """How ingest reads a file's pages: in child processes under ``budget`` (see
+    :mod:`app.ingest.pagejobs`), or, with ``analyze`` off (the benchmark's bare ingest), here."""
+
+    analyze: bool
+    budget: float
+    cancel: CancelToken | None = None
+
+    def pages(self, doc: Any, path: Path, kind: str,
+              password: str | None = None) -> list[PageRecord]:
+        """Every page of the open ``doc`` (the file at ``path``); IngestError if one is broken."""
+        if not self.analyze:
+            check = self.cancel.check if self.cancel else (lambda: None)
+            return list(read_pages(doc, path, None, check))
+        return list(read_pages_budgeted(path, kind, range(doc.page_count), budget=self.budget,
+                                        password=password, cancel=self.cancel))
+
+
+def _held_under(matter: Matter, folder: Path) -> set[Path]:
+    """Source files of the matter inside ``folder`` (an unpacked archive)."""
+    prefix = str(folder.resolve()).rstrip("/") + "/"
+    return {Path(r["path"]) for r in matter.query(
+        "SELECT path FROM source_files WHERE substr(path, 1, ?) = ?", (len(prefix), prefix))}
 
 
 def _production_name(target: Path) -> str:
@@ -232,6 +268,8 @@ class _Writer:
         )
         page_id = cur.lastrowid
         conn.execute("INSERT INTO page_text(page_id, text) VALUES (?, ?)", (page_id, rec.text))
+        if rec.stopped:
+            record_stop(conn, page_id, "analysis", rec.stopped)
         if rec.redactions:
             write_redactions(conn, page_id, rec.redactions)
         return page_id
@@ -267,8 +305,7 @@ def _already(matter: Matter, sha: str, kinds: tuple[str, ...]) -> str | None:
     )
 
 
-def _ingest_file(writer: _Writer, src: Source, password: str | None,
-                 analyzer: Analyzer | None, check: Callable[[], None],
+def _ingest_file(writer: _Writer, src: Source, password: str | None, reader: PageReader,
                  report: IngestReport) -> Outcome:
     path = src.path
     try:
@@ -280,7 +317,7 @@ def _ingest_file(writer: _Writer, src: Source, password: str | None,
             return Outcome(str(path), "skipped", f"already in the matter (same file as {earlier})")
         doc = open_document(path, src.kind, password)
         try:
-            records = list(read_pages(doc, path, analyzer, check))
+            records = reader.pages(doc, path, src.kind, password)
             sections = _toc_sections(doc)
         finally:
             doc.close()
@@ -327,7 +364,7 @@ def _bates_from_name(path: Path) -> Bates | None:
 # -- load-file volumes ---------------------------------------------------------------------
 
 
-def _ingest_volume(writer: _Writer, src: Source, analyzer: Analyzer | None,
+def _ingest_volume(writer: _Writer, src: Source, reader: PageReader,
                    check: Callable[[], None], report: IngestReport) -> list[Outcome]:
     from app.ingest import loadfile
 
@@ -354,7 +391,7 @@ def _ingest_volume(writer: _Writer, src: Source, analyzer: Analyzer | None,
         if first is not None and writer.production_id is not None and first.key in present:
             continue  # committed by an earlier, interrupted run
         try:
-            pages_done += _ingest_volume_document(writer, src, group, rows_by_key, analyzer, report)
+            pages_done += _ingest_volume_document(writer, src, group, rows_by_key, reader, report)
         except IngestError as exc:
             outcomes.append(Outcome(exc.path, "failed", exc.reason))
     if not any(o.status == "failed" for o in outcomes):
@@ -394,7 +431,7 @@ def _present_begbates(writer: _Writer) -> set[str]:
 
 
 def _ingest_volume_document(writer: _Writer, src: Source, group: list[Any],
-                            rows_by_key: dict[str, dict[str, str]], analyzer: Analyzer | None,
+                            rows_by_key: dict[str, dict[str, str]], reader: PageReader,
                             report: IngestReport) -> int:
     from app.ingest import loadfile
 
@@ -413,7 +450,7 @@ def _ingest_volume_document(writer: _Writer, src: Source, group: list[Any],
         except IngestError as exc:
             raise IngestError(str(image), exc.reason) from exc
         try:
-            page_rec = next(read_pages(doc, image, analyzer))
+            page_rec = reader.pages(doc, image, "image")[0]
         finally:
             doc.close()
         sidecar = image.with_suffix(".txt")
@@ -422,7 +459,7 @@ def _ingest_volume_document(writer: _Writer, src: Source, group: list[Any],
         if text.strip():
             page_rec.text = text.strip()
             page_rec.needs_ocr = False
-            if analyzer is not None:
+            if reader.analyze and not page_rec.stopped:
                 _slip_sheet_from_text(page_rec)
         source = "loadfile" if text.strip() else "none"
         pages.append((image, sha256_of(image), page_rec, parse(rec.image_key), source))

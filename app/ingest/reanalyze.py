@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import IngestError
-from app.ingest.pdf import extract_page, open_document
-from app.ingest.pipeline import default_analyzer, write_redactions
+from app.ingest.pagejobs import read_pages_budgeted
+from app.ingest.pipeline import write_redactions
+from app.matter.stops import clear_stop, record_stop
 from app.matter.store import Matter
+from app.pagework import budget_for
 from app.progress import CancelToken, ProgressFn, no_progress
 
 
@@ -28,58 +30,77 @@ class AnalyzeSummary:
     redactions: int = 0
     bad: int = 0
     failed: list[tuple[str, str]] | None = None
+    stopped: list[tuple[str, str]] | None = None  # (Bates or file:page, note)
 
     def __str__(self) -> str:
         text = f"{self.pages} pages analysed: {self.redactions} redactions, {self.bad} bad"
+        if self.stopped:
+            text += f", {len(self.stopped)} stopped over the budget (need a human look)"
         for path, reason in self.failed or []:
             text += f"\nFAILED {path}: {reason}"
+        for where, note in self.stopped or []:
+            text += f"\nSTOPPED {where}: {note}"
         return text
 
 
 def reanalyze(matter: Matter, *, password: str | None = None, progress: ProgressFn = no_progress,
-              cancel: CancelToken | None = None) -> AnalyzeSummary:
-    """Analyse every page again from its source file."""
-    analyzer = default_analyzer()
-    summary = AnalyzeSummary(failed=[])
+              cancel: CancelToken | None = None, page_ids: list[int] | None = None,
+              budget: float | None = None) -> AnalyzeSummary:
+    """Analyse every page (or those in ``page_ids``) again from its source file.
+
+    Each page runs under ``budget`` seconds (default: the matter's analysis budget); a page over
+    it keeps what it had and is marked for a human look; one that finishes loses its mark.
+    """
+    budget = budget or budget_for(matter, "analysis")
+    summary = AnalyzeSummary(failed=[], stopped=[])
     has_ocr = "ocr_words" in matter.db.table_names()
+    scope, params = "", ()
+    if page_ids is not None:
+        scope = f" AND id IN ({','.join('?' * len(page_ids))})"
+        params = tuple(page_ids)
     files = matter.query("SELECT id, path, kind FROM source_files WHERE kind != 'loadfile' "
-                         "ORDER BY id")
+                         "AND id IN (SELECT source_file_id FROM pages WHERE 1=1" + scope + ") "
+                         "ORDER BY id", params)
     for n, f in enumerate(files):
         if cancel:
             cancel.check()
         progress(n, len(files), Path(f["path"]).name)
-        pages = matter.query("SELECT id, page_index, text_source FROM pages "
-                             "WHERE source_file_id = ? ORDER BY page_index", (f["id"],))
+        pages = matter.query("SELECT id, page_index, text_source, bates FROM pages "
+                             "WHERE source_file_id = ?" + scope + " ORDER BY page_index",
+                             (f["id"], *params))
         if not pages:
             continue
+        words = {p["page_index"]: _ocr_words(matter, p["id"]) for p in pages} if has_ocr else {}
+        kind = "pdf" if f["kind"] == "pdf" else "image"
         try:
-            doc = open_document(Path(f["path"]), "pdf" if f["kind"] == "pdf" else "image",
-                                password)
+            read = read_pages_budgeted(Path(f["path"]), kind, [p["page_index"] for p in pages],
+                                       budget=budget, password=password, cancel=cancel,
+                                       ocr_words={i: w for i, w in words.items() if w})
+            records = dict(zip([p["id"] for p in pages], read, strict=True))
         except (IngestError, OSError) as exc:
-            summary.failed.append((f["path"], getattr(exc, "reason", str(exc))))
+            summary.failed.append((f["path"], getattr(exc, "reason", str(exc))[:200]))
             continue
-        try:
-            records = {p["id"]: extract_page(doc.load_page(p["page_index"]),
-                                             (has_ocr and _with_ocr_words(matter, p["id"]))
-                                             or analyzer)
-                       for p in pages}
-        except Exception as exc:
-            summary.failed.append((f["path"], f"damaged ({exc})"[:200]))
-            continue
-        finally:
-            doc.close()
         with matter.write() as conn:
             for p in pages:
                 rec = records[p["id"]]
+                if rec.stopped:
+                    record_stop(conn, p["id"], "analysis", rec.stopped)
+                    summary.stopped.append((p["bates"] or f"{f['path']}:{p['page_index'] + 1}",
+                                            rec.stopped))
+                    continue
+                clear_stop(conn, p["id"], "analysis")
                 _replace_redactions(conn, p["id"], rec.redactions)
                 conn.execute(
                     "UPDATE pages SET withheld_in_full = ?, redaction_count = ?, "
                     "redacted_share = ?, analyzed = 1 WHERE id = ?",
                     (int(rec.withheld_in_full), len(rec.redactions), rec.redacted_share, p["id"]),
                 )
-                if p["text_source"] == "pdf":
+                if p["text_source"] == "pdf" or (p["text_source"] == "none" and rec.text):
                     conn.execute("UPDATE page_text SET text = ? WHERE page_id = ?",
                                  (rec.text, p["id"]))
+                    if p["text_source"] == "none" and rec.text:
+                        conn.execute("UPDATE pages SET text_source = 'pdf' WHERE id = ?",
+                                     (p["id"],))
                 summary.pages += 1
                 summary.redactions += len(rec.redactions)
                 summary.bad += sum(1 for r in rec.redactions if r.bad)
@@ -87,17 +108,11 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
     return summary
 
 
-def _with_ocr_words(matter: Matter, page_id: int) -> Any:
-    """An analyser fed with the page's stored OCR words (so stamps read by OCR are kept)."""
-    rows = matter.conn.execute("SELECT x0, y0, x1, y1, text, 0, line, n FROM ocr_words "
-                               "WHERE page_id = ? ORDER BY n", (page_id,)).fetchall()
-    if not rows:
-        return None
-    from app.redactions import analyze_page
-
-    ocr = [tuple(r) for r in rows]
-    return lambda page, words, image_only: analyze_page(page, words, image_only=True,
-                                                        ocr_words=ocr)
+def _ocr_words(matter: Matter, page_id: int) -> tuple:
+    """The page's stored OCR words, so that stamps read by OCR are kept."""
+    return tuple(tuple(r) for r in matter.conn.execute(
+        "SELECT x0, y0, x1, y1, text, 0, line, n FROM ocr_words WHERE page_id = ? ORDER BY n",
+        (page_id,)).fetchall())
 
 
 def _replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:

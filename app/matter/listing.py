@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.ingest.bates import bates_key, parse, parse_range
+from app.matter.stops import notes_by_page
 from app.matter.store import Matter
 
 _PAGE_SQL = """
@@ -49,10 +50,12 @@ def pages(matter: Matter, where: str = "", params: tuple = ()) -> Iterator[dict[
     """Every page (or those matching ``where``), in matter order."""
     sql = _PAGE_SQL + (f" WHERE {where}" if where else "") + " ORDER BY p.id"
     tags, exhibit = _tags(matter, "page"), _page_exhibits(matter)
+    stops = notes_by_page(matter)
     for row in matter.query(sql, params):
         item = page_item(row)
         item["tags"] = tags.get(row["id"], [])
         item["exhibit"] = exhibit.get(row["id"])
+        item["needs_look"] = stops.get(row["id"], [])  # "analysis stopped after 30 s"
         yield item
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import MatterError
+from app.matter.stops import stopped_pages
 from app.matter.store import Matter
 
 
@@ -20,6 +21,7 @@ class CheckReport:
     files: int = 0
     missing: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    stopped: list[dict] = field(default_factory=list)  # pages whose analysis or OCR was stopped
 
     @property
     def ok(self) -> bool:
@@ -36,6 +38,12 @@ class CheckReport:
         out += [f"  changed: {p}" for p in self.changed]
         if self.missing:
             out.append("  (if the files moved: vaughn relink MATTER FOLDER)")
+        out.append(f"pages stopped over their time budget: {len(self.stopped)}")
+        for s in self.stopped:
+            where = s["bates"] or f"{Path(s['file']).name} p.{s['page_index'] + 1}"
+            out.append(f"  {where}: {s['note']}")
+        if self.stopped:
+            out.append("  (retry: vaughn analyze MATTER --page B, vaughn ocr MATTER --redo B)")
         return out
 
 
@@ -58,6 +66,7 @@ def check(matter: Matter, *, hashes: bool = True) -> CheckReport:
             report.missing.append(row["path"])
         elif hashes and sha256_of(path) != row["sha256"]:
             report.changed.append(row["path"])
+    report.stopped = stopped_pages(matter)
     return report
 
 

@@ -310,4 +310,24 @@ def m0004_search(db: Database) -> None:
     )
 
 
+# -- 0005: per-page budgets (app/pagework.py) ---------------------------------------------------
+# page_stops: a page whose analysis or OCR was stopped over its time budget (or whose reader
+# crashed), one row per step; it is listed for a human look and cleared when the step succeeds
+# on a retry (``vaughn analyze --page``, ``vaughn ocr --redo``).
+@migrations(name="0005_page_stops")
+def m0005_page_stops(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE page_stops (
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            step TEXT NOT NULL CHECK (step IN ('analysis', 'ocr')),
+            note TEXT NOT NULL,
+            seconds REAL,
+            stopped_at TEXT NOT NULL,
+            PRIMARY KEY (page_id, step)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 LATEST = len(migrations._migrations)

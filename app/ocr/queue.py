@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.matter.stops import clear_stop, record_stop
 from app.matter.store import Matter, now_iso
 from app.ocr.engine import DEFAULT_DPI, MODES, find_tessdata, limit_threads
 from app.ocr.page import Job, PageResult, run_job
 from app.ocr.quality import LOW_CONFIDENCE, is_garbage_text
+from app.pagework import Died, PagePool, Stopped, budget_for
 from app.progress import CancelToken, ProgressFn, no_progress
 
 WORKERS_SETTING = "ocr.workers"
@@ -74,14 +74,17 @@ class OcrSummary:
     done: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)
     low_confidence: int = 0
+    stopped: int = 0  # pages over their budget (also in ``failed``)
     seconds: float = 0.0
 
     def __str__(self) -> str:
         text = f"{self.done} pages OCRed"
         if self.low_confidence:
             text += f", {self.low_confidence} need a human look (low OCR confidence)"
-        if self.failed:
-            text += f", {len(self.failed)} failed"
+        if self.stopped:
+            text += f", {self.stopped} stopped over the time budget (need a human look)"
+        if len(self.failed) > self.stopped:
+            text += f", {len(self.failed) - self.stopped} failed"
         return text
 
 
@@ -221,6 +224,7 @@ def save_result(matter: Matter, result: PageResult) -> bool:
             "redaction_count = ?, redacted_share = ?, analyzed = 1 WHERE id = ?",
             (result.confidence, int(result.withheld_in_full), len(result.redactions),
              result.redacted_share, result.page_id))
+        clear_stop(conn, result.page_id, "ocr")
         conn.execute(
             "UPDATE ocr_queue SET status = 'done', error = '', attempts = attempts + 1, "
             "dpi = ?, mode = ?, seconds = ?, done_at = ? WHERE page_id = ?",
@@ -237,7 +241,7 @@ def _crashed(matter: Matter, page_id: int, why: str) -> None:
             "AND attempts >= ?", (why, page_id, MAX_ATTEMPTS))
 
 
-# -- running -----------------------------------------------------------------------------
+# -- running ---------------------------------------------------------------------------
 
 
 def _init_worker(tessdata: str) -> None:
@@ -245,75 +249,68 @@ def _init_worker(tessdata: str) -> None:
     os.environ.setdefault("TESSDATA_PREFIX", tessdata)
 
 
-def _pool(workers: int, tessdata: str) -> ProcessPoolExecutor:
-    import multiprocessing
-
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(tessdata,))
+def _ocr_target(item: tuple[Job, str], emit: Any) -> PageResult:
+    """What a worker runs for one page (:mod:`app.pagework` calls it in the child)."""
+    job, tessdata = item
+    return run_job(job, tessdata)
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now (their pages stay queued) instead of waiting for them."""
-    procs = list(getattr(pool, "_processes", {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
-    for p in procs:
-        p.join(timeout=5)
+def _stopped(matter: Matter, job: Job, note: str, seconds: float | None) -> None:
+    """A page whose OCR ran past its budget: failed in the queue, listed for a human look."""
+    with matter.write() as conn:
+        conn.execute(
+            "UPDATE ocr_queue SET status = 'failed', error = ?, attempts = attempts + 1, "
+            "seconds = ?, done_at = ? WHERE page_id = ?", (note, seconds, now_iso(), job.page_id))
+        conn.execute("UPDATE pages SET needs_ocr = 0 WHERE id = ?", (job.page_id,))
+        record_stop(conn, job.page_id, "ocr", note, seconds)
 
 
 def run_ocr(matter: Matter, *, workers: int | None = None, page_ids: list[int] | None = None,
             progress: ProgressFn = no_progress, control: OcrControl | None = None,
-            cancel: CancelToken | None = None, dpi: int | None = None) -> OcrSummary:
+            cancel: CancelToken | None = None, dpi: int | None = None,
+            budget: float | None = None) -> OcrSummary:
     """OCR every pending page (queueing new ones first), ``workers`` pages at a time.
 
     Each page is committed on its own. ``control`` pauses/resumes/cancels (``cancel`` alone
     also works); on cancel the pages in flight are abandoned and stay pending, and Cancelled
-    is raised. ``dpi`` (default 300) applies to pages without their own (a re-OCR's).
-    Raises OcrUnavailable (saying what to install) without language data.
+    is raised. ``dpi`` (default 300) applies to pages without their own (a re-OCR's). A page
+    whose OCR takes longer than ``budget`` seconds (default: the matter's OCR budget) has its
+    worker process replaced and is listed for a human look. Raises OcrUnavailable (saying
+    what to install) without language data.
     """
     import time
 
     tessdata = find_tessdata()
     control = control or OcrControl(cancel)
-    token = control.cancel_token
     enqueue(matter, page_ids)
     jobs = _jobs(matter, page_ids, dpi)
     workers = max(1, workers or get_workers(matter))
+    budget = budget or budget_for(matter, "ocr")
     summary = OcrSummary()
     total = len(jobs)
     started = time.perf_counter()
     progress(0, total, "")
     if not jobs:
         return summary
-    pool = _pool(min(workers, total), tessdata)
-    inflight: dict[Future, Job] = {}
-    todo = list(reversed(jobs))
+    by_id = {job.page_id: job for job in jobs}
+    pool = PagePool(_ocr_target, workers=min(workers, total), initializer=_init_worker,
+                    initargs=(tessdata,), name="vaughn-ocr")
+    events = pool.run(((job.page_id, (job, tessdata)) for job in jobs), budget=budget,
+                      cancel=control.cancel_token, paused=lambda: control.paused)
     try:
-        while todo or inflight:
-            token.check()
-            while todo and not control.paused and len(inflight) < workers:
-                job = todo.pop()
-                inflight[pool.submit(run_job, job, tessdata)] = job
-            if not inflight:
-                time.sleep(0.1)
-                continue
-            finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                job = inflight.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    _crashed(matter, job.page_id, "the OCR process died on this page")
-                    for other in inflight.values():
-                        todo.append(other)
-                    inflight.clear()
-                    _kill(pool)
-                    pool = _pool(workers, tessdata)
-                    summary.failed.append((job.page_id, "the OCR process died"))
-                    break
+        for event in events:
+            job = by_id[event.key]
+            if isinstance(event, Stopped):
+                note = f"OCR stopped after {event.seconds:g} s (budget {budget:g} s)"
+                _stopped(matter, job, note, event.seconds)
+                summary.failed.append((job.page_id, note))
+                summary.stopped += 1
+            elif isinstance(event, Died):
+                _crashed(matter, job.page_id, f"the OCR process died on this page "
+                         f"({event.reason})")
+                summary.failed.append((job.page_id, "the OCR process died"))
+            else:
+                result = event.value
                 save_result(matter, result)
                 if result.error:
                     summary.failed.append((job.page_id, result.error))
@@ -321,17 +318,21 @@ def run_ocr(matter: Matter, *, workers: int | None = None, page_ids: list[int] |
                     summary.done += 1
                     if result.confidence < LOW_CONFIDENCE:
                         summary.low_confidence += 1
-                progress(summary.done + len(summary.failed), total, job.bates or "")
-    except BaseException:
-        _kill(pool)
-        raise
-    pool.shutdown(wait=True)
+            progress(summary.done + len(summary.failed), total, job.bates or "")
+    finally:
+        events.close()
+        pool.close()
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
 
 
-def reocr_page(matter: Matter, page_id: int, *, dpi: int = 400, mode: str = "page") -> PageResult:
-    """OCR one page again (higher ``dpi``, or ``mode="lines"``) in this process and save it."""
+def reocr_page(matter: Matter, page_id: int, *, dpi: int = 400, mode: str = "page",
+               budget: float | None = None) -> PageResult:
+    """OCR one page again (higher ``dpi``, or ``mode="lines"``) and save it.
+
+    It runs in a worker process under ``budget`` seconds (default: the matter's OCR budget);
+    over it, the page stays listed for a human look and the result says so in ``error``.
+    """
     if mode not in MODES:
         raise ValueError(f"unknown OCR mode {mode!r} (one of {', '.join(MODES)})")
     tessdata = find_tessdata()
@@ -348,10 +349,24 @@ def reocr_page(matter: Matter, page_id: int, *, dpi: int = 400, mode: str = "pag
             "INSERT INTO ocr_queue(page_id, reason, queued_at, dpi, mode) VALUES (?,?,?,?,?) "
             "ON CONFLICT(page_id) DO UPDATE SET status = 'pending', dpi = excluded.dpi, "
             "mode = excluded.mode", (page_id, reason, now_iso(), dpi, mode))
-    limit_threads()
-    result = run_job(Job(page_id=page_id, path=r["path"], kind=r["kind"],
-                         page_index=r["page_index"], reason=reason, bates=r["bates"], dpi=dpi,
-                         mode=mode), tessdata)
+    job = Job(page_id=page_id, path=r["path"], kind=r["kind"], page_index=r["page_index"],
+              reason=reason, bates=r["bates"], dpi=dpi, mode=mode)
+    budget = budget or budget_for(matter, "ocr")
+    pool = PagePool(_ocr_target, initializer=_init_worker, initargs=(tessdata,),
+                    name="vaughn-ocr")
+    try:
+        (event,) = list(pool.run([(page_id, (job, tessdata))], budget=budget))
+    finally:
+        pool.close()
+    if isinstance(event, Stopped):
+        note = f"OCR stopped after {event.seconds:g} s (budget {budget:g} s)"
+        _stopped(matter, job, note, event.seconds)
+        return PageResult(page_id, reason, dpi, mode, error=note, seconds=event.seconds)
+    if isinstance(event, Died):
+        result = PageResult(page_id, reason, dpi, mode,
+                            error=f"the OCR process died on this page ({event.reason})")
+    else:
+        result = event.value
     save_result(matter, result)
     return result
 
