@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import pymupdf  # noqa: E402
 
+from app.pagework import DEFAULT_BUDGETS  # noqa: E402
 from app.redactions import analyze_page, is_image_only  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -292,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{sorted(tally.ms_text)[int(0.9 * (len(tally.ms_text) - 1))] if tally.ms_text else 0:.2f})")
     print(f"  image-only  analyze {mi:.2f}  baseline get_text('words') {bi:.2f}  "
           f"ratio {mi / bi if bi else float('nan'):.1f}x")
+    every = sorted(tally.ms_text + tally.ms_image)
+    if every:  # what the per-page analysis budget (app/pagework.py) is chosen from
+        p99 = every[min(len(every) - 1, round(0.99 * (len(every) - 1)))]
+        print(f"  all pages   p99 {p99:.1f} ms, slowest {every[-1]:.1f} ms "
+              f"(the analysis budget is {DEFAULT_BUDGETS['analysis']:.0f} s)")
     if XRAY.exists():
         print("x-ray test PDFs (verdict = any bad redaction in the file):")
         rows = xray_verdicts()

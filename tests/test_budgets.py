@@ -175,3 +175,29 @@ def test_pool_cancel_ends_the_children_in_flight() -> None:
         assert time.monotonic() - started < 10
     finally:
         pool.close()
+
+
+def test_window_lists_and_explains_a_stopped_page(qtbot, tmp_path: Path, slow_folder: Path,
+                                                  monkeypatch) -> None:
+    pytest.importorskip("PySide6.QtWidgets")
+    from app.matter.store import Matter
+    from ui.window import MainWindow
+
+    path = tmp_path / "stopped.vaughn"
+    with Matter.open(path, create=True) as m:
+        ingest(m, [slow_folder / "a_slow.pdf"], budget=0.5)
+        stopped = m.scalar("SELECT page_id FROM page_stops")
+    monkeypatch.setenv("VAUGHN_REVIEWER", "Test Reviewer")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.open_matter(path)
+    qtbot.waitUntil(win.ready, timeout=15000)
+    try:
+        win.set_filter("needs_look")
+        qtbot.waitUntil(lambda: win.tree_model.pages == [stopped], timeout=10000)
+        win.show_page(stopped)
+        qtbot.waitUntil(lambda: "needs a human look: analysis stopped after"
+                        in win.statusBar().currentMessage(), timeout=10000)
+    finally:
+        win.close()

@@ -61,7 +61,8 @@ ENCRYPTED = "encrypted: a password is needed"
 FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
                   ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
                   ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"),
-                  ("low_ocr", "Needs a human look (OCR)"))
+                  ("low_ocr", "Needs a human look (OCR)"),
+                  ("needs_look", "Needs a human look (stopped or low OCR)"))
 
 
 class MainWindow(QMainWindow):
@@ -527,6 +528,11 @@ class MainWindow(QMainWindow):
         same = self.page is not None and self.page["id"] == view["id"]
         self.page = view
         self.page_view.set_page(view, image, scale)
+        if view["needs_look"]:  # a step was stopped over its time budget on this page
+            self.statusBar().showMessage(
+                f"This page needs a human look: {'; '.join(view['needs_look'])} "
+                "(its text is not indexed until it is analysed again: vaughn analyze "
+                "MATTER --page BATES)", 15000)
         self.claims.set_disposition(view["disposition"])
         reds = view["redactions"]
         rid: int | None = None

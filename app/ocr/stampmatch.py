@@ -230,36 +230,50 @@ def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool,
         if fit.code not in best or fit.score > best[fit.code].score:
             best[fit.code] = fit
 
-    chosen = [(code, tpl) for code, suffix, tpl in _templates()
+    chosen = [(n, code, tpl) for n, (code, suffix, tpl) in enumerate(_templates())
               # a separator follows every code but the last
               if bool(suffix) != cut_right and (codes is None or code in codes)]
     for p in stretched:
         pw = p.shape[1]
         over = []  # templates at least as wide as the piece: the piece slides along them
-        under: dict[int, list[tuple[str, np.ndarray]]] = {}  # narrower ones, by width
-        for code, tpl in chosen:
+        under: dict[int, list[tuple[int, str, np.ndarray]]] = {}  # narrower ones, by width
+        for n, code, tpl in chosen:
             tw = tpl.shape[1]
             if pw > tw * 1.08 + 2 or tw - pw > min(allowed_cut, 0.3 * tw) + 0.06 * tw + 2:
                 continue
             if pw <= tw:
-                over.append((code, tpl))
+                over.append((n, code, tpl))
             else:
-                under.setdefault(tw, []).append((code, tpl))
+                under.setdefault(tw, []).append((n, code, tpl))
         for tw, group in under.items():  # these slide along the piece, a width at a time
             wins = _unit_rows(_windows(p, tw).reshape(pw - tw + 1, -1))
-            table = wins @ _unit_rows(np.stack([tpl.ravel() for _, tpl in group])).T
-            for j, (code, tpl) in enumerate(group):
+            table = wins @ np.stack([_template_unit(n) for n, _, _ in group]).T
+            for j, (_, code, tpl) in enumerate(group):
                 i = int(table[:, j].argmax())
                 keep(_Fit(float(table[i, j]), p, -i, code, tpl))
         if over:  # all in one product: every window of every such template
-            wins = [_windows(tpl, pw) for _, tpl in over]
-            scores = _ncc(np.concatenate(wins), p)
+            wins = [_template_windows(n, pw) for n, _, _ in over]
+            scores = np.concatenate(wins) @ _unit_rows(p.reshape(1, -1))[0]
             start = 0
-            for (code, tpl), w in zip(over, wins, strict=True):
+            for (_, code, tpl), w in zip(over, wins, strict=True):
                 i = int(scores[start: start + len(w)].argmax())
                 keep(_Fit(float(scores[start + i]), p, i, code, tpl))
                 start += len(w)
     return best
+
+
+@functools.cache
+def _template_unit(n: int) -> np.ndarray:
+    """Template ``n`` of :func:`_templates` as one unit row (the same for every piece)."""
+    return _unit_rows(_templates()[n][2].reshape(1, -1))[0]
+
+
+@functools.lru_cache(maxsize=8192)
+def _template_windows(n: int, width: int) -> np.ndarray:
+    """Every ``width``-column window of template ``n``, each a unit row: pieces of one width
+    recur on a page (the same label on many boxes), so these are made once."""
+    tpl = _templates()[n][2]
+    return _unit_rows(_windows(tpl, width).reshape(tpl.shape[1] - width + 1, -1))
 
 
 def _overlap(fit: _Fit, tpl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,8 @@ from app.matter.store import Matter
 from app.review import vocab
 from app.review.ops import effective_exemptions
 
-FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption", "low_ocr")
+FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption", "low_ocr",
+           "needs_look")
 
 _LATEST_STATUS = (
     "(SELECT c.status FROM challenges c WHERE c.target_kind = '{kind}' AND c.target_id = {id} "
@@ -177,6 +178,11 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
         from app.ocr.queue import low_confidence_pages
 
         return sorted(r["id"] for r in low_confidence_pages(matter))
+    elif kind == "needs_look":  # stopped over a time budget (app.matter.stops), or low OCR
+        from app.ocr.queue import low_confidence_pages
+
+        stopped = {r[0] for r in matter.conn.execute("SELECT page_id FROM page_stops")}
+        return sorted(stopped | {r["id"] for r in low_confidence_pages(matter)})
     else:
         raise ValueError(f"unknown filter {kind!r}; one of {', '.join(FILTERS)}")
     return sorted(r[0] for r in matter.conn.execute(sql, params))
@@ -193,6 +199,8 @@ def page_view(matter: Matter, page_id: int) -> dict[str, Any]:
     if not row:
         raise KeyError(page_id)
     page = dict(row[0])
+    page["needs_look"] = [r[0] for r in matter.conn.execute(
+        "SELECT note FROM page_stops WHERE page_id = ? ORDER BY step", (page_id,))]
     page["redactions"] = [
         {
             "id": r["id"],
