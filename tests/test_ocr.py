@@ -340,3 +340,26 @@ def test_loadfile_tiffs_keep_their_text_and_get_stamps(tmp_path: Path, matter) -
     # 44 of 44 read exactly here; the 0.98 target is measured over whole productions
     # (benchmarks/ocr.py). Dithered 5-pt labels are the hard part: see test_stampmatch.
     assert total and exact / total >= 0.95
+
+
+@needs_ocr
+def test_a_page_over_its_ocr_budget_is_stopped_and_the_run_goes_on(scans: tuple[Path, dict],
+                                                                  matter) -> None:
+    """A budget far below one page's OCR stops every page (each worker replaced), and the run
+    ends; the pages are listed for a human look, and a re-OCR with time enough clears them."""
+    from app.ingest.pipeline import ingest
+    from app.matter.stops import stopped_pages
+    from app.ocr.queue import reocr_page, run_ocr, status
+    from app.review.state import filter_pages
+
+    ingest(matter, [scans[0]])
+    summary = run_ocr(matter, workers=2, budget=0.05, dpi=150)
+    assert summary.stopped == 3 and summary.done == 0 and "3 stopped" in str(summary)
+    assert status(matter) == {"pending": 0, "done": 0, "failed": 3}
+    stops = stopped_pages(matter)
+    assert [s["step"] for s in stops] == ["ocr"] * 3
+    assert all(s["note"].startswith("OCR stopped after") for s in stops)
+    assert filter_pages(matter, "needs_look", "") == sorted(s["page_id"] for s in stops)
+    result = reocr_page(matter, stops[0]["page_id"], dpi=150, budget=300)
+    assert not result.error and result.text
+    assert len(stopped_pages(matter)) == 2

@@ -62,7 +62,7 @@ FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
                   ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
                   ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"),
                   ("low_ocr", "Needs a human look (OCR)"),
-                  ("needs_look", "Needs a human look (stopped or low OCR)"))
+                  ("needs_look", "Needs a human look"))
 
 
 class MainWindow(QMainWindow):
