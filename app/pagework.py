@@ -27,9 +27,11 @@ from typing import Any
 
 from app.progress import CancelToken
 
-#: The steps that have a budget, with their defaults in seconds. Analysis of a text page takes
-#: a few ms and of a dense scan under 1 s (benchmarks/redactions.py); OCR of a page 3-10 s
-#: (benchmarks/ocr.py). The defaults are about 10x the slowest page seen there.
+#: The steps that have a budget, with their defaults in seconds (benchmarks/page_times.py,
+#: benchmarks/ocr.py, benchmarks/hostile.py on this 2-core machine). Analysis: p99 65 ms and
+#: slowest 0.7 s over 856 real PDF pages; 10x that is 7 s, but a page of a million drawings
+#: takes 11-18 s and is a real page, and a reviewer's laptop may be several times slower, so
+#: 30 s. OCR: 3-14 s a page (a dithered 150 dpi TIFF page the slowest), so 180 s.
 DEFAULT_BUDGETS = {"analysis": 30.0, "ocr": 180.0}
 #: An idle child waits this long for its next page, then ends (a later run starts another).
 IDLE_SECONDS = 30.0
