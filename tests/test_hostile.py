@@ -77,3 +77,21 @@ def test_passwords_are_saslprepped(matter: Matter, tmp_path: Path) -> None:
              user_pw="SaSLprep", owner_pw="owner-pw")
     report = ingest(matter, [tmp_path / "r6.pdf"], password="S\u00aaSL\u00adprep")
     assert report.ok and report.pages_added == 1, report.outcomes
+
+
+def test_mupdf_complaints_never_spoil_json_output(tmp_path: Path) -> None:
+    """MuPDF prints "format error: cycle in page tree" on its own; --json must stay JSON."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    files = [str(root / "tests" / "data" / "hostile" / n)
+             for n in ("pages-loop.pdf", "broken-lzw.pdf", "deep-pages.pdf",
+                       "object-stream-self-ref.pdf", "append-xref-loop.pdf")]
+    out = subprocess.run([sys.executable, str(root / "main.py"), "ingest",
+                          str(tmp_path / "m.vaughn"), *files, "--json"],
+                         cwd=root, capture_output=True, text=True, timeout=300)
+    assert out.returncode in (0, 2), out.stderr
+    summary = json.loads(out.stdout)
+    assert {Path(o["path"]).name for o in summary["outcomes"]} == {Path(f).name for f in files}

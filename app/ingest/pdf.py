@@ -6,6 +6,8 @@ in one transaction per file. Bad files raise ``IngestError`` with a plain reason
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,10 +73,20 @@ def sniff_image(path: Path) -> None:
         raise IngestError(str(path), "not an image: the file is not a TIFF, JPEG or PNG")
 
 
+@functools.cache
+def _messages_to_stderr() -> None:
+    """MuPDF's own complaints ("format error: cycle in page tree") go to standard error, never
+    into standard output, where ``--json`` listings are written."""
+    import pymupdf
+
+    pymupdf.set_messages(stream=sys.stderr)
+
+
 def open_document(path: Path, kind: str, password: str | None = None) -> pymupdf.Document:
     """Open a PDF or image file with PyMuPDF, or raise IngestError saying why not."""
     import pymupdf
 
+    _messages_to_stderr()
     if kind == "pdf":
         sniff_pdf(path)
     else:
