@@ -40,6 +40,7 @@ class PageRecord:
     withheld_in_full: bool = False
     redacted_share: float = 0.0
     analyzed: bool = False
+    body_bottom: float | None = None  # where the text ends, as a share of the page height
 
 
 Analyzer = Callable[["pymupdf.Page", list, bool], Any]
@@ -156,6 +157,7 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
         text_layer=text_layer,
         needs_ocr=needs_ocr,
         candidates=candidates,
+        body_bottom=_body_bottom(zone_lines, candidates, rect.height),
     )
     hidden: frozenset[int] = frozenset()
     if analyzer is not None:
@@ -172,6 +174,19 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
         record.analyzed = True
     record.text = assemble_text(words, lines, hidden)
     return record
+
+
+def _body_bottom(lines: list[Line], candidates: list[Candidate], height: float) -> float | None:
+    """The bottom of the page's last line of text other than its Bates stamp (0..1)."""
+    stamps = [c.bates.text for c in candidates if c.whole_line]
+    bottom = None
+    for _top, low, text, _, _ in lines:
+        if stamps and any(s in text for s in stamps):
+            continue
+        bottom = low if bottom is None else max(bottom, low)
+    if bottom is None or height <= 0:
+        return None
+    return round(min(1.0, max(0.0, bottom / height)), 3)
 
 
 def assemble_text(words: list, lines: list[Line], hidden: frozenset[int]) -> str:

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.documents.filemarks import bookmarks, label_restarts
+from app.documents.units import load_run, redetect
 from app.errors import IngestError
+from app.ingest.bates import parse
 from app.ingest.pdf import extract_page, open_document
-from app.ingest.pipeline import default_analyzer, write_redactions
+from app.ingest.pipeline import default_analyzer, named_by_first_bates, write_redactions
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn, no_progress
 
@@ -28,9 +31,12 @@ class AnalyzeSummary:
     redactions: int = 0
     bad: int = 0
     failed: list[tuple[str, str]] | None = None
+    documents: int = 0  # records whose boundaries or metadata changed
 
     def __str__(self) -> str:
         text = f"{self.pages} pages analysed: {self.redactions} redactions, {self.bad} bad"
+        if self.documents:
+            text += f"; {self.documents} records changed"
         for path, reason in self.failed or []:
             text += f"\nFAILED {path}: {reason}"
         return text
@@ -58,6 +64,8 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
         except (IngestError, OSError) as exc:
             summary.failed.append((f["path"], getattr(exc, "reason", str(exc))))
             continue
+        marks = bookmarks(doc) if f["kind"] == "pdf" else {}
+        restarts = label_restarts(doc) if f["kind"] == "pdf" else set()
         try:
             records = {p["id"]: extract_page(doc.load_page(p["page_index"]),
                                              (has_ocr and _with_ocr_words(matter, p["id"]))
@@ -74,8 +82,9 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
                 _replace_redactions(conn, p["id"], rec.redactions)
                 conn.execute(
                     "UPDATE pages SET withheld_in_full = ?, redaction_count = ?, "
-                    "redacted_share = ?, analyzed = 1 WHERE id = ?",
-                    (int(rec.withheld_in_full), len(rec.redactions), rec.redacted_share, p["id"]),
+                    "redacted_share = ?, analyzed = 1, body_bottom = ? WHERE id = ?",
+                    (int(rec.withheld_in_full), len(rec.redactions), rec.redacted_share,
+                     rec.body_bottom, p["id"]),
                 )
                 if p["text_source"] == "pdf":
                     conn.execute("UPDATE page_text SET text = ? WHERE page_id = ?",
@@ -83,8 +92,24 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
                 summary.pages += 1
                 summary.redactions += len(rec.redactions)
                 summary.bad += sum(1 for r in rec.redactions if r.bad)
+            if f["kind"] == "pdf":
+                summary.documents += _redetect_file(conn, f, marks, restarts)
     progress(len(files), len(files), "")
     return summary
+
+
+def _redetect_file(conn: Any, f: Any, marks: dict[int, str], restarts: set[int]) -> int:
+    """Find the records of one PDF again (the reviewer's splits and merges are kept)."""
+    run = load_run(conn, "p.source_file_id = ?", (f["id"],))
+    docs = {r.document_id for r in run}
+    marks_ = ",".join("?" * len(docs))
+    outside = conn.execute(f"SELECT count(*) FROM pages WHERE document_id IN ({marks_}) "
+                           "AND source_file_id != ?", (*docs, f["id"])).fetchone()[0]
+    if not run or outside:  # a record the reviewer merged across files: leave it as it is
+        return 0
+    first = parse(run[0].bates) if run[0].bates else None
+    whole = named_by_first_bates(Path(f["path"]), [first])
+    return len(redetect(conn, None, run, marks=marks, restarts=restarts, whole_file=whole))
 
 
 def _with_ocr_words(matter: Matter, page_id: int) -> Any:
