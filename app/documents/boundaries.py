@@ -116,7 +116,9 @@ def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
         add(1.5, f"the page before was the last ('Page {prev.page_of[0]} of {prev.page_of[1]}')")
     if cur.email:
         subject = normal_subject(cur.subjects[0]) if cur.subjects else ""
-        if unit.first.email and unit.email_open and subject and subject == unit.subject:
+        if unit.first.email and cur.quoted and (not subject or subject == unit.subject):
+            add(-1.5, "the thread goes on ('Original Message' at the top)")
+        elif unit.first.email and unit.email_open and subject and subject == unit.subject:
             add(-1.5, "the same e-mail thread goes on (same subject, a reply before)")
         else:
             add(2, "e-mail header at the top")
@@ -127,7 +129,9 @@ def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
     if cur.form and cur.form != prev.form:
         add(1.5, "form title at the top")
     if cur.heading:
-        if cur.heading == prev.heading:
+        if cur.heading == prev.heading and (cur.email or cur.memo or cur.letter):
+            pass  # a letterhead repeats from record to record: the header block decides
+        elif cur.heading == prev.heading:
             add(-1.5, "the running header repeats")
         elif unit.heading_repeats and unit.first.heading:
             add(1.5, "the running header changes")

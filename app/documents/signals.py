@@ -71,12 +71,13 @@ class PageSignals:
     ended_early: bool = False
     open_end: bool = False  # the last line stops mid-sentence
     open_start: bool = False  # the first line starts in lower case (a sentence going on)
+    quoted: bool = False  # the page starts with an "-----Original Message-----" separator
 
 
 def is_marking(line: str) -> bool:
     """A classification or handling banner ("LAW ENFORCEMENT SENSITIVE // FOUO")."""
     text = line.strip()
-    if not text or text.upper() != text:
+    if not text or not text[:1].isalpha() or text.upper() != text:
         return False
     return any(word in text for word in _MARKING_WORDS)
 
@@ -119,9 +120,10 @@ def read_page(info: PageInfo) -> PageSignals:
     sig.landscape = info.width > info.height * 1.05
     sig.text_layer = info.text_layer
     for ln in lines:
-        m = _FIELD.match(ln)
-        if m and m.group(1).lower() == "subject":
-            sig.subjects.append(m.group(2).strip())
+        if ln[:7].lower() == "subject":
+            m = _FIELD.match(ln)
+            if m:
+                sig.subjects.append(m.group(2).strip())
     for ln in top[:10]:
         m = _FIELD.match(ln)
         if m:
@@ -131,10 +133,10 @@ def read_page(info: PageInfo) -> PageSignals:
     sig.memo = any(_MEMO.match(ln) or _MEMO_FOR.match(ln) for ln in top[:6]) or (
         len(upper_labels & {"FROM", "SUBJECT", "TO", "DATE", "THRU"}) >= 3)
     first_field = next((i for i, ln in enumerate(top) if _FIELD.match(ln)), None)
+    sig.quoted = any(_ORIGINAL.match(ln) for ln in top[:2])
     sig.email = (not sig.memo and first_field is not None and first_field <= 3 and (
         "sent" in labels or {"from", "to", "subject"} <= labels
-        or {"from", "date", "subject"} <= labels)) or any(
-        _ORIGINAL.match(ln) for ln in top[:2])
+        or {"from", "date", "subject"} <= labels)) or sig.quoted
     sig.letter = any(_DEAR.match(ln) for ln in top) and not sig.email
     for ln in top[:3]:
         m = _FORM.search(ln)
