@@ -112,6 +112,22 @@ def split_at(matter: Matter, reviewer: str, page_id: int, *, op_id: str | None =
     return _apply(matter, reviewer, "split_document", page_id, op_id, split=True)
 
 
+def record_start(matter: Matter, page_id: int) -> int:
+    """The first page of the record that holds ``page_id``."""
+    row = matter.conn.execute("SELECT min(p2.id) FROM pages p JOIN pages p2 ON "
+                              "p2.document_id = p.document_id WHERE p.id = ?",
+                              (page_id,)).fetchone()
+    if row is None or row[0] is None:
+        raise ReviewError(f"no such page: {page_id}")
+    return int(row[0])
+
+
+def merge_record(matter: Matter, reviewer: str, page_id: int, *,
+                 op_id: str | None = None) -> Changes:
+    """Join the record holding ``page_id`` (any of its pages) to the record before it."""
+    return merge_at(matter, reviewer, record_start(matter, page_id), op_id=op_id)
+
+
 def merge_at(matter: Matter, reviewer: str, page_id: int, *, op_id: str | None = None) -> Changes:
     """Join the record that starts at ``page_id`` to the record before it."""
     return _apply(matter, reviewer, "merge_document", page_id, op_id, split=False)
