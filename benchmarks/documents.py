@@ -11,7 +11,11 @@ e-mails and memos (and letters and forms), the detector's cost per page and that
 share of ingest time. Records scanned without a text layer (the generator's 15%) show no
 header until OCR: their figures are printed apart.
 
-Usage: python benchmarks/documents.py [--seeds 1,2,3] [--docs 60]
+--speed: ingest speed on text pages (the ~2,000-page production of benchmarks/ingest.py, no
+scans) with record detection and with it switched off (each file one record, as before this
+feature), alternating rounds, with and without the redaction analysis; medians.
+
+Usage: python benchmarks/documents.py [--seeds 1,2,3] [--docs 60] [--speed [--rounds 3]]
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pathlib import Path
 from _common import DATA, make_production
 
 from app.documents.boundaries import detect
-from app.documents.signals import PageInfo
+from app.documents.signals import PageInfo, read_page
 from app.documents.units import metas
 from app.ingest.pipeline import ingest
 from app.matter.store import Matter
@@ -77,8 +81,9 @@ def score(folder: Path, key: list[dict]) -> dict:
                       bool(r["withheld_in_full"]), r["body_bottom"], r["bates"]) for r in rows]
     t0 = time.perf_counter()
     for _ in range(3):
-        found = detect(infos)
-        metas(infos, found)
+        sigs = [read_page(i) for i in infos]
+        found = detect(infos, signals=sigs)
+        metas(infos, found, sigs)
     detect_s = (time.perf_counter() - t0) / 3
     want = {k["begbates"] for k in key}
     got = set(docs)
@@ -115,11 +120,52 @@ def show(name: str, s: dict) -> None:
           f"{s['share_of_ingest']:.1%} of ingest", flush=True)
 
 
+def _ingest_rate(folder: Path, analyze: bool) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        with Matter.open(Path(tmp) / "bench.vaughn", create=True) as matter:
+            report = ingest(matter, [folder], analyze=analyze)
+        return report.pages_added / (time.perf_counter() - t0)
+
+
+def speed(rounds: int) -> None:
+    import statistics
+
+    from app.documents.boundaries import Boundary
+    from app.ingest import pipeline
+
+    folder = make_production("ingest-2550", "--pages", "2550", "--scanned-share", "0",
+                             "--seed", "21")
+    detecting = pipeline._records_of
+
+    def one_record(path, kind, recs, bates, marks, restarts):  # the behaviour before
+        return [Boundary(0, ["one file"], "file")], [None]
+
+    for analyze in (False, True):
+        rates: dict[str, list[float]] = {"with detection": [], "without": []}
+        for _ in range(rounds):
+            pipeline._records_of = detecting
+            rates["with detection"].append(_ingest_rate(folder, analyze))
+            pipeline._records_of = one_record
+            rates["without"].append(_ingest_rate(folder, analyze))
+        pipeline._records_of = detecting
+        on, off = (statistics.median(v) for v in rates.values())
+        print(f"ingest {'with' if analyze else 'without'} the redaction analysis: "
+              f"{on:.0f} pages/s with record detection, {off:.0f} without "
+              f"(ratio {on / off:.3f}; rounds {[round(x) for x in rates['with detection']]} vs "
+              f"{[round(x) for x in rates['without']]})", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--docs", type=int, default=60)
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
+    if args.speed:
+        speed(args.rounds)
+        return 0
     seeds = [int(s) for s in args.seeds.split(",")]
     print("== shared generator, PDF layout (one file per tranche)")
     for seed in seeds:

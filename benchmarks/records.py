@@ -30,11 +30,12 @@ KIND = {"outlook": "email", "memo": "memo", "sheet": "report", "slip": "slip_she
         "letter": "letter", "form": "form"}
 NAMES = ["Avery Stone", "Jordan Pike", "Casey Lam", "Morgan Hale", "Riley Shaw", "Quinn Ford",
          "Dana Wolfe", "Reese Tan", "Harper Voss", "Emery Cole", "Sage Moreno", "Blake Ortiz"]
-WORDS = ("the detention standards review found that facility staff documented each transfer "
+_TEXT = ("the detention standards review found that facility staff documented each transfer "
          "request and the field office confirmed the schedule with local partners while the "
          "inspection team noted several gaps in the medical intake records and asked for "
          "corrective action plans within thirty days of the final report and the contract "
-         "officer agreed to track every item in the quarterly compliance summary").split()
+         "officer agreed to track every item in the quarterly compliance summary")
+WORDS = _TEXT.split()
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]

@@ -241,3 +241,18 @@ def test_loadfile_volume_keeps_its_dat_boundaries(loadfile_production, matter):
     docs = listing(matter)
     assert [d["begbates"] for d in docs] == [d["begbates"] for d in truth["documents"]]
     assert {d["boundary_source"] for d in docs} == {"loadfile"}
+
+
+def test_exhibit_list_takes_the_records_date_and_description(own_production, matter, tmp_path):
+    from app.export import exhibits as exhibit_export
+    from app.ingest.pipeline import ingest
+    from app.review import ops
+
+    folder, key = own_production
+    ingest(matter, [folder])
+    letter = next(r for r in key["documents"] if r["kind"] == "letter")
+    doc_id = matter.scalar("SELECT id FROM documents WHERE begbates = ?", (letter["begbates"],))
+    ops.set_exhibit(matter, "Pat", "3", document_id=doc_id)
+    ex = next(e for e in exhibit_export.exhibits(matter) if e.number == "3")
+    assert ex.date == letter["date"]
+    assert ex.description == f"Letter: {letter['title']}"

@@ -38,8 +38,12 @@ class _Unit:
     heading_repeats: bool = False
 
 
-def detect(pages: Sequence[PageInfo], *, whole_file: bool = False) -> list[Boundary]:
-    """The records of one file, in order; ``whole_file`` keeps the file as one record."""
+def detect(pages: Sequence[PageInfo], *, whole_file: bool = False,
+           signals: Sequence[PageSignals] | None = None) -> list[Boundary]:
+    """The records of one file, in order; ``whole_file`` keeps the file as one record.
+
+    ``signals`` (one :func:`read_page` per page) saves reading the pages again.
+    """
     if not pages:
         return []
     if whole_file:
@@ -48,7 +52,7 @@ def detect(pages: Sequence[PageInfo], *, whole_file: bool = False) -> list[Bound
     marks = [i for i, p in enumerate(pages) if p.bookmark]
     if len(marks) >= 2 and marks[0] == 0:
         return [Boundary(i, [f"bookmark: {pages[i].bookmark[:80]}"], "bookmarks") for i in marks]
-    sigs = [read_page(p) for p in pages]
+    sigs = list(signals) if signals is not None else [read_page(p) for p in pages]
     out = [Boundary(0, ["first page of the file"])]
     unit = _open(sigs[0])
     for i in range(1, len(sigs)):

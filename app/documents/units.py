@@ -18,7 +18,7 @@ from typing import Any
 
 from app.documents.boundaries import Boundary, detect
 from app.documents.metadata import RecordMeta, describe
-from app.documents.signals import PageInfo, read_page
+from app.documents.signals import PageInfo, PageSignals, read_page
 
 META_PAGES = 2  # a record's metadata is read from its first pages
 
@@ -58,12 +58,14 @@ def with_reviewer(found: list[Boundary], breaks: Sequence[int | None]) -> list[B
     return [by_start[i] for i in sorted(by_start)]
 
 
-def metas(pages: Sequence[PageInfo], found: Sequence[Boundary]) -> list[RecordMeta]:
-    """Each record's metadata, read from its first pages."""
+def metas(pages: Sequence[PageInfo], found: Sequence[Boundary],
+          signals: Sequence[PageSignals] | None = None) -> list[RecordMeta]:
+    """Each record's metadata, read from its first pages (``signals``: already read)."""
     out = []
     for n, b in enumerate(found):
-        end = found[n + 1].start if n + 1 < len(found) else len(pages)
-        out.append(describe([read_page(p) for p in pages[b.start:min(end, b.start + META_PAGES)]]))
+        end = min(found[n + 1].start if n + 1 < len(found) else len(pages), b.start + META_PAGES)
+        out.append(describe(list(signals[b.start:end]) if signals is not None
+                            else [read_page(p) for p in pages[b.start:end]]))
     return out
 
 
@@ -75,8 +77,10 @@ def redetect(conn: sqlite3.Connection, rec: Any, run: list[PageRow], *,
     for i, info in enumerate(infos):
         info.bookmark = (marks or {}).get(i)
         info.label_restart = i in (restarts or set())
-    found = with_reviewer(detect(infos, whole_file=whole_file), [r.doc_break for r in run])
-    return reconcile(conn, rec, run, found, metas(infos, found))
+    sigs = [read_page(p) for p in infos]
+    found = with_reviewer(detect(infos, whole_file=whole_file, signals=sigs),
+                          [r.doc_break for r in run])
+    return reconcile(conn, rec, run, found, metas(infos, found, sigs))
 
 
 def _meta_values(meta: RecordMeta | None) -> dict[str, Any]:

@@ -324,14 +324,16 @@ def _records_of(path: Path, kind: str, records: list[PageRecord], bates: list[Ba
                 marks: dict[int, str], restarts: set[int]) -> tuple[list[Any], list[Any]]:
     """The records inside one file (app/documents) and the metadata of each."""
     from app.documents.boundaries import detect
-    from app.documents.signals import PageInfo
+    from app.documents.signals import PageInfo, read_page
     from app.documents.units import metas
 
     infos = [PageInfo(r.text, r.width, r.height, r.text_layer, r.withheld_in_full,
                       r.body_bottom, b.text if b else None, marks.get(i), i in restarts)
              for i, (r, b) in enumerate(zip(records, bates, strict=True))]
-    found = detect(infos, whole_file=kind != "pdf" or named_by_first_bates(path, bates))
-    described = metas(infos, found)
+    whole = kind != "pdf" or named_by_first_bates(path, bates)
+    sigs = None if whole else [read_page(i) for i in infos]
+    found = detect(infos, whole_file=whole, signals=sigs)
+    described = metas(infos, found, sigs)
     for boundary, meta in zip(found, described, strict=True):
         if boundary.source == "bookmarks":
             meta.title = marks.get(boundary.start) or meta.title
