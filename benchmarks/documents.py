@@ -15,7 +15,9 @@ header until OCR: their figures are printed apart.
 scans) with record detection and with it switched off (each file one record, as before this
 feature), alternating rounds, with and without the redaction analysis; medians.
 
-Usage: python benchmarks/documents.py [--seeds 1,2,3] [--docs 60] [--speed [--rounds 3]]
+--ocr: the generator's productions again after OCR of their scanned pages (slow).
+
+Usage: python benchmarks/documents.py [--seeds 1,2,3] [--docs 60] [--ocr] [--speed [--rounds 3]]
 """
 
 from __future__ import annotations
@@ -65,12 +67,18 @@ def own_key(folder: Path) -> list[dict]:
              "style": d["style"]} for d in truth["documents"]]
 
 
-def score(folder: Path, key: list[dict]) -> dict:
+def score(folder: Path, key: list[dict], ocr: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         matter = Matter.open(Path(tmp) / "bench.vaughn", create=True)
         t0 = time.perf_counter()
         ingest(matter, [folder])
         ingest_s = time.perf_counter() - t0
+        if ocr:  # the scans get their text; the file's records are found again
+            from app.ocr.queue import run_ocr
+
+            run_ocr(matter, workers=2)
+            for k in key:
+                k["scanned"] = False  # scored as text records from here on
         docs = {r["begbates"]: r for r in matter.query(
             "SELECT begbates, doc_type, doc_date FROM documents")}
         rows = matter.query("SELECT p.bates, p.width, p.height, p.text_layer, "
@@ -161,6 +169,8 @@ def main() -> int:
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--docs", type=int, default=60)
     ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--ocr", action="store_true",
+                    help="also score the generator's productions after OCR of their scans")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     if args.speed:
@@ -172,6 +182,8 @@ def main() -> int:
         folder = make_production(f"docs/gen-{seed}", "--seed", str(seed), "--docs",
                                  str(args.docs), "--layout", "pdf")
         show(f"generator seed {seed}", score(folder, generator_key(folder)))
+        if args.ocr:
+            show(f"generator seed {seed}, OCRed", score(folder, generator_key(folder), ocr=True))
     for label, styles, offset in (("tuning styles", records.TUNING, 0),
                                   ("tuning styles, held-out seeds", records.TUNING, 100),
                                   ("HELD-OUT styles", records.HELD_OUT, 100),
