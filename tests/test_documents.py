@@ -277,3 +277,30 @@ def test_records_scanned_back_to_back_are_found_once_ocr_reads_them(tmp_path, ma
     docs = listing(matter)
     assert [d["begbates"] for d in docs] == [d["begbates"] for d in truth["documents"]]
     assert docs[0]["doc_type"] == "email"
+
+
+def test_page_labels_and_page_of_footers(tmp_path, matter):
+    """Page labels starting again and "Page k of N" footers place boundaries, with reasons."""
+    import pymupdf
+
+    from app.ingest.pipeline import ingest
+    from app.matter.listing import documents as listing
+
+    pdf = pymupdf.open()
+    footers = ["Page 1 of 2", "Page 2 of 2", "Page 1 of 3", "Page 2 of 3", "Page 3 of 3", "", ""]
+    for n, footer in enumerate(footers):
+        page = pdf.new_page()
+        page.insert_text((72, 90), "inspection notes continue with the facility staff "
+                         "and the schedule for the review of intake", fontsize=10)
+        if footer:
+            page.insert_text((260, 750), footer, fontsize=9)
+        page.insert_text((400, 770), f"LBL-{n + 1:06d}", fontsize=9)
+    pdf.set_page_labels([{"startpage": 0, "prefix": "", "style": "D", "firstpagenum": 1},
+                         {"startpage": 6, "prefix": "", "style": "D", "firstpagenum": 1}])
+    pdf.save(tmp_path / "labels.pdf")
+    ingest(matter, [tmp_path / "labels.pdf"])
+    docs = listing(matter)
+    assert [d["begbates"] for d in docs] == ["LBL-000001", "LBL-000003", "LBL-000006",
+                                             "LBL-000007"]
+    assert "'Page 1 of 3'" in docs[1]["boundary"]
+    assert any("page labels" in r for r in docs[3]["boundary"])

@@ -106,8 +106,10 @@ def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
             add(4, "slip sheet (a record withheld in full)")
         else:
             add(4, "the page after a slip sheet")
+    if info.bookmark:  # bookmarks that do not partition the file still point at records
+        add(1.5, f"bookmark: {info.bookmark[:80]}")
     if info.label_restart:
-        add(2, "the PDF's page labels start again")
+        add(3, "the PDF's page labels start again")
     if cur.page_of is not None:
         k, n = cur.page_of
         pk = prev.page_of
@@ -117,7 +119,7 @@ def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
             add(-3, f"'Page {k}' follows 'Page {pk[0]}'")
     if prev.page_of is not None and prev.page_of[1] and prev.page_of[0] == prev.page_of[1] \
             and (cur.page_of is None or cur.page_of[0] == 1):
-        add(1.5, f"the page before was the last ('Page {prev.page_of[0]} of {prev.page_of[1]}')")
+        add(2.5, f"the page before was the last ('Page {prev.page_of[0]} of {prev.page_of[1]}')")
     if cur.email:
         subject = normal_subject(cur.subjects[0]) if cur.subjects else ""
         if unit.first.email and cur.quoted and (not subject or subject == unit.subject):
@@ -154,5 +156,5 @@ def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
     if prev.ended_early:
         add(0.6, "the page before ends early")
     if prev.open_end and cur.open_start:
-        add(-1.5, "a sentence runs on across the page break")
+        add(-1.0, "a sentence runs on across the page break")
     return score, reasons
