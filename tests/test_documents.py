@@ -304,3 +304,49 @@ def test_page_labels_and_page_of_footers(tmp_path, matter):
                                              "LBL-000007"]
     assert "'Page 1 of 3'" in docs[1]["boundary"]
     assert any("page labels" in r for r in docs[3]["boundary"])
+
+
+def test_split_undo_redo_round_trip_keeps_review_work(pdf_matter_template, tmp_path):
+    """Undo and redo replay a split exactly; a merge hands the removed record's tag, note and
+    exhibit to the record that takes its pages, and undo gives them back."""
+    from app.documents.edit import merge_at, split_at
+    from app.matter.store import Matter
+    from app.review import ops
+
+    case = tmp_path / "case.vaughn"
+    shutil.copy(pdf_matter_template, case)
+
+    def shape(m) -> list[tuple]:
+        return [tuple(r) for r in m.conn.execute(
+            "SELECT d.id, d.begbates, d.endbates, d.page_count, group_concat(p.id) FROM documents "
+            "d JOIN pages p ON p.document_id = d.id GROUP BY d.id ORDER BY min(p.id)")]
+
+    with Matter.open(case) as m:
+        start = shape(m)
+        doc, pages = next((r[0], r[4].split(",")) for r in start if r[3] >= 2)
+        op = split_at(m, "Pat", int(pages[1])).op_id
+        split = shape(m)
+        assert len(split) == len(start) + 1
+        ops.undo(m, "Pat", op)
+        assert shape(m) == start
+        ops.redo(m, "Pat", op)
+        assert shape(m) == split
+
+        second = start[1]
+        ops.add_tag(m, "Pat", "hot", [("document", second[0])])
+        ops.add_note(m, "Pat", [("document", second[0])], "ask for the attachment")
+        ops.set_exhibit(m, "Pat", "12", document_id=second[0])
+        first_page = int(second[4].split(",")[0])
+        before_merge = shape(m)
+        op = merge_at(m, "Pat", first_page).op_id
+        into = m.scalar("SELECT document_id FROM pages WHERE id = ?", (first_page,))
+        assert into != second[0]
+        assert m.scalar("SELECT document_id FROM exhibits WHERE number = '12'") == into
+        assert m.scalar("SELECT target_id FROM notes") == into
+        assert m.scalar("SELECT target_id FROM tag_links") == into
+        ops.undo(m, "Pat", op)
+        assert shape(m) == before_merge
+        assert m.scalar("SELECT document_id FROM exhibits WHERE number = '12'") == second[0]
+        assert m.scalar("SELECT target_id FROM notes") == second[0]
+        assert m.scalar("SELECT target_id FROM tag_links") == second[0]
+        assert doc  # the first split record is still there
