@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 MAX_LINE = 300
 TOP_LINES = 12
+HEAD, TAIL = 30, 8
 
 _MARKING_WORDS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "LAW ENFORCEMENT SENSITIVE",
                   "FOR OFFICIAL USE ONLY", "FOUO", "SENSITIVE BUT UNCLASSIFIED",
@@ -30,6 +31,7 @@ _ORIGINAL = re.compile(r"^\s{0,8}-{2,12}\s{0,3}(?:original|forwarded)\s{1,3}mess
                        re.I)
 _LETTERHEAD = re.compile(r"^\s{0,4}(?:U\.\s?S\.\s{1,3})?(?:department|office|bureau|agency)"
                          r"\s{1,3}of\b", re.I)
+_SUBJECT = re.compile(r"^[ \t]{0,4}subject[ \t]{0,3}:[ \t]{0,8}([^\n]{0,300})", re.I | re.M)
 _REPLY = re.compile(r"^\s{0,4}(?:(?:re|fw|fwd|aw|wg)\s{0,2}:\s{0,3}){1,4}", re.I)
 
 
@@ -83,12 +85,19 @@ def is_marking(line: str) -> bool:
 
 
 def page_lines(info: PageInfo) -> list[str]:
-    """The page's non-empty lines, without its Bates stamp, each cut to MAX_LINE characters."""
+    """The page's non-empty lines, without its Bates stamp, each cut to MAX_LINE characters.
+
+    Only the head and the tail of a long page are read (HEAD and TAIL lines): every signal
+    sits there, except the Subject: lines, which :func:`read_page` finds in the whole text.
+    """
+    raw = info.text.splitlines()
+    if len(raw) > HEAD + TAIL:
+        raw = raw[:HEAD] + raw[-TAIL:]
     bates = (info.bates or "").strip()
     out = []
-    for raw in info.text.splitlines():
-        line = raw.strip()[:MAX_LINE]
-        if not line or (bates and line == bates):
+    for line in raw:
+        line = line.strip()[:MAX_LINE]
+        if not line:
             continue
         if bates and line.endswith(bates):
             line = line[: -len(bates)].strip()
@@ -120,11 +129,7 @@ def read_page(info: PageInfo) -> PageSignals:
     sig.size = (round(info.width / 12), round(info.height / 12))
     sig.landscape = info.width > info.height * 1.05
     sig.text_layer = info.text_layer
-    for ln in lines:
-        if ln[:7].lower() == "subject":
-            m = _FIELD.match(ln)
-            if m:
-                sig.subjects.append(m.group(2).strip())
+    sig.subjects = [m.group(1).strip() for m in _SUBJECT.finditer(info.text)]
     for ln in top[:10]:
         m = _FIELD.match(ln)
         if m:
@@ -153,19 +158,21 @@ def read_page(info: PageInfo) -> PageSignals:
         if (len(first) <= 90 and not first.endswith((".", ",", ";")) and not _FIELD.match(first)
                 and first[:1].isupper() and len(first.split()) >= 2):
             sig.heading = " ".join(first.split()).lower()
-    words = sum(len(ln.split()) for ln in lines)
-    sig.slip = info.withheld_in_full and words <= 80
+    sig.slip = info.withheld_in_full and len(info.text.split()) <= 80
     if sig.slip:
         sig.slip_text = " ".join(" ".join(lines).lower().split())
     sig.ended_early = (info.text_layer and info.body_bottom is not None
                        and info.body_bottom < 0.7 and not sig.slip)
-    content = [ln for ln in body if not (_PAGE_OF.search(ln) or _BARE_OF.match(ln)
-                                         or _PAGE_N.search(ln))]
-    if content:
-        last = content[-1]
+    last = next((ln for ln in reversed(body[-TAIL:]) if not _numbering(ln)), None)
+    if last is not None:
         sig.open_end = last[-1:].isalpha() and len(last) > 40
-        sig.open_start = content[0][:1].islower()
+    first = next((ln for ln in top[:3] if not _numbering(ln)), None)
+    sig.open_start = first is not None and first[:1].islower()
     return sig
+
+
+def _numbering(line: str) -> bool:
+    return bool(_PAGE_OF.search(line) or _BARE_OF.match(line) or _PAGE_N.search(line))
 
 
 def _banner_lines(lines: list[str]) -> int:
