@@ -129,7 +129,8 @@ def read_page(info: PageInfo) -> PageSignals:
     sig.size = (round(info.width / 12), round(info.height / 12))
     sig.landscape = info.width > info.height * 1.05
     sig.text_layer = info.text_layer
-    sig.subjects = [m.group(1).strip() for m in _SUBJECT.finditer(info.text)]
+    if "ubject" in info.text or "UBJECT" in info.text:
+        sig.subjects = [m.group(1).strip() for m in _SUBJECT.finditer(info.text)]
     for ln in top[:10]:
         m = _FIELD.match(ln)
         if m:

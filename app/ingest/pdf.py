@@ -178,15 +178,17 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None) -> PageRecord:
 
 def _body_bottom(lines: list[Line], candidates: list[Candidate], height: float) -> float | None:
     """The bottom of the page's last line of text other than its Bates stamp (0..1)."""
-    stamps = [c.bates.text for c in candidates if c.whole_line]
-    bottom = None
-    for _top, low, text, _, _ in lines:
-        if stamps and any(s in text for s in stamps):
-            continue
-        bottom = low if bottom is None else max(bottom, low)
-    if bottom is None or height <= 0:
+    if not lines or height <= 0:
         return None
-    return round(min(1.0, max(0.0, bottom / height)), 3)
+    stamps = [c.bates.text for c in candidates if c.whole_line]
+    for line in sorted(lines, key=_line_bottom, reverse=True):
+        if not stamps or not any(s in line[2] for s in stamps):
+            return round(min(1.0, max(0.0, line[1] / height)), 3)
+    return None
+
+
+def _line_bottom(line: Line) -> float:
+    return line[1]
 
 
 def assemble_text(words: list, lines: list[Line], hidden: frozenset[int]) -> str:
