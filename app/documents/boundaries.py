@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.documents.signals import PageInfo, PageSignals, is_reply, normal_subject, read_page
+from app.documents.signals import (
+    PageInfo,
+    PageSignals,
+    is_reply,
+    normal_subject,
+    read_page,
+    same_heading,
+)
 
 THRESHOLD = 1.5
 
@@ -75,7 +82,8 @@ def _open(sig: PageSignals) -> _Unit:
 
 def _extend(unit: _Unit, sig: PageSignals) -> None:
     unit.pages += 1
-    if unit.pages == 2 and sig.heading and sig.heading == unit.first.heading:
+    if unit.pages == 2 and same_heading(sig.heading, unit.first.heading,
+                                        not (sig.text_layer and unit.first.text_layer)):
         unit.heading_repeats = True
     _follow_thread(unit, sig)
 
@@ -134,10 +142,11 @@ def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
         add(1.5, "letter (letterhead or salutation) at the top")
     if cur.form and cur.form != prev.form:
         add(1.5, "form title at the top")
+    repeats = same_heading(cur.heading, prev.heading, not (cur.text_layer and prev.text_layer))
     if cur.heading:
-        if cur.heading == prev.heading and (cur.email or cur.memo or cur.letter):
+        if repeats and (cur.email or cur.memo or cur.letter):
             pass  # a letterhead repeats from record to record: the header block decides
-        elif cur.heading == prev.heading:
+        elif repeats:
             add(-1.5, "the running header repeats")
         elif unit.heading_repeats and unit.first.heading:
             add(1.5, "the running header changes")

@@ -113,6 +113,22 @@ def normal_subject(value: str) -> str:
     return " ".join(value.lower().split())
 
 
+def same_heading(a: str | None, b: str | None, loose: bool = False) -> bool:
+    """Two headings read as the same running header: equal letters and digits (OCR spacing
+    does not count); ``loose`` (a page read by OCR) also takes a near match."""
+    if not a or not b:
+        return False
+    ka = "".join(c for c in a if c.isalnum())
+    kb = "".join(c for c in b if c.isalnum())
+    if ka == kb:
+        return True
+    if not loose or abs(len(ka) - len(kb)) > max(3, len(ka) // 10):
+        return False
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, ka, kb, autojunk=False).ratio() >= 0.95
+
+
 def is_reply(value: str) -> bool:
     """True when a subject starts with RE:, FW: or the like."""
     return _REPLY.match(value) is not None and bool(_REPLY.match(value).group(0).strip())
