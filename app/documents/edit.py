@@ -7,6 +7,8 @@ Each is one ``matter.write()`` transaction audited through app/review/ops.py, so
 
 from __future__ import annotations
 
+import json
+
 from app.documents.boundaries import Boundary
 from app.documents.units import load_run, metas, reconcile
 from app.matter.store import Matter
@@ -25,10 +27,6 @@ def page_for(matter: Matter, bates: str) -> int:
     if len(rows) > 1:
         raise ReviewError(f"{len(rows)} pages have the Bates number {bates}; name one by id")
     return int(rows[0][0])
-
-
-def _boundaries(run: list, starts: dict[int, Boundary]) -> list[Boundary]:
-    return [starts[i] for i in sorted(starts)]
 
 
 def _existing(run: list) -> dict[int, Boundary]:
@@ -77,7 +75,7 @@ def _apply(matter: Matter, reviewer: str, action: str, page_id: int, op_id: str 
             starts[at] = Boundary(at, ["split here by the reviewer"], "reviewer")
         else:
             starts.pop(at)
-        found = _boundaries(run, starts)
+        found = [starts[i] for i in sorted(starts)]
         infos = [r.info for r in run]
         described = metas(infos, found)
         keep = {b.start for b in found if b.source == "kept"}
@@ -98,8 +96,6 @@ def _apply(matter: Matter, reviewer: str, action: str, page_id: int, op_id: str 
 
 
 def _reasons(text: str | None) -> list[str]:
-    import json
-
     try:
         value = json.loads(text or "[]")
     except ValueError:
