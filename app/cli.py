@@ -88,8 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=float, metavar="S",
                    help="seconds each page may take (default: the matter's, else 30)")
 
-    p = sub.add_parser("documents", help="documents with their segregability figures")
+    p = sub.add_parser("documents", help="documents (records) with their type, date, title, "
+                       "segregability figures and why each starts where it does; --split and "
+                       "--merge fix a boundary")
     p.add_argument("matter", type=Path)
+    edit = p.add_mutually_exclusive_group()
+    edit.add_argument("--split", metavar="BATES", help="start a new record at this page")
+    edit.add_argument("--merge", metavar="BATES",
+                      help="join the record starting at this page to the record before it")
+    edit.add_argument("--undo", metavar="OP", help="undo a split or merge (its op id)")
+    p.add_argument("--reviewer", help="who is reviewing (default: the matter's reviewer "
+                   "setting, else the login name)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("productions", help="list the productions in a matter")
@@ -374,6 +383,8 @@ def _page_ids(matter: Any, specs: list[str]) -> list[int] | None:
 def cmd_documents(args: argparse.Namespace) -> int:
     from app.matter.listing import documents
 
+    if args.split or args.merge or args.undo:
+        return _edit_documents(args)
     with _open(args.matter) as matter:
         items = documents(matter)
     if args.json:
@@ -383,9 +394,36 @@ def cmd_documents(args: argparse.Namespace) -> int:
             span = it["begbates"] or f"DOC-{it['id']}"
             if it["endbates"] and it["endbates"] != it["begbates"]:
                 span += f"..{it['endbates']}"
-            print(f"{span:<36} {it['pages']:>4} p. {it['redactions']:>5} boxes "
-                  f"{it['withheld_pages']:>3} withheld  {it['redacted_share']:6.1%} redacted  "
-                  f"{it['disposition_hint']}")
+            print(f"{span:<36} {it['pages']:>4} p. {it['doc_type'] or '':<10} "
+                  f"{it['doc_date'] or '':<10} {(it['title'] or '')[:40]:<40} "
+                  f"{it['redactions']:>5} boxes {it['withheld_pages']:>3} withheld  "
+                  f"{it['redacted_share']:6.1%} redacted  {it['disposition_hint']}")
+    return EXIT_OK
+
+
+def _edit_documents(args: argparse.Namespace) -> int:
+    from app.documents.edit import merge_at, page_for, split_at
+    from app.review import ops
+    from app.tagging import default_reviewer
+
+    with _open(args.matter) as matter:
+        reviewer = (args.reviewer or default_reviewer(matter)).strip()
+        if args.undo:
+            changes = ops.undo(matter, reviewer, args.undo)
+            what = f"undone {args.undo}"
+        else:
+            page_id = page_for(matter, args.split or args.merge)
+            fn = split_at if args.split else merge_at
+            changes = fn(matter, reviewer, page_id)
+            what = (f"split at {args.split}" if args.split else f"merged {args.merge} into the "
+                    "record before it")
+        result = {"op_id": changes.op_id, "documents": sorted(changes.documents),
+                  "pages": len(changes.pages), "done": what}
+    if args.json:
+        _emit(result)
+    else:
+        print(f"{what}: {len(result['documents'])} record(s) changed, {result['pages']} page(s) "
+              f"moved (op {changes.op_id}; undo with --undo {changes.op_id})")
     return EXIT_OK
 
 

@@ -66,7 +66,8 @@ def _run_child(path: str, enqueue_all: bool, out: Any, cancel: Any, pause: Any) 
             summary = run_ocr(matter, page_ids=ids, control=_ProcessControl(cancel, pause),
                               progress=lambda d, t, w: out.put(("progress", d, t, w)))
             out.put(("done", {"done": summary.done, "failed": len(summary.failed),
-                              "low_confidence": summary.low_confidence, "total": len(ids)}))
+                              "low_confidence": summary.low_confidence, "total": len(ids),
+                              "records": summary.records_changed}))
     except OcrUnavailable as exc:
         out.put(("unavailable", str(exc)))
     except Cancelled as exc:

@@ -384,6 +384,9 @@ class OcrController(QObject):
                          f"(OCR ▸ Pages that need a human look)")
             if info["failed"]:
                 text += f", {info['failed']} failed"
+            if info.get("records"):  # the scans' text moved record boundaries: new tree
+                text += f"; {info['records']} records found again from the new text"
+                self.window.reload_tree()
             self._finish(kind, text)
             if info["total"]:  # pages queued meanwhile (another ingest) get their run
                 QTimer.singleShot(0, self.check)

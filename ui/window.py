@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QScrollArea,
@@ -113,6 +114,8 @@ class MainWindow(QMainWindow):
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(True)
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.filter_kind = QComboBox()
         for key, text in FILTER_CHOICES:
             self.filter_kind.addItem(text, key)
@@ -287,6 +290,11 @@ class MainWindow(QMainWindow):
         self._act(m_rev, "tag_exhibit", "Tag “exhibit candidate”", "E",
                   lambda: self.toggle_tag("exhibit candidate"))
         self._act(m_rev, "tag_all", "Tag all search results…", "Ctrl+Shift+T", self._ask_tag_all)
+        m_rev.addSeparator()
+        self._act(m_rev, "split_record", "Split record here (a record starts at this page)", "B",
+                  self.split_record)
+        self._act(m_rev, "merge_record", "Merge record with the previous one", "Shift+B",
+                  self.merge_record)
         m_disp = m_rev.addMenu("Page disposition")
         for item in vocab.DISPOSITIONS:
             self._act(m_disp, f"disp_{item.key}", item.label, None,
@@ -750,6 +758,30 @@ class MainWindow(QMainWindow):
         on = not (button is not None and button.isChecked())
         self._tag_toggled(target, name, on)
 
+    def split_record(self, page_id: int | None = None) -> None:
+        """Start a new record at the current page (B); one undoable step."""
+        page_id = page_id if page_id is not None else self.page_id
+        if page_id is None:
+            return
+        bates = (self.tree_model.row(page_id).bates if self.tree_model.row(page_id) else None)
+        self._run(f"Split record at {bates or 'this page'}", _doc_op("split_at", page_id))
+
+    def merge_record(self, page_id: int | None = None) -> None:
+        """Join the current page's record to the record before it (Shift+B); undoable."""
+        page_id = page_id if page_id is not None else self.page_id
+        if page_id is None:
+            return
+        self._run("Merge record with the previous one", _doc_op("merge_record", page_id))
+
+    def _tree_menu(self, pos: Any) -> None:
+        page_id = self.tree_model.page_at(self.tree.indexAt(pos))
+        if page_id is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Split record here", lambda: self.split_record(page_id))
+        menu.addAction("Merge record with the previous one", lambda: self.merge_record(page_id))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
     def _exhibit_edited(self, document_id: int, number: str, description: str) -> None:
         self._run(f"Exhibit {number}", _op("set_exhibit", number, document_id=document_id,
                                            description=description))
@@ -782,6 +814,8 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: Any) -> None:
         """A review op (or its undo) committed: refresh what it touched."""
         self.statusBar().showMessage("Saved", 1500)
+        if "documents" in changes.kinds:  # records split or merged: the tree's shape changed
+            self.reload_tree()
         page = self.page
         if page is not None:
             ids = {r["id"] for r in page["redactions"]}
@@ -1335,6 +1369,17 @@ def _op(name: str, *args: Any, **kwargs: Any) -> Any:
         from app.review import ops
 
         return getattr(ops, name)(matter, reviewer, *args, op_id=op_id, **kwargs)
+
+    return fn
+
+
+def _doc_op(name: str, page_id: int) -> Any:
+    """A boundary fix from app.documents.edit as a hub function (matter, reviewer, op_id)."""
+
+    def fn(matter: Any, reviewer: str, op_id: str) -> Any:
+        from app.documents import edit
+
+        return getattr(edit, name)(matter, reviewer, page_id, op_id=op_id)
 
     return fn
 

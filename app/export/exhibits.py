@@ -109,14 +109,18 @@ def exhibits(matter: Matter) -> list[Exhibit]:
     info = page_rows(matter, all_pages)
     codes = codes_by_page(matter, all_pages)
     grounds = _grounds_by_page(matter, all_pages)
-    doc_dates = {r[0]: r[1] for r in conn.execute(
-        "SELECT id, doc_date FROM documents WHERE doc_date IS NOT NULL AND doc_date != ''")}
+    records = {r[0]: r[1:] for r in conn.execute(
+        "SELECT id, doc_date, doc_type, title, author, recipients FROM documents")}
     for ex in out:
         rows = [info[p] for p in ex.page_ids if p in info]
         if rows:
             ordered = sorted(rows, key=lambda p: p.sort_key)
             ex.bates_begin, ex.bates_end = ordered[0].bates, ordered[-1].bates
-            ex.date = doc_dates.get(ex.document_id or rows[0].document_id)
+            record = records.get(ex.document_id or rows[0].document_id)
+            if record is not None:
+                ex.date = record[0] or None
+                if not ex.description and ex.document_id is not None:
+                    ex.description = default_description(*record[1:])
         ex.exemptions = order_codes(c for p in ex.page_ids for c in codes.get(p, []))
         found: list[str] = []
         for p in ex.page_ids:
@@ -126,6 +130,23 @@ def exhibits(matter: Matter) -> list[Exhibit]:
         order = {k: i for i, k in enumerate(vocab.keys("ground"))}
         ex.grounds = sorted(found, key=lambda g: order.get(g, len(order)))
     return out
+
+
+def default_description(doc_type: str | None, title: str | None, author: str | None,
+                        recipients: str | None) -> str:
+    """An exhibit's description when the reviewer gave none: the record's type and title
+    ("E-mail: Transfer schedule"; a memo or e-mail names its sender when it is legible)."""
+    from app.documents.metadata import TYPE_LABELS
+
+    label = TYPE_LABELS.get(doc_type or "", "") if doc_type not in (None, "", "other") else ""
+    text = f"{label[:1].upper()}{label[1:]}" if label else ""
+    if title:
+        text = f"{text}: {title}" if text else title
+    who = (author or "").strip()
+    if doc_type in ("email", "memo") and who and any(c.isalpha() for c in who) \
+            and "(b)" not in who:
+        text += f", from {who}"
+    return text
 
 
 def _grounds_by_page(matter: Matter, page_ids: set[int]) -> dict[int, list[str]]:

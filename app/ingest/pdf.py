@@ -43,6 +43,7 @@ class PageRecord:
     redacted_share: float = 0.0
     analyzed: bool = False
     stopped: str = ""  # "analysis stopped after 30 s": not analysed, no text, for a human look
+    body_bottom: float | None = None  # where the text ends, as a share of the page height
 
 
 Analyzer = Callable[["pymupdf.Page", list, bool], Any]
@@ -174,6 +175,7 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None,
         text_layer=text_layer,
         needs_ocr=needs_ocr,
         candidates=candidates,
+        body_bottom=_body_bottom(zone_lines, candidates, rect.height),
     )
     hidden: frozenset[int] = frozenset()
     if preview is not None:
@@ -192,6 +194,21 @@ def extract_page(page: pymupdf.Page, analyzer: Analyzer | None,
         record.analyzed = True
     record.text = assemble_text(words, lines, hidden)
     return record
+
+
+def _body_bottom(lines: list[Line], candidates: list[Candidate], height: float) -> float | None:
+    """The bottom of the page's last line of text other than its Bates stamp (0..1)."""
+    if not lines or height <= 0:
+        return None
+    stamps = [c.bates.text for c in candidates if c.whole_line]
+    for line in sorted(lines, key=_line_bottom, reverse=True):
+        if not stamps or not any(s in line[2] for s in stamps):
+            return round(min(1.0, max(0.0, line[1] / height)), 3)
+    return None
+
+
+def _line_bottom(line: Line) -> float:
+    return line[1]
 
 
 def assemble_text(words: list, lines: list[Line], hidden: frozenset[int]) -> str:

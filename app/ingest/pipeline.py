@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.documents.filemarks import bookmarks, label_restarts
 from app.errors import IngestError, LoadFileError, VaughnError
 from app.ingest.archives import prune, unpack
 from app.ingest.bates import Bates, BatesLearner, parse
@@ -233,19 +234,28 @@ class _Writer:
 
     def add_document(self, conn: Any, source_file_id: int | None, pages: list[Bates | None],
                      meta: dict[str, Any] | None = None, title: str | None = None,
-                     doc_type: str | None = None) -> int:
+                     doc_type: str | None = None, *, record: Any = None,
+                     boundary: Any = None) -> int:
+        """Insert one record; ``record`` (RecordMeta) and ``boundary`` come from detection."""
         numbers = [b.text for b in pages if b is not None]
         meta = meta or {}
+        doc_date = _first(meta, "DATESENT", "DATE", "DOCDATE", "DATECREATED")
+        author, recipients = _first(meta, "FROM", "AUTHOR", "CUSTODIAN"), _first(meta, "TO")
+        if record is not None:
+            title = record.title or title
+            doc_type, doc_date = record.doc_type, record.doc_date
+            author, recipients = record.author, record.recipients
+        source = boundary.source if boundary is not None else "loadfile"
+        reasons = boundary.reasons if boundary is not None else ["the load file's document"]
         cur = conn.execute(
             "INSERT INTO documents(production_id, source_file_id, begbates, endbates, title, "
-            "doc_type, doc_date, author, recipients, page_count, metadata) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "doc_type, doc_date, author, recipients, page_count, metadata, boundary_source, "
+            "boundary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 self.ensure_production(conn), source_file_id,
                 numbers[0] if numbers else None, numbers[-1] if numbers else None,
-                title, doc_type, _first(meta, "DATESENT", "DATE", "DOCDATE", "DATECREATED"),
-                _first(meta, "FROM", "AUTHOR", "CUSTODIAN"), _first(meta, "TO"),
-                len(pages), json.dumps(meta),
+                title, doc_type, doc_date, author, recipients,
+                len(pages), json.dumps(meta), source, json.dumps(reasons),
             ),
         )
         return cur.lastrowid
@@ -256,14 +266,14 @@ class _Writer:
             "INSERT INTO pages(production_id, document_id, source_file_id, source_sha256, "
             "page_index, bates, bates_prefix, bates_number, bates_key, width, height, rotation, "
             "text_layer, text_source, needs_ocr, withheld_in_full, redaction_count, "
-            "redacted_share, analyzed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "redacted_share, analyzed, body_bottom) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 self.ensure_production(conn), document_id, source_file_id, sha, rec.page_index,
                 bates.text if bates else None, bates.prefix_key if bates else None,
                 bates.number if bates else None, bates.key if bates else None,
                 rec.width, rec.height, rec.rotation, int(rec.text_layer), text_source,
                 int(rec.needs_ocr), int(rec.withheld_in_full), len(rec.redactions),
-                rec.redacted_share, int(rec.analyzed),
+                rec.redacted_share, int(rec.analyzed), rec.body_bottom,
             ),
         )
         page_id = cur.lastrowid
@@ -318,7 +328,8 @@ def _ingest_file(writer: _Writer, src: Source, password: str | None, reader: Pag
         doc = open_document(path, src.kind, password)
         try:
             records = reader.pages(doc, path, src.kind, password)
-            sections = _toc_sections(doc)
+            marks = bookmarks(doc) if src.kind == "pdf" else {}
+            restarts = label_restarts(doc) if src.kind == "pdf" else set()
         finally:
             doc.close()
     except IngestError as exc:
@@ -328,10 +339,16 @@ def _ingest_file(writer: _Writer, src: Source, password: str | None, reader: Pag
     bates = [learner.choose(r.candidates) for r in records]
     if src.kind == "image" and len(records) == 1 and bates[0] is None:
         bates[0] = _bates_from_name(path)
+    found, described = _records_of(path, src.kind, records, bates, marks, restarts)
     with writer.matter.write() as conn:
         file_id = writer.add_source_file(conn, path, src.kind, sha, len(records))
-        for start, end, title in sections or [(0, len(records), None)]:
-            doc_id = writer.add_document(conn, file_id, bates[start:end], title=title or path.stem)
+        for n, boundary in enumerate(found):
+            start = boundary.start
+            end = found[n + 1].start if n + 1 < len(found) else len(records)
+            doc_id = writer.add_document(conn, file_id, bates[start:end],
+                                         title=path.stem if len(found) == 1 else None,
+                                         record=described[n],
+                                         boundary=boundary)
             for rec, number in zip(records[start:end], bates[start:end], strict=True):
                 text_source = "pdf" if rec.text else "none"
                 report.changed_pages.append(
@@ -340,18 +357,33 @@ def _ingest_file(writer: _Writer, src: Source, password: str | None, reader: Pag
     return Outcome(str(path), "ingested", pages=len(records), production=writer.name)
 
 
-def _toc_sections(doc: Any) -> list[tuple[int, int, str]]:
-    """Documents inside one PDF from its top-level bookmarks, when they partition the pages."""
-    try:
-        toc = [(title, page - 1) for level, title, page, *_ in doc.get_toc() if level == 1]
-    except Exception:
-        return []
-    starts = sorted({p for _, p in toc if 0 <= p < doc.page_count})
-    if len(starts) < 2 or starts[0] != 0:
-        return []
-    titles = {p: t for t, p in reversed(toc)}
-    ends = starts[1:] + [doc.page_count]
-    return [(s, e, titles[s]) for s, e in zip(starts, ends, strict=True)]
+def _records_of(path: Path, kind: str, records: list[PageRecord], bates: list[Bates | None],
+                marks: dict[int, str], restarts: set[int]) -> tuple[list[Any], list[Any]]:
+    """The records inside one file (app/documents) and the metadata of each."""
+    from app.documents.boundaries import detect
+    from app.documents.signals import PageInfo, read_page
+    from app.documents.units import metas
+
+    infos = [PageInfo(r.text, r.width, r.height, r.text_layer, r.withheld_in_full,
+                      r.body_bottom, b.text if b else None, marks.get(i), i in restarts)
+             for i, (r, b) in enumerate(zip(records, bates, strict=True))]
+    whole = kind != "pdf" or named_by_first_bates(path, bates)
+    sigs = None if whole else [read_page(i) for i in infos]
+    found = detect(infos, whole_file=whole, signals=sigs)
+    described = metas(infos, found, sigs)
+    for boundary, meta in zip(found, described, strict=True):
+        if boundary.source == "bookmarks":
+            meta.title = marks.get(boundary.start) or meta.title
+    if found and found[0].source == "file" and kind != "pdf":
+        found[0].reasons = ["one image file, one record"]
+    return found, described
+
+
+def named_by_first_bates(path: Path, bates: list[Bates | None]) -> bool:
+    """A PDF named by its first page's Bates number is one record (one PDF per document)."""
+    first = bates[0] if bates else None
+    named = _bates_from_name(path)
+    return first is not None and named is not None and named.key == first.key
 
 
 def _bates_from_name(path: Path) -> Bates | None:

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.documents.filemarks import bookmarks, label_restarts
+from app.documents.units import load_run, redetect
 from app.errors import IngestError
+from app.ingest.bates import parse
 from app.ingest.pagejobs import read_pages_budgeted
-from app.ingest.pipeline import write_redactions
+from app.ingest.pdf import open_document
+from app.ingest.pipeline import named_by_first_bates, write_redactions
 from app.matter.stops import clear_stop, record_stop
 from app.matter.store import Matter
 from app.pagework import budget_for
@@ -31,11 +35,14 @@ class AnalyzeSummary:
     bad: int = 0
     failed: list[tuple[str, str]] | None = None
     stopped: list[tuple[str, str]] | None = None  # (Bates or file:page, note)
+    documents: int = 0  # records whose boundaries or metadata changed
 
     def __str__(self) -> str:
         text = f"{self.pages} pages analysed: {self.redactions} redactions, {self.bad} bad"
         if self.stopped:
             text += f", {len(self.stopped)} stopped over the budget (need a human look)"
+        if self.documents:
+            text += f"; {self.documents} records changed"
         for path, reason in self.failed or []:
             text += f"\nFAILED {path}: {reason}"
         for where, note in self.stopped or []:
@@ -80,6 +87,8 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
         except (IngestError, OSError) as exc:
             summary.failed.append((f["path"], getattr(exc, "reason", str(exc))[:200]))
             continue
+        marks, restarts = (_file_marks(Path(f["path"]), password) if f["kind"] == "pdf"
+                           else ({}, set()))
         with matter.write() as conn:
             for p in pages:
                 rec = records[p["id"]]
@@ -92,8 +101,9 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
                 _replace_redactions(conn, p["id"], rec.redactions)
                 conn.execute(
                     "UPDATE pages SET withheld_in_full = ?, redaction_count = ?, "
-                    "redacted_share = ?, analyzed = 1 WHERE id = ?",
-                    (int(rec.withheld_in_full), len(rec.redactions), rec.redacted_share, p["id"]),
+                    "redacted_share = ?, analyzed = 1, body_bottom = ? WHERE id = ?",
+                    (int(rec.withheld_in_full), len(rec.redactions), rec.redacted_share,
+                     rec.body_bottom, p["id"]),
                 )
                 if p["text_source"] == "pdf" or (p["text_source"] == "none" and rec.text):
                     conn.execute("UPDATE page_text SET text = ? WHERE page_id = ?",
@@ -104,6 +114,8 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
                 summary.pages += 1
                 summary.redactions += len(rec.redactions)
                 summary.bad += sum(1 for r in rec.redactions if r.bad)
+            if f["kind"] == "pdf":
+                summary.documents += _redetect_file(conn, f, marks, restarts)
     progress(len(files), len(files), "")
     return summary
 
@@ -113,6 +125,32 @@ def _ocr_words(matter: Matter, page_id: int) -> tuple:
     return tuple(tuple(r) for r in matter.conn.execute(
         "SELECT x0, y0, x1, y1, text, 0, line, n FROM ocr_words WHERE page_id = ? ORDER BY n",
         (page_id,)).fetchall())
+
+
+def _file_marks(path: Path, password: str | None) -> tuple[dict[int, str], set[int]]:
+    """A PDF's bookmarks and page-label restarts (signals of where its records start)."""
+    try:
+        doc = open_document(path, "pdf", password)
+    except IngestError:
+        return {}, set()
+    try:
+        return bookmarks(doc), label_restarts(doc)
+    finally:
+        doc.close()
+
+
+def _redetect_file(conn: Any, f: Any, marks: dict[int, str], restarts: set[int]) -> int:
+    """Find the records of one PDF again (the reviewer's splits and merges are kept)."""
+    run = load_run(conn, "p.source_file_id = ?", (f["id"],))
+    docs = {r.document_id for r in run}
+    marks_ = ",".join("?" * len(docs))
+    outside = conn.execute(f"SELECT count(*) FROM pages WHERE document_id IN ({marks_}) "
+                           "AND source_file_id != ?", (*docs, f["id"])).fetchone()[0]
+    if not run or outside:  # a record the reviewer merged across files: leave it as it is
+        return 0
+    first = parse(run[0].bates) if run[0].bates else None
+    whole = named_by_first_bates(Path(f["path"]), [first])
+    return len(redetect(conn, None, run, marks=marks, restarts=restarts, whole_file=whole))
 
 
 def _replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:

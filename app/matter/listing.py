@@ -164,19 +164,30 @@ def documents(matter: Matter) -> list[dict[str, Any]]:
     (a page withheld in full counts as 1.0).
     """
     rows = matter.query(
-        "SELECT d.id, d.begbates, d.endbates, d.title, d.doc_type, d.doc_date, pr.name AS "
+        "SELECT d.id, d.begbates, d.endbates, d.title, d.doc_type, d.doc_date, d.author, "
+        "d.recipients, d.boundary_source, d.boundary, pr.name AS "
         "production, count(p.id) AS pages, coalesce(sum(p.redaction_count), 0) AS redactions, "
         "coalesce(sum(p.withheld_in_full), 0) AS withheld_pages, "
         "coalesce(avg(CASE WHEN p.withheld_in_full THEN 1.0 ELSE p.redacted_share END), 0) "
         "AS redacted_share FROM documents d JOIN productions pr ON pr.id = d.production_id "
-        "LEFT JOIN pages p ON p.document_id = d.id GROUP BY d.id ORDER BY d.id"
+        "LEFT JOIN pages p ON p.document_id = d.id GROUP BY d.id "
+        "ORDER BY pr.tranche, coalesce(min(p.id), 0), d.id"
     )
     out = []
     for r in rows:
         item = dict(r)
+        item["boundary"] = _json_list(item.get("boundary"))
         item["redacted_share"] = round(item["redacted_share"], 4)
         item["disposition_hint"] = (
             "withheld in full" if item["pages"] and item["withheld_pages"] == item["pages"]
             else "released in part" if item["redactions"] else "released in full")
         out.append(item)
     return out
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []

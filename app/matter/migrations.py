@@ -330,4 +330,25 @@ def m0005_page_stops(db: Database) -> None:
     )
 
 
+# -- 0006: documents inside a production file (app/documents/) ----------------------------------
+# documents.boundary_source: what placed the record's first page ('file': one file, one record;
+# 'bookmarks', 'detected', 'loadfile', 'reviewer'); documents.boundary: JSON list of the reasons
+# the boundary was placed (explainable unitization). pages.doc_break: the reviewer's decision at
+# this page (1 = a record starts here, 0 = joined to the record before, NULL = as detected); a
+# re-run of detection keeps it. pages.body_bottom: where the page's text ends (share of the page
+# height, the Bates stamp left out), one of the signals of a record ending.
+@migrations(name="0006_documents")
+def m0006_documents(db: Database) -> None:
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN boundary_source TEXT;
+        ALTER TABLE documents ADD COLUMN boundary TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE pages ADD COLUMN doc_break INTEGER CHECK (doc_break IN (0, 1));
+        ALTER TABLE pages ADD COLUMN body_bottom REAL;
+        CREATE INDEX IF NOT EXISTS documents_doc_date ON documents(doc_date);
+        CREATE INDEX IF NOT EXISTS documents_doc_type ON documents(doc_type);
+        """
+    )
+
+
 LATEST = len(migrations._migrations)

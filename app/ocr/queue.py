@@ -76,6 +76,7 @@ class OcrSummary:
     low_confidence: int = 0
     stopped: int = 0  # pages over their budget (also in ``failed``)
     seconds: float = 0.0
+    records_changed: int = 0  # records found again once the scans had text (app/documents)
 
     def __str__(self) -> str:
         text = f"{self.done} pages OCRed"
@@ -85,6 +86,8 @@ class OcrSummary:
             text += f", {self.stopped} stopped over the time budget (need a human look)"
         if len(self.failed) > self.stopped:
             text += f", {len(self.failed) - self.stopped} failed"
+        if self.records_changed:
+            text += f"; {self.records_changed} records found again from the new text"
         return text
 
 
@@ -323,6 +326,9 @@ def run_ocr(matter: Matter, *, workers: int | None = None, page_ids: list[int] |
         events.close()
         pool.close()
     summary.seconds = round(time.perf_counter() - started, 2)
+    from app.documents.refresh import redetect_files
+
+    summary.records_changed = redetect_files(matter, [j.page_id for j in jobs])
     return summary
 
 

@@ -26,7 +26,7 @@ from app.review import vocab
 
 Target = tuple[str, int]
 
-KINDS = ("claims", "challenges", "tags", "exhibits", "notes")
+KINDS = ("claims", "challenges", "tags", "exhibits", "notes", "documents")
 
 # entity (table) -> the kind of change it is; only these tables are ever written or restored.
 _ENTITY_KIND = {
@@ -37,7 +37,10 @@ _ENTITY_KIND = {
     "tag_links": "tags",
     "exhibits": "exhibits",
     "notes": "notes",
+    "documents": "documents",
 }
+# A page's record (its document and the reviewer's boundary decision) is a documents change.
+_DOCUMENT_COLUMNS = frozenset({"document_id", "doc_break"})
 _TARGET_TABLE = {"redaction": "redactions", "page": "pages", "document": "documents"}
 
 DEFAULT_TAG_COLORS = {"hot": "#d62728", "exhibit candidate": "#1f77b4"}
@@ -130,12 +133,14 @@ class _Recorder:
              None if before is None else json.dumps(before),
              None if after is None else json.dumps(after)),
         )
-        self.note(target, entity, entity_id)
+        self.note(target, entity, entity_id, set(before or {}) | set(after or {}))
 
-    def note(self, target: Target | None, entity: str, entity_id: int) -> None:
+    def note(self, target: Target | None, entity: str, entity_id: int,
+             columns: set[str] | None = None) -> None:
         if target is not None:
             self.targets[target[0]].add(target[1])
-        self.kinds.add(_ENTITY_KIND[entity])
+        self.kinds.add("documents" if entity == "pages" and columns
+                       and columns <= _DOCUMENT_COLUMNS else _ENTITY_KIND[entity])
         if entity in self.rows:
             self.rows[entity].add(entity_id)
 
@@ -610,7 +615,7 @@ def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool,
                 conn.execute(f"UPDATE {entity} SET {sets} WHERE id = ?", [*want.values(), eid])
             after = rec.snapshot(entity, eid, None if want is None or other is None else columns)
             rec.record(target, entity, eid, now, after)
-            rec.note(target, entity, eid)
+            rec.note(target, entity, eid, set(want or other or {}))
         return rec.changes()
 
 

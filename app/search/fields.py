@@ -152,6 +152,8 @@ def field_predicate(conn: sqlite3.Connection, field: Field, *,
         return (f"coalesce({own}, CASE WHEN p.withheld_in_full THEN 'withheld_in_full' "
                 "WHEN p.redaction_count > 0 THEN 'released_in_part' "
                 "ELSE 'released_in_full' END) = ?", (key,))
+    if name in ("document", "type", "date"):
+        return _document_predicate(conn, field)
     _need_review(conn, field)
     if name == "challenged":
         sql = _TARGET_PAGES.format(targets=_LATEST + " AND c.status = 'challenge'")
@@ -195,6 +197,46 @@ def field_predicate(conn: sqlite3.Connection, field: Field, *,
         )
         return _TARGET_PAGES.format(targets=targets), tuple(words)
     raise QueryError(f"unknown field {name!r}", field.position)  # pragma: no cover
+
+
+_TYPE_WORDS = {"e-mail": "email", "mail": "email", "emails": "email", "memorandum": "memo",
+               "spreadsheet": "report", "spreadsheet/report": "report", "slip": "slip_sheet",
+               "slip sheet": "slip_sheet", "slipsheet": "slip_sheet", "letters": "letter"}
+
+
+def _date_bounds(value: str, field: Field) -> tuple[str, str]:
+    """"2022", "2022-03", "2022-03-04" or FIRST..LAST -> (low, high) ISO strings."""
+    low, _, high = value.partition("..")
+    high = high or low
+    for part in (low, high):
+        bits = part.split("-")
+        if not (1 <= len(bits) <= 3 and all(b.isdigit() for b in bits) and len(bits[0]) == 4):
+            raise QueryError(f"date: expects 2022, 2022-03, 2022-03-04 or FIRST..LAST, "
+                             f"not {value!r}", field.position)
+    return low, high + "-99"  # "2022-03" .. "2022-03-99" covers every day of the month
+
+
+def _document_predicate(conn: sqlite3.Connection, field: Field) -> Predicate:
+    """document: (a Bates number on the record), type: (e-mail, memo...), date: (ISO)."""
+    value = field.value.strip()
+    if field.name == "document":
+        key = bates_key(value)
+        if not key:
+            raise QueryError("expected a Bates number after document:", field.position)
+        return ("p.document_id IN (SELECT document_id FROM pages WHERE bates_key = ?)", (key,))
+    if field.name == "type":
+        from app.documents.metadata import TYPE_LABELS, TYPES
+
+        word = " ".join(value.lower().replace("_", " ").split())
+        kind = _TYPE_WORDS.get(word) or next(
+            (t for t in TYPES if word in (t, t.replace("_", " "), TYPE_LABELS[t])), None)
+        if kind is None:
+            raise QueryError(f"type: expects one of {', '.join(TYPE_LABELS.values())}, "
+                             f"not {value!r}", field.position)
+        return ("p.document_id IN (SELECT id FROM documents WHERE doc_type = ?)", (kind,))
+    low, high = _date_bounds(value, field)
+    return ("p.document_id IN (SELECT id FROM documents WHERE doc_date BETWEEN ? AND ?)",
+            (low, high))
 
 
 def bates_predicate(node: Bates) -> Predicate:

@@ -64,6 +64,9 @@ FIELDS: dict[str, str] = {
     "note": "note", "notes": "note",
     "bates": "bates",
     "withheld": "withheld",
+    "document": "document", "doc": "document",
+    "type": "type", "doctype": "type",
+    "date": "date",
 }
 
 
@@ -332,7 +335,8 @@ def _example(name: str) -> str:
     return {"exemption": "(b)(6)", "challenged": "yes", "ground": '"public interest"',
             "status": "challenge", "tag": "hot", "exhibit": "12", "disposition": "withheld",
             "bad": "yes", "production": '"Tranche 2"', "ocr": "yes", "note": "declaration",
-            "bates": "ICE-FOIA-000120..ICE-FOIA-000180", "withheld": "yes"}.get(canonical, "x")
+            "bates": "ICE-FOIA-000120..ICE-FOIA-000180", "withheld": "yes",
+            "document": "ICE-FOIA-000120", "type": "email", "date": "2022-03..2022-05"}.get(canonical, "x")
 
 
 def _check_field_typo(name: str, _prev: _Lex | None, _word: str, position: int) -> None:
