@@ -1,0 +1,1 @@
+"""The agency's Vaughn index: import, column mapping and (to come) reconciliation."""

@@ -1,0 +1,42 @@
+"""Reading real CSV and XLSX Vaughn index files; hostile files give a clear error."""
+
+import csv
+
+import openpyxl
+import pytest
+
+from app.errors import VaughnError
+from app.vaughn_index.parse import read_index
+
+HEAD = ["Bates Range", "Exemption(s)", "Justification"]
+ROWS = [["ICE-FOIA-000001 - ICE-FOIA-000003", "b6, B7C", "Names of agents."],
+        ["ICE-FOIA-000004", "Ex. 5", "Deliberative draft."]]
+
+
+def test_csv_codes_canonical(tmp_path):
+    p = tmp_path / "index.csv"
+    with p.open("w", newline="") as fh:
+        csv.writer(fh).writerows([HEAD, *ROWS])
+    entries = read_index(p)
+    assert [e.exemptions for e in entries] == [["(b)(6)", "(b)(7)(C)"], ["(b)(5)"]]
+    assert entries[1].cells["bates"] == "ICE-FOIA-000004"
+
+
+def test_xlsx(tmp_path):
+    p = tmp_path / "index.xlsx"
+    book = openpyxl.Workbook()
+    for r in [HEAD, *ROWS]:
+        book.active.append(r)
+    book.save(p)
+    assert len(read_index(p)) == 2
+
+
+def test_empty_and_unmapped(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(VaughnError, match="empty.csv"):
+        read_index(empty)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(VaughnError, match="bates"):
+        read_index(bad)
