@@ -18,6 +18,7 @@ from pathlib import Path
 import pymupdf
 from _common import make_production, median
 
+from app.ingest.pagejobs import READERS
 from app.ingest.pipeline import ingest
 from app.matter.store import Matter
 
@@ -63,7 +64,8 @@ def main() -> None:
         n, t = vaughn(folder, analyze=False)
         rates["vaughn ingest, no analysis"].append(n / t)
     base = median(rates["baseline get_text"])
-    print(f"{pages} pages, {args.rounds} rounds, one core; medians:")
+    print(f"{pages} pages, {args.rounds} rounds; the baseline on one core, Vaughn's analysis in "
+          f"{READERS} child processes; medians:")
     for name, values in rates.items():
         rate = median(values)
         print(f"  {name:<28} {rate:8.0f} pages/s  {1000 / rate:6.2f} ms/page  "

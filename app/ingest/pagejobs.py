@@ -21,6 +21,9 @@ from app.ingest.pdf import PageRecord, extract_page, open_document
 from app.pagework import Died, Done, Stopped, shared_pool
 from app.progress import CancelToken
 
+#: Child processes that read one file's pages at once (2 cores: both).
+READERS = 2
+
 
 @dataclass(frozen=True)
 class PageJob:
@@ -97,21 +100,30 @@ def read_pages_budgeted(path: Path, kind: str, indices: Sequence[int], *, budget
     Raises IngestError when a page is damaged (as reading in this process would); a page over
     its budget, or whose reader crashed, comes back with ``stopped`` set and no text.
     """
-    pool = shared_pool(run_page_job, name="vaughn-page")
+    indices = list(indices)
+    workers = min(READERS, len(indices)) or 1
+    pool = shared_pool(run_page_job, workers=workers, name="vaughn-page")
     jobs = ((i, PageJob(str(path), kind, i, password, analyze, (ocr_words or {}).get(i)))
             for i in indices)
+    waiting: dict[int, PageRecord] = {}  # pages finished ahead of their turn
+    order = iter(indices)
+    turn = next(order, None)
     with closing(pool.run(jobs, budget=budget, cancel=cancel)) as events:
         for event in events:
             if isinstance(event, Done):
                 if isinstance(event.value, PageFailure):
                     raise IngestError(str(path), event.value.reason)
-                yield event.value
+                waiting[event.key] = event.value
             elif isinstance(event, Stopped):
-                yield _stopped_record(path, kind, password, event.key, event.partial,
-                                      stopped_note(event.seconds))
+                waiting[event.key] = _stopped_record(path, kind, password, event.key,
+                                                     event.partial, stopped_note(event.seconds))
             elif isinstance(event, Died):
-                yield _stopped_record(path, kind, password, event.key, event.partial,
-                                      f"analysis stopped: {event.reason}")
+                waiting[event.key] = _stopped_record(path, kind, password, event.key,
+                                                     event.partial,
+                                                     f"analysis stopped: {event.reason}")
+            while turn is not None and turn in waiting:
+                yield waiting.pop(turn)
+                turn = next(order, None)
 
 
 def _stopped_record(path: Path, kind: str, password: str | None, index: Any, partial: Any,
