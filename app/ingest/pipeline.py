@@ -289,11 +289,11 @@ def write_redactions(conn: Any, page_id: int, redactions: Iterable[Any]) -> None
     """Insert the analyser's redaction records for one page."""
     conn.executemany(
         "INSERT INTO redactions(page_id, x0, y0, x1, y1, source, label, exemptions, statute, "
-        "bad, hidden_chars, withheld_in_full) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "bad, hidden_chars, withheld_in_full, label_place) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (page_id, *(round(v, 2) for v in r.bbox), r.source, r.label,
              json.dumps(list(r.exemptions)), r.statute, int(r.bad), r.hidden_chars,
-             int(r.withheld_in_full))
+             int(r.withheld_in_full), getattr(r, "label_place", ""))
             for r in redactions
         ],
     )

@@ -165,10 +165,11 @@ def _replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:
         unmatched.remove(match)
         conn.execute(
             "UPDATE redactions SET x0=?, y0=?, x1=?, y1=?, source=?, label=?, exemptions=?, "
-            "statute=?, bad=?, hidden_chars=?, withheld_in_full=? WHERE id = ?",
+            "statute=?, bad=?, hidden_chars=?, withheld_in_full=?, label_place=? WHERE id = ?",
             (*(round(v, 2) for v in match.bbox), match.source, match.label,
              json.dumps(list(match.exemptions)), match.statute, int(match.bad),
-             match.hidden_chars, int(match.withheld_in_full), rid),
+             match.hidden_chars, int(match.withheld_in_full),
+             getattr(match, "label_place", ""), rid),
         )
     if unmatched:
         write_redactions(conn, page_id, unmatched)

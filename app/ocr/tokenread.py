@@ -175,10 +175,10 @@ def _templates() -> dict[int, tuple[np.ndarray, list[tuple[str, str, str]]]]:
     return {w: (np.stack(rows), info) for w, (rows, info) in by_width.items()}
 
 
-def _pieces(ink: np.ndarray) -> list[tuple[int, int]]:
+def _pieces(ink: np.ndarray, fine: bool = False) -> list[tuple[int, int]]:
     """Column spans of the label (ink cut to its extent, one line) between blank runs
-    GAP * its height wide."""
-    gap = max(2, int(round(GAP * ink.shape[0])))
+    GAP * its height wide (``fine``: any blank column)."""
+    gap = 1 if fine else max(2, int(round(GAP * ink.shape[0])))
     blank = ink.max(axis=0) < 0.25
     spans: list[tuple[int, int]] = []
     start, run = None, 0
@@ -349,6 +349,7 @@ def _text_band(ink: np.ndarray) -> np.ndarray | None:
 
 
 MAX_JOIN = 3  # a word may be split at up to two wide gaps (Courier's "b7 F", "b6 ,")
+MAX_FINE, MAX_FINE_JOIN = 40, 12  # codes run together: pieces, and pieces in one word
 BEAM = 8  # readings of a label's pieces kept at each step
 
 
@@ -365,8 +366,6 @@ def read_label(crop: np.ndarray, lead_number: bool = False) -> TokenLabel | None
     """
     import numpy as np
 
-    from app.redactions.stamps import canonical_codes, is_pure_stamp
-
     a = crop.astype(np.float32)
     ink = _text_band(np.clip((255.0 - a) / max(1.0, 255.0 - float(a.min())), 0.0, 1.0))
     if ink is None:
@@ -374,13 +373,42 @@ def read_label(crop: np.ndarray, lead_number: bool = False) -> TokenLabel | None
     spans = _pieces(ink)
     if not spans or len(spans) > 12:
         return None
+    found = _decode(ink, spans, MAX_JOIN, lead_number)
+    if found is None and len(spans) <= 4 and any(b - a > 3 * ink.shape[0] for a, b in spans):
+        # codes run together with no space ("(b)(6),(b)(7)(c)"): the pieces between any blank
+        # columns, joined into words
+        fine = _pieces(ink, fine=True)
+        if len(fine) <= MAX_FINE:
+            found = _decode(ink, fine, MAX_FINE_JOIN, lead_number)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _aspects() -> tuple[float, float]:
+    """The narrowest and widest width / height of any template, with room for the scan."""
+    widths = list(_templates())
+    return min(widths) / HEIGHT * (1 - ASPECT) - 0.1, max(widths) / HEIGHT * (1 + ASPECT) + 0.1
+
+
+def _decode(ink: np.ndarray, spans: list[tuple[int, int]], max_join: int,
+            lead_number: bool) -> TokenLabel | None:
+    """The best reading of ``spans`` of ``ink`` as words that parse as a stamp, or None."""
+    from app.redactions.stamps import canonical_codes, is_pure_stamp
+
     height = ink.shape[0]
-    small = [(a1 - a0) < 0.3 * height for a0, a1 in spans]
+    # a small piece may be left out: a comma standing apart, a speck (in fine pieces, only
+    # a speck: a parenthesis is small there too)
+    small = [(a1 - a0) < (0.3 if max_join == MAX_JOIN else 0.12) * height for a0, a1 in spans]
     cache: dict[tuple[int, int], Word | None] = {}
+    lo, hi = _aspects()
 
     def word(i: int, j: int) -> Word | None:  # pieces i..j-1 read as one word
         if (i, j) not in cache:
-            wd = read_word(ink[:, spans[i][0]: spans[j - 1][1]])
+            piece = ink[:, spans[i][0]: spans[j - 1][1]]
+            if not lo <= piece.shape[1] / height <= hi:
+                cache[(i, j)] = None  # no word of the vocabulary is that shape
+                return None
+            wd = read_word(piece)
             cache[(i, j)] = wd if wd is not None and wd.score >= MIN_SCORE and (
                 wd.lead >= MIN_LEAD) else None
         return cache[(i, j)]
@@ -394,7 +422,7 @@ def read_label(crop: np.ndarray, lead_number: bool = False) -> TokenLabel | None
         found: list[tuple[float, tuple[Word, ...]]] = []
         if small[i]:
             found.extend(options[i + 1])
-        for j in range(i + 1, min(n, i + MAX_JOIN) + 1):
+        for j in range(i + 1, min(n, i + max_join) + 1):
             if not options[j]:
                 continue
             wd = word(i, j)

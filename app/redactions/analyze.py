@@ -339,6 +339,10 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
             stamp_idx = list(cand)
         label = box.label or " ".join(label_words[i][4] for i in stamp_idx)
         codes, statute = _codes(label) if label else ((), "")
+        if codes and box.source == "raster" and not _pure(label):
+            # OCR read part of a scanned label as codes and the rest as noise: the part
+            # may be a misread ("b6, bIC" is not (b)(6) alone); not legible, never a guess
+            codes, statute = (), ""
         if visible_other and not codes and box.source in ("vector", "image") and (
                 not bad_before or box.kind != "dark"):
             # a filled header, a coloured cell or a callout with its own text on top (x-ray's
@@ -363,6 +367,9 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
     if any(not f.codes for f in found):
         _outside_labels(found, label_words, n_words)
         found = [f for f in found if f.codes or not f.tentative]
+    for f in found:  # a label on a scan was there but no code could be read from it
+        if not f.codes and f.label and f.box.source == "raster":
+            f.place = "illegible"
 
     # ---- a page covered by one box -------------------------------------------------------
     stamp_words = frozenset(i for f in found for i in f.stamp_idx if i < n_words)

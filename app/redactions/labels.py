@@ -160,7 +160,9 @@ def assign(targets: list[Target], coded: list[Rect], runs: list[Run],
     A stamp in the margin of a box's line serves every box on that line; a stamp just beside,
     above or below a box serves that one box only (the nearest box takes it). Then the rows
     of a redacted paragraph (boxes stacked line under line, left edges aligned) without a code
-    take the margin code of the nearest row of their paragraph that has one, above first.
+    take the margin code of the nearest row of their paragraph that has one, above first;
+    where two neighbouring rows have codes of their own (one code per line), a row without
+    one is left without.
     """
     pairs: list[tuple[float, int, int, str]] = []
     for t_i, t in enumerate(targets):
@@ -174,9 +176,11 @@ def assign(targets: list[Target], coded: list[Rect], runs: list[Run],
                 d = max(0.0, r[0] - box[2], box[0] - r[2])
                 if _between(box, r, coded):
                     continue
-                # outside the text column, or left of a row that starts at the column's edge
-                margin = r[2] <= col[0] + 2 or r[0] >= col[1] - 2 or (
-                    r[2] <= box[0] and box[0] <= col[0] + 3)
+                # left of a row that starts at the column's edge, or outside the column and
+                # not touching the box
+                rh = r[3] - r[1]
+                margin = (r[2] <= box[0] and box[0] <= col[0] + 3) or (
+                    (r[2] <= col[0] + 2 or r[0] >= col[1] - 2) and d > 1.5 * rh)
                 pairs.append((d, t_i, r_i, "margin" if margin else "beside"))
                 continue
             ox = min(r[2], box[2]) - max(r[0], box[0])
@@ -223,8 +227,8 @@ def _paragraphs(targets: list[Target]) -> None:
         groups.append([i])
     for g in groups:
         marked = [k for k, i in enumerate(g) if targets[i].place == "margin"]
-        if not marked:
-            continue
+        if not marked or any(b - a == 1 for a, b in zip(marked, marked[1:], strict=False)):
+            continue  # no margin code, or one per line (two coded rows in a row): no guess
         for k, i in enumerate(g):
             t = targets[i]
             if t.codes:

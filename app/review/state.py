@@ -198,7 +198,10 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
     elif kind == "needs_look":  # stopped over a time budget (app.matter.stops), or low OCR
         from app.ocr.queue import low_confidence_pages
 
+        from app.matter.stops import ILLEGIBLE_SQL
+
         stopped = {r[0] for r in matter.conn.execute("SELECT page_id FROM page_stops")}
+        stopped |= {r[0] for r in matter.conn.execute(ILLEGIBLE_SQL)}  # codes not legible
         return sorted(stopped | {r["id"] for r in low_confidence_pages(matter)})
     else:
         raise ValueError(f"unknown filter {kind!r}; one of {', '.join(FILTERS)}")
@@ -216,14 +219,16 @@ def page_view(matter: Matter, page_id: int) -> dict[str, Any]:
     if not row:
         raise KeyError(page_id)
     page = dict(row[0])
-    page["needs_look"] = [r[0] for r in matter.conn.execute(
-        "SELECT note FROM page_stops WHERE page_id = ? ORDER BY step", (page_id,))]
+    from app.matter.stops import notes_by_page
+
+    page["needs_look"] = notes_by_page(matter, page_id).get(page_id, [])
     page["redactions"] = [
         {
             "id": r["id"],
             "bbox": display_box((r["x0"], r["y0"], r["x1"], r["y1"]), page["rotation"],
                                 page["width"], page["height"]),
             "label": r["label"],
+            "label_place": r["label_place"],
             "stamped": json.loads(r["exemptions"]),
             "exemptions": effective_exemptions(r["exemptions"], r["exemptions_reviewed"]),
             "reviewed": r["exemptions_reviewed"] is not None,
