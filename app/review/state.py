@@ -196,9 +196,8 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
 
         return sorted(r["id"] for r in low_confidence_pages(matter))
     elif kind == "needs_look":  # stopped over a time budget (app.matter.stops), or low OCR
-        from app.ocr.queue import low_confidence_pages
-
         from app.matter.stops import ILLEGIBLE_SQL
+        from app.ocr.queue import low_confidence_pages
 
         stopped = {r[0] for r in matter.conn.execute("SELECT page_id FROM page_stops")}
         stopped |= {r[0] for r in matter.conn.execute(ILLEGIBLE_SQL)}  # codes not legible

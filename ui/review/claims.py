@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from app.review import vocab
 from ui.widgets.common import CheckList
 
-
 #: How the claims panel says where a redaction's code was printed.
 PLACE_WORDS = {"margin": "in the margin of its line", "beside": "beside the box",
                "legend": "in the page's legend"}
