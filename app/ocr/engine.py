@@ -332,41 +332,116 @@ def _strip_segments(strip: np.ndarray, gap: float) -> list[tuple[int, int, int, 
 
 def _beside_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
                    boxes: list[tuple[float, float, float, float]]) -> list[Word]:
-    """Stamp labels printed beside a box on its line, or in the margin of that line, read
-    word by word in any face (:mod:`app.ocr.tokenread`): Tesseract turns small codes on a
-    1-bit scan into noise ("Ex. 6" as "Fx. G"). On each side of a box, the run of ink nearest
-    the box and the one farthest out (the margin) are tried. Words in ``gray`` pixels, block
+    """Stamp labels printed beside a box on its line, in the margin of that line, or just
+    above or below it, read word by word in any face (:mod:`app.ocr.tokenread`): Tesseract
+    turns small codes on a 1-bit scan into noise ("Ex. 6" as "Fx. G"). On each side of a box,
+    the run of ink nearest the box and the one farthest out (the margin) are tried, and the
+    line of ink just above and just below it. Words in ``gray`` pixels, block
     SHAPE_BLOCK + 500; the page OCR's words where they stand are dropped by
     :func:`ocr_page`."""
-    from app.ocr.tokenread import read_label
-
     out: list[Word] = []
-    tried: dict[tuple[int, int, int, int], bool] = {}
+    tried: dict[tuple[int, int, int, int], str | None] = {}
     for box in boxes:
         x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, 0)
         h = y1 - y0
         if h < 6 or h > 30 * zoom:  # not a line of text: a page-sized box, a speck
             continue
-        pad = max(2, int(0.8 * zoom))
-        for side in ("left", "right"):
-            a0, a1 = (0, x0 - pad) if side == "left" else (x1 + pad, gray.shape[1])
-            if a1 - a0 < h:
-                continue
-            segs = _strip_segments(gray[y0:y1, a0:a1], 0.4 * h)
-            if not segs:
-                continue
-            near, far = (segs[-1], segs[0]) if side == "left" else (segs[0], segs[-1])
-            for sx0, sy0, sx1, sy1 in dict.fromkeys((near, far)):
-                key = (a0 + sx0, y0 + sy0, a0 + sx1, y0 + sy1)
-                if key in tried or sx1 - sx0 > 25 * h:
-                    continue
-                m = 3
-                crop = gray[max(0, key[1] - m): key[3] + m, max(0, key[0] - m): key[2] + m]
-                read = read_label(crop, lead_number=side == "left")
-                tried[key] = read is not None
-                if read is not None:
-                    out.append((*key, read.label, SHAPE_BLOCK + 500 + len(out), 0, 0))
+        found = _side_labels(gray, (x0, y0, x1, y1), max(2, int(0.8 * zoom)), tried)
+        found += _over_under_labels(gray, (x0, y0, x1, y1), tried)
+        out += [(*key, label, SHAPE_BLOCK + 500 + len(out) + k, 0, 0)
+                for k, (key, label) in enumerate(found)]
     return out
+
+
+Found = list[tuple[tuple[int, int, int, int], str]]
+
+
+def _side_labels(gray: np.ndarray, px: tuple[int, int, int, int], pad: int,
+                 tried: dict) -> Found:
+    """Labels left and right of the box at pixel rectangle ``px``, on its rows."""
+    x0, y0, x1, y1 = px
+    h = y1 - y0
+    found: Found = []
+    for side in ("left", "right"):
+        a0, a1 = (0, x0 - pad) if side == "left" else (x1 + pad, gray.shape[1])
+        if a1 - a0 < h:
+            continue
+        segs = _strip_segments(gray[y0:y1, a0:a1], 0.4 * h)
+        if not segs:
+            continue
+        outward = segs[::-1] if side == "left" else segs  # from the box out
+        for run in (outward[:4], outward[::-1][:4]):  # the runs nearest the box; the margin
+            key = _longest_label(gray, run, a0, y0, h, side, tried)
+            if key is not None:
+                found.append(key)
+    return found
+
+
+def _over_under_labels(gray: np.ndarray, px: tuple[int, int, int, int], tried: dict) -> Found:
+    """A small label on the line of ink just above or just below the box."""
+    import numpy as np
+
+    x0, y0, x1, y1 = px
+    h = y1 - y0
+    found: Found = []
+    for side in ("above", "below"):
+        c0, c1 = max(0, x0 - h), min(gray.shape[1], x1 + h)
+        r0, r1 = (max(0, y0 - h), y0 - 1) if side == "above" else (
+            y1 + 1, min(gray.shape[0], y1 + h))
+        if r1 - r0 < 4:
+            continue
+        strip = gray[r0:r1, c0:c1]
+        rows = np.nonzero((strip < 128).any(axis=1))[0]
+        if not len(rows):
+            continue
+        # only the line of ink nearest the box: the text line beyond is not its label
+        band = _nearest_band(rows, side == "above")
+        segs = _strip_segments(strip[band[0]: band[1]], 0.4 * h)
+        over = [sg for sg in segs if sg[2] + c0 > x0 and sg[0] + c0 < x1]
+        if over:
+            key = _longest_label(gray, over[:4], c0, r0 + band[0], h, side, tried)
+            if key is not None:
+                found.append(key)
+    return found
+
+
+def _nearest_band(rows: np.ndarray, above: bool) -> tuple[int, int]:
+    """The run of consecutive inked rows nearest the box (the last run above it, the first
+    below it), as (start, end)."""
+    runs: list[list[int]] = [[int(rows[0]), int(rows[0]) + 1]]
+    for r in rows[1:].tolist():
+        if r <= runs[-1][1] + 1:
+            runs[-1][1] = r + 1
+        else:
+            runs.append([r, r + 1])
+    pick = runs[-1] if above else runs[0]
+    return pick[0], pick[1]
+
+
+def _longest_label(gray: np.ndarray, run: list[tuple[int, int, int, int]], a0: int, y0: int,
+                   h: int, side: str, tried: dict
+                   ) -> tuple[tuple[int, int, int, int], str] | None:
+    """The label made of the most of ``run`` (neighbouring runs of ink, the first one nearest
+    where the search starts) that reads as a stamp: a label with spaces wider than the
+    split ("B6  B7C") is read whole, never as its first code alone."""
+    from app.ocr.tokenread import read_label
+
+    best = None
+    for k in range(1, len(run) + 1):
+        part = run[:k]
+        x0 = min(p[0] for p in part) + a0
+        x1 = max(p[2] for p in part) + a0
+        if x1 - x0 > 25 * h:
+            break
+        key = (x0, min(p[1] for p in part) + y0, x1, max(p[3] for p in part) + y0)
+        if key not in tried:
+            m = 3
+            crop = gray[max(0, key[1] - m): key[3] + m, max(0, key[0] - m): key[2] + m]
+            read = read_label(crop, lead_number=side == "left")
+            tried[key] = read.label if read is not None else None
+        if tried[key] is not None:
+            best = (key, tried[key])
+    return best
 
 
 def line_bands(gray: np.ndarray, min_gap: int = 2) -> list[tuple[int, int]]:

@@ -101,6 +101,8 @@ def vocabulary() -> tuple[tuple[str, str], ...]:
                           ("Exemptions", "exs"), ("EXEMPTION", "ex"), ("FOIA", "foia"),
                           ("and", "and"), ("(b)", "(b)")):
         add(word, meaning, ("",))
+    for n in range(10, 61):  # pleading-paper line numbers beside margin codes: read as such
+        add(str(n), "number", ("",))
     for letter in "jk":  # Privacy Act codes look like FOIA codes: they must not be read as one
         for n in range(1, 8):
             add(f"({letter})({n})", f"({letter})({n})")
