@@ -86,6 +86,37 @@ def test_other_record_styles_types_dates_and_titles(own_production, matter):
             assert rec["title"] in (doc["title"] or ""), rec
 
 
+def test_every_slip_sheet_is_a_record_of_its_own(tmp_path, matter):
+    """Identical slip sheets in a row are records of their own (each withheld record needs
+    its own entry), and so is a different one; the pages around them are not joined to them."""
+    import pymupdf
+
+    from app.ingest.pipeline import ingest
+    from app.matter.listing import documents as listing
+
+    pdf = pymupdf.open()
+    body = ("The inspection team noted several gaps in the medical intake records and asked "
+            "for corrective action plans within thirty days of the final report.")
+    codes = [None, "(b)(5)", "(b)(5)", "(b)(5)", "(b)(6)", None]
+    for n, code in enumerate(codes):
+        page = pdf.new_page()
+        if code is None:
+            page.insert_text((72, 90), "Facility Review Notes", fontsize=12)
+            page.insert_textbox(pymupdf.Rect(72, 110, 540, 700), body * 6, fontsize=10)
+        else:
+            page.insert_text((120, 380), f"Page withheld in full pursuant to FOIA Exemption "
+                             f"{code}", fontsize=13, fontname="helv")
+            page.draw_rect(pymupdf.Rect(40, 40, 572, 732), color=(0, 0, 0))
+        page.insert_text((440, 772), f"SLIP-{n + 1:06d}", fontsize=9)
+    pdf.save(tmp_path / "slips.pdf")
+    ingest(matter, [tmp_path / "slips.pdf"])
+    docs = listing(matter)
+    assert [(d["begbates"], d["pages"]) for d in docs] == [
+        (f"SLIP-{n:06d}", 1) for n in range(1, 7)]
+    assert [d["doc_type"] for d in docs[1:5]] == ["slip_sheet"] * 4
+    assert all(d["boundary"] for d in docs)
+
+
 def test_bookmarks_and_page_of_footers_set_boundaries(tmp_path, matter):
     import pymupdf
 
