@@ -186,6 +186,7 @@ def test_bad_split_and_merge_are_refused_and_change_nothing(pdf_matter_template,
     shutil.copy(pdf_matter_template, case)
     data = tmp_path / "data"
     before = documents(case, data)
+    audit = _audit_rows(case)
     first = before[0]["begbates"]
     out = run("documents", case, "--merge", first, data=data)
     assert out.returncode != 0 and "first record" in (out.stderr + out.stdout)
@@ -194,6 +195,14 @@ def test_bad_split_and_merge_are_refused_and_change_nothing(pdf_matter_template,
     out = run("documents", case, "--split", "NOPE-999999", data=data)
     assert out.returncode != 0 and "no page has the Bates number" in (out.stderr + out.stdout)
     assert documents(case, data) == before
+    assert _audit_rows(case) == audit  # nothing recorded: nothing to undo
+
+
+def _audit_rows(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
 
 
 def test_split_survives_analyze_and_shows_in_exports_and_search(pdf_matter_template, tmp_path):
@@ -308,6 +317,21 @@ def test_records_scanned_back_to_back_are_found_once_ocr_reads_them(tmp_path, ma
     docs = listing(matter)
     assert [d["begbates"] for d in docs] == [d["begbates"] for d in truth["documents"]]
     assert docs[0]["doc_type"] == "email"
+
+
+def test_a_banner_split_and_misread_by_ocr_does_not_change_the_running_header():
+    from app.documents.boundaries import detect
+    from app.documents.signals import PageInfo
+
+    title = "ERO Houston Weekly Proposed Enforcement Actions"
+    banners = ["LAW ENFORCEMENT SENSITIVE // FOR OFFICIAL USE ONLY",
+               "LAW ENFORCEMENT SENSITIVE // FOR OFFICIAL USE ONLY",
+               "ENFORCEMENT SENSITIVE //\nFOR\nQEFICIAL USE ONLY."]  # as OCR read page 3
+    pages = [PageInfo(f"{banner}\n{title}\nArea of Responsibility: Houston\n"
+                      f"Subject A-Number DOB Country\nrow {n}\nICE-FOIA-{n:06d}",
+                      text_layer=False, bates=f"ICE-FOIA-{n:06d}")
+             for n, banner in enumerate(banners, 1)]
+    assert [b.start for b in detect(pages)] == [0]
 
 
 def test_page_labels_and_page_of_footers(tmp_path, matter):
