@@ -537,7 +537,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("vaughn: --as-produced and --mark go with exhibit-pdf", file=sys.stderr)
         return EXIT_ERROR
     if kind == "challenges" and args.all_statuses:
-        from app.review import vocab
+        from app import vocabulary as vocab
 
         options["statuses"] = list(vocab.keys("status"))
     bar = _progress_bar("export")
@@ -627,7 +627,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} page(s) need a human look", file=sys.stderr)
             return EXIT_OK
         if args.redo:
-            from app.ingest.bates import bates_key
+            from app.bates import bates_key
 
             page_id = matter.scalar("SELECT id FROM pages WHERE bates_key = ?",
                                     (bates_key(args.redo),))

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from app.ingest.bates import bates_key, parse, parse_range
+from app.bates import bates_key, parse, parse_range
 from app.matter.stops import notes_by_page
 from app.matter.store import Matter
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import MatterError
+from app.matter.digest import sha256_of
 from app.matter.stops import illegible_labels, stopped_pages
 from app.matter.store import Matter
 
@@ -56,8 +57,6 @@ class CheckReport:
 
 def check(matter: Matter, *, hashes: bool = True) -> CheckReport:
     """Integrity of the SQLite file and the FTS5 index; presence and hash of every source."""
-    from app.ingest.pipeline import sha256_of
-
     report = CheckReport()
     report.integrity = "; ".join(r[0] for r in matter.conn.execute("PRAGMA integrity_check"))
     try:  # a write statement: run it in its own short transaction, never left open
@@ -89,8 +88,6 @@ def relink(matter: Matter, folder: Path) -> tuple[int, list[str]]:
 
     Returns (files relinked, paths still missing). Only files of a matching size are hashed.
     """
-    from app.ingest.pipeline import sha256_of
-
     missing = [r for r in matter.query("SELECT id, path, sha256, size FROM source_files")
                if not Path(r["path"]).exists()]
     if not missing:

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app import vocabulary as vocab
 from app.matter.store import Matter
-from app.review import vocab
 from app.review.ops import effective_exemptions
 
 FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption", "low_ocr",
