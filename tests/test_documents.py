@@ -86,9 +86,9 @@ def test_other_record_styles_types_dates_and_titles(own_production, matter):
             assert rec["title"] in (doc["title"] or ""), rec
 
 
-def test_every_slip_sheet_is_a_record_of_its_own(tmp_path, matter):
-    """Identical slip sheets in a row are records of their own (each withheld record needs
-    its own entry), and so is a different one; the pages around them are not joined to them."""
+def test_slip_sheets_are_records_of_their_own(tmp_path, matter):
+    """Slip sheets are never joined to the pages around them; identical ones in a row are the
+    pages of one withheld record, a different one is another record."""
     import pymupdf
 
     from app.ingest.pipeline import ingest
@@ -112,8 +112,19 @@ def test_every_slip_sheet_is_a_record_of_its_own(tmp_path, matter):
     ingest(matter, [tmp_path / "slips.pdf"])
     docs = listing(matter)
     assert [(d["begbates"], d["pages"]) for d in docs] == [
-        (f"SLIP-{n:06d}", 1) for n in range(1, 7)]
-    assert [d["doc_type"] for d in docs[1:5]] == ["slip_sheet"] * 4
+        ("SLIP-000001", 1), ("SLIP-000002", 3), ("SLIP-000005", 1), ("SLIP-000006", 1)]
+    assert [d["doc_type"] for d in docs[1:3]] == ["slip_sheet"] * 2
+    # the other convention, on the same pages' text: every slip sheet a record of its own
+    from app.documents.boundaries import detect
+    from app.documents.signals import PageInfo
+
+    infos = [PageInfo(text=matter.scalar("SELECT text FROM page_text t JOIN pages p ON "
+                                         "p.id = t.page_id WHERE p.bates = ?", (b,)) or "",
+                      withheld_in_full=bool(matter.scalar(
+                          "SELECT withheld_in_full FROM pages WHERE bates = ?", (b,))), bates=b)
+             for b in (f"SLIP-{n:06d}" for n in range(1, 7))]
+    assert [b.start for b in detect(infos, slip_runs=False)] == [0, 1, 2, 3, 4, 5]
+    assert [b.start for b in detect(infos)] == [0, 1, 4, 5]
     assert all(d["boundary"] for d in docs)
 
 

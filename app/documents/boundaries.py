@@ -47,13 +47,15 @@ class _Unit:
 
 def detect(pages: Sequence[PageInfo], *, whole_file: bool = False,
            signals: Sequence[PageSignals] | None = None,
-           slip_runs: bool = False) -> list[Boundary]:
+           slip_runs: bool = True) -> list[Boundary]:
     """The records of one file, in order; ``whole_file`` keeps the file as one record.
 
-    ``signals`` (one :func:`read_page` per page) saves reading the pages again. Every slip
-    sheet is a record of its own; ``slip_runs`` instead takes identical slip sheets in a row
-    as the pages of one withheld record (some producers' convention; benchmarks/documents.py
-    scores both).
+    ``signals`` (one :func:`read_page` per page) saves reading the pages again. A slip sheet
+    is never joined to the records around it; identical slip sheets in a row ("Page withheld
+    in full pursuant to (b)(5)" three times) are the pages of one withheld record, as the
+    agency's answer key counts them (a reviewer splits them with one key where they are
+    not); ``slip_runs=False`` makes every slip sheet a record of its own
+    (benchmarks/documents.py scores both).
     """
     if not pages:
         return []
@@ -98,7 +100,7 @@ def _follow_thread(unit: _Unit, sig: PageSignals) -> None:
 
 
 def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit, info: PageInfo, *,
-               slip_runs: bool = False) -> tuple[float, list[str]]:
+               slip_runs: bool = True) -> tuple[float, list[str]]:
     """How strongly ``cur`` starts a new record after ``prev``, with the reasons that count."""
     score = 0.0
     reasons: list[str] = []
