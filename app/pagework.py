@@ -17,6 +17,7 @@ that the parent keeps if the page is stopped.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 import traceback
@@ -177,6 +178,11 @@ class PagePool:
         self.initargs = initargs
         self.name = name
         self._ctx = multiprocessing.get_context("spawn")
+        # Each child is one page at a time on one core: numpy's BLAS threads would only fight
+        # the other children (small products on a loaded machine ran 5x slower). Children
+        # take the environment when spawned; this process's BLAS is already loaded.
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
         self._idle: list[_Child] = []
         self._lock = threading.Lock()
 

@@ -289,7 +289,9 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         img = Image.fromarray(crop).resize((crop.shape[1] * k, crop.shape[0] * k),
                                            Image.BICUBIC)
         crops.append((np.asarray(img), x0 + cx, y0 + cy, k))
-    out += _beside_labels(page, gray, zoom, boxes)
+    grays = _gray_box_rects(page)
+    out += _gray_labels(page, gray, zoom, grays)
+    out += _beside_labels(page, gray, zoom, boxes + grays)
     if not crops:
         return out
     gap = 16 * LABEL_SCALE
@@ -309,6 +311,48 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         sy, _, px, py, k = span
         out.append(((wd[0] - gap) / k + px, (wd[1] - sy) / k + py, (wd[2] - gap) / k + px,
                     (wd[3] - sy) / k + py, wd[4], LABEL_BLOCK + spans.index(span), 0, n))
+    return out
+
+
+def _gray_box_rects(page: pymupdf.Page) -> list[tuple[float, float, float, float]]:
+    """Gray filled boxes of the page (page coordinates), found as the analysis finds them."""
+    try:
+        from app.redactions.boxes import gray_boxes
+
+        return [tuple(b.rect) for b in gray_boxes(page)]  # type: ignore[misc]
+    except Exception:
+        return []
+
+
+def _gray_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
+                 boxes: list[tuple[float, float, float, float]]) -> list[Word]:
+    """Labels printed in dark ink on gray boxes, read in any face: the ink clearly darker than
+    the box's own tone, cut out black on white. Words in ``gray`` pixels."""
+    import numpy as np
+
+    from app.ocr.tokenread import read_label
+
+    out: list[Word] = []
+    for box in boxes:
+        x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, 0)
+        edge = max(2, (y1 - y0) // 8)
+        sub = gray[y0 + edge: y1 - edge, x0 + edge: x1 - edge]
+        if sub.size == 0:
+            continue
+        tone = float(np.median(sub))
+        ink = sub < tone - 60
+        if ink.sum() < 12:
+            continue  # an unlabelled gray box
+        ys, xs = np.nonzero(ink)
+        m = 3
+        a0, a1 = max(0, xs.min() - m), xs.max() + m + 1
+        b0, b1 = max(0, ys.min() - m), ys.max() + m + 1
+        crop = np.where(ink[b0:b1, a0:a1], sub[b0:b1, a0:a1], 255).astype(np.uint8)
+        read = read_label(crop)
+        if read is not None:
+            ox, oy = x0 + edge, y0 + edge
+            out.append((ox + a0, oy + b0, ox + a1, oy + b1, read.label,
+                        SHAPE_BLOCK + 500 + len(out), 0, 0))
     return out
 
 
@@ -429,6 +473,8 @@ def _longest_label(gray: np.ndarray, run: list[tuple[int, int, int, int]], a0: i
     best = None
     for k in range(1, len(run) + 1):
         part = run[:k]
+        if not 0.2 * h <= part[-1][3] - part[-1][1] <= 1.5 * h:
+            break  # not text of a label's size beside this box: a rule, a smudge
         x0 = min(p[0] for p in part) + a0
         x1 = max(p[2] for p in part) + a0
         if x1 - x0 > 25 * h:
@@ -441,6 +487,8 @@ def _longest_label(gray: np.ndarray, run: list[tuple[int, int, int, int]], a0: i
             tried[key] = read.label if read is not None else None
         if tried[key] is not None:
             best = (key, tried[key])
+        elif best is not None or k >= 2:
+            break  # the label ended (or none began): what lies beyond is not part of one
     return best
 
 

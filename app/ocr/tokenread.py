@@ -154,27 +154,58 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 0 else v
 
 
-@functools.lru_cache(maxsize=1)
-def _templates() -> dict[int, tuple[np.ndarray, list[tuple[str, str, str]]]]:
-    """Templates by width: width -> (matrix of unit rows, [(word, meaning, face)])."""
+#: Words are compared at a fixed size per band of shapes: (widest aspect, width in pixels).
+#: A piece is scaled once to its band's width; every template that may be its shape is kept
+#: at that width too, so one product scores them all.
+BANDS = ((1.3, 28), (2.6, 48), (4.5, 80), (99.0, 120))
+
+
+def _band(aspect: float) -> int:
+    return next(i for i, (hi, _) in enumerate(BANDS) if aspect < hi)
+
+
+@dataclass
+class _Bank:
+    """The templates that may be compared in one band, at its width."""
+
+    units: np.ndarray  # one unit row per template
+    images: np.ndarray  # the same templates as images (for the focused comparison)
+    aspects: np.ndarray
+    info: list[tuple[str, str, str]]  # (word, meaning, face)
+
+
+def _render(text: str, face: str) -> np.ndarray | None:
     import numpy as np
     from PIL import Image, ImageDraw
 
-    by_width: dict[int, tuple[list[np.ndarray], list[tuple[str, str, str]]]] = {}
+    font = _face(face)
+    x0, y0, x1, y1 = font.getbbox(text)
+    img = Image.new("L", (x1 - min(0, x0) + 16, y1 - min(0, y0) + 16), 0)
+    ImageDraw.Draw(img).text((8 - min(0, x0), 8 - min(0, y0)), text, font=font, fill=255)
+    return _scaled(np.asarray(img, dtype=np.float32) / 255.0, BLUR)
+
+
+@functools.lru_cache(maxsize=1)
+def _banks() -> tuple[_Bank, ...]:
+    """Every word of the vocabulary in every face, kept in each band its shape may fall in."""
+    import numpy as np
+
+    rows: list[list[tuple[np.ndarray, float, tuple[str, str, str]]]] = [[] for _ in BANDS]
     for face in FACES:
-        font = _face(face)
         for text, meaning in vocabulary():
-            x0, y0, x1, y1 = font.getbbox(text)
-            img = Image.new("L", (x1 - min(0, x0) + 16, y1 - min(0, y0) + 16), 0)
-            ImageDraw.Draw(img).text((8 - min(0, x0), 8 - min(0, y0)), text, font=font,
-                                     fill=255)
-            t = _scaled(np.asarray(img, dtype=np.float32) / 255.0, BLUR)
+            t = _render(text, face)
             if t is None:
                 continue
-            rows, info = by_width.setdefault(t.shape[1], ([], []))
-            rows.append(_unit(t))
-            info.append((text, meaning, face))
-    return {w: (np.stack(rows), info) for w, (rows, info) in by_width.items()}
+            aspect = t.shape[1] / HEIGHT
+            for b in sorted({_band(aspect * (1 - ASPECT)), _band(aspect * (1 + ASPECT))}):
+                rows[b].append((_resized(t, BANDS[b][1]), aspect, (text, meaning, face)))
+    banks = []
+    for group in rows:
+        images = np.stack([g[0] for g in group])
+        banks.append(_Bank(np.stack([_unit(i) for i in images]), images,
+                           np.array([g[1] for g in group], dtype=np.float32),
+                           [g[2] for g in group]))
+    return tuple(banks)
 
 
 def _pieces(ink: np.ndarray, fine: bool = False) -> list[tuple[int, int]]:
@@ -207,91 +238,75 @@ def _resized(a: np.ndarray, width: int) -> np.ndarray:
     return np.asarray(img.resize((width, HEIGHT), Image.BILINEAR), dtype=np.float32) / 255.0
 
 
-@functools.lru_cache(maxsize=1)
-def _images() -> dict[tuple[str, str], np.ndarray]:
-    """(word, face) -> the template image (for the focused comparison of two rivals)."""
-    import numpy as np
-    from PIL import Image, ImageDraw
-
-    out = {}
-    for face in FACES:
-        font = _face(face)
-        for text, _ in vocabulary():
-            x0, y0, x1, y1 = font.getbbox(text)
-            img = Image.new("L", (x1 - min(0, x0) + 16, y1 - min(0, y0) + 16), 0)
-            ImageDraw.Draw(img).text((8 - min(0, x0), 8 - min(0, y0)), text, font=font,
-                                     fill=255)
-            t = _scaled(np.asarray(img, dtype=np.float32) / 255.0, BLUR)
-            if t is not None:
-                out[(text, face)] = t
-    return out
-
-
-def _focused_lead(piece: np.ndarray, top: tuple[str, str], rival: tuple[str, str]) -> float:
-    """How much better the ``top`` template explains the piece than ``rival`` on the pixels
+def _focused_lead(piece: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """How much better template ``a`` explains the piece than template ``b`` on the pixels
     where the two differ ("b7E" and "b7B" share all but a few columns of ink)."""
     import numpy as np
 
-    images = _images()
-    a = images[top]
-    b = _resized(images[rival], a.shape[1])
-    p = _resized(piece, a.shape[1])
     mask = np.abs(a - b) > 0.2
     if mask.sum() < 6:
         return 0.0
-    sa = float(_unit(p[mask]) @ _unit(a[mask]))
-    sb = float(_unit(p[mask]) @ _unit(b[mask]))
-    return sa - sb
+    p = _unit(piece[mask])
+    return float(p @ _unit(a[mask])) - float(p @ _unit(b[mask]))
 
 
 def read_word(piece: np.ndarray) -> Word | None:
     """The best word of the vocabulary for one piece of a label (soft ink 0..1), or None.
 
-    Its lead is the smaller of its whole-word lead over the best word of another meaning and
-    the lead on the pixels where the two differ, compared in the top word's face."""
+    The words scoring within CLOSE of the best decide among themselves on the pixels where
+    they differ, all in the face of the best; the one beating every other wins, and its lead
+    is the smallest of those margins and its margin over the best word further off."""
     import numpy as np
 
     scaled = _scaled(piece, BLUR)
     if scaled is None or scaled.shape[1] < 2:
         return None
-    w = scaled.shape[1]
-    best: dict[str, tuple[float, str, str]] = {}  # meaning -> (score, word, face)
-    for tw, (matrix, info) in _templates().items():
-        if abs(tw - w) > ASPECT * max(tw, w) + 1:
-            continue
-        scores = matrix @ _unit(_resized(scaled, tw))
-        for k in np.argsort(scores)[-8:]:
-            text, meaning, face = info[int(k)]
-            sc = float(scores[int(k)])
-            if meaning not in best or sc > best[meaning][0]:
-                best[meaning] = (sc, text, face)
+    aspect = scaled.shape[1] / HEIGHT
+    bank = _banks()[_band(aspect)]
+    p = _resized(scaled, BANDS[_band(aspect)][1])
+    scores = bank.units @ _unit(p)
+    fits = np.abs(bank.aspects - aspect) <= ASPECT * np.maximum(bank.aspects, aspect) + 0.05
+    scores = np.where(fits, scores, -1.0)
+    best: dict[str, tuple[float, int]] = {}  # meaning -> (score, template index)
+    for k in np.argsort(scores)[-12:][::-1].tolist():
+        if scores[k] <= -1.0:
+            break
+        meaning = bank.info[k][1]
+        if meaning not in best:
+            best[meaning] = (float(scores[k]), k)
     if not best:
         return None
-    ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
-    top_score = ranked[0][1][0]
+    ranked = sorted(best.values(), reverse=True)
+    top_score, top_k = ranked[0]
     if len(ranked) == 1:
-        meaning, (score, text, _) = ranked[0]
-        return Word(text, meaning, round(score, 3), round(score, 3))
-    # the words within CLOSE of the best decide among themselves on the pixels where they
-    # differ, all in the face of the best; the one beating every other wins
-    close = [kv for kv in ranked[:5] if top_score - kv[1][0] <= CLOSE]
-    far = next((kv[1][0] for kv in ranked if top_score - kv[1][0] > CLOSE), None)
-    images = _images()
-    face = ranked[0][1][2]  # the face that explains the piece best: the label's face
+        text, meaning, _ = bank.info[top_k]
+        return Word(text, meaning, round(top_score, 3), round(top_score, 3))
+    face = bank.info[top_k][2]
+    in_face = {}  # (word) -> template index in the top face
+    for k, (text, _, f) in enumerate(bank.info):
+        if f == face:
+            in_face[text] = k
+    close = [r for r in ranked[:5] if top_score - r[0] <= CLOSE]
+    far = next((r[0] for r in ranked if top_score - r[0] > CLOSE), None)
     winner, winner_lead = ranked[0], -1.0
     for cand in close:
-        _, (_, text, _) = cand
-        if (text, face) not in images:
+        ka = in_face.get(bank.info[cand[1]][0])
+        if ka is None:
             continue
-        leads = [_focused_lead(scaled, (text, face), (other[1][1], face))
-                 if (other[1][1], face) in images else 0.0
-                 for other in close if other is not cand]
+        leads = []
+        for other in close:
+            if other is cand:
+                continue
+            kb = in_face.get(bank.info[other[1]][0])
+            leads.append(0.0 if kb is None else _focused_lead(p, bank.images[ka],
+                                                              bank.images[kb]))
         lead = min(leads) if leads else 1.0
         if lead > winner_lead:
             winner, winner_lead = cand, lead
-    meaning, (score, text, _) = winner
+    score, k = winner
     if far is not None:
         winner_lead = min(winner_lead, score - far)
+    text, meaning, _ = bank.info[k]
     return Word(text, meaning, round(score, 3), round(winner_lead, 3))
 
 
@@ -388,8 +403,8 @@ def read_label(crop: np.ndarray, lead_number: bool = False) -> TokenLabel | None
 @functools.lru_cache(maxsize=1)
 def _aspects() -> tuple[float, float]:
     """The narrowest and widest width / height of any template, with room for the scan."""
-    widths = list(_templates())
-    return min(widths) / HEIGHT * (1 - ASPECT) - 0.1, max(widths) / HEIGHT * (1 + ASPECT) + 0.1
+    aspects = [float(a) for bank in _banks() for a in bank.aspects]
+    return min(aspects) * (1 - ASPECT) - 0.1, max(aspects) * (1 + ASPECT) + 0.1
 
 
 def _decode(ink: np.ndarray, spans: list[tuple[int, int]], max_join: int,
@@ -433,6 +448,8 @@ def _decode(ink: np.ndarray, spans: list[tuple[int, int]], max_join: int,
             width = spans[j - 1][1] - spans[i][0]
             found.extend((sc + wd.score * width, (wd, *rest)) for sc, rest in options[j])
         options[i] = sorted(found, key=lambda o: o[0], reverse=True)[:BEAM]
+        if not any(options[i: i + max_join]):
+            return None  # no word can span these pieces: not a stamp (body text, noise)
     for _, words in options[0]:
         if words and words[0].text.isdigit() and lead_number:
             words = words[1:]  # a line number before a margin code

@@ -23,6 +23,7 @@ from . import labels as _labels
 from .boxes import (
     Box,
     annotation_boxes,
+    gray_boxes,
     image_boxes,
     outlined_boxes,
     raster_boxes,
@@ -252,6 +253,7 @@ def _collect(page: pymupdf.Page, image_only: bool,
         with contextlib.suppress(Exception):
             gray, zoom = render_gray(page)
             boxes.extend(raster_boxes(page, gray, zoom))
+            boxes.extend(gray_boxes(page, gray, zoom))
             if ocr_words:
                 stamps = [run.rect for run in _stamp_runs(ocr_words)]
                 stamps = [r for r in stamps

@@ -536,6 +536,91 @@ def raster_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
     return out
 
 
+def _smooth(gray: np.ndarray, k: int) -> np.ndarray:
+    """Mean of each k x k neighbourhood (a dithered gray fill becomes an even tone)."""
+    a = np.pad(gray.astype(np.float32), ((k // 2, k - 1 - k // 2), (k // 2, k - 1 - k // 2)),
+               mode="edge")
+    c = np.cumsum(np.cumsum(a, axis=0), axis=1)
+    c = np.pad(c, ((1, 0), (1, 0)))
+    h, w = gray.shape
+    return (c[k:k + h, k:k + w] - c[:h, k:k + w] - c[k:k + h, :w] + c[:h, :w]) / (k * k)
+
+
+GRAY_TONES = (115.0, 215.0)  # an even mid tone, 0-255: a gray fill, solid or dithered
+
+
+def gray_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
+               zoom: float | None = None) -> list[Box]:
+    """Gray filled rectangles in the rendered page (scans, TIFF pages): an even mid tone
+    (dithered dots on a 1-bit page average to one), rectangular, on light paper. A label in
+    the box (dark text on the gray) may cut it: pieces on one row band are joined. Returned
+    as kind "color" with their tone: the analysis keeps one only where a code says it is a
+    redaction."""
+    if gray is None or zoom is None:
+        gray, zoom = render_gray(page)
+    h, w = gray.shape
+    if h < 8 or w < 8:
+        return []
+    upx = zoom * _unit(page)
+    smooth = _smooth(gray, max(2, int(round(1.5 * upx))))
+    mid = (smooth >= GRAY_TONES[0]) & (smooth <= GRAY_TONES[1])
+    k = max(3, int(round(3.0 * upx)))
+    opened = _open(mid, k)
+    inked = mid | (gray < 110)
+    cands = [[x0, y0, x1, y1] for x0, y0, x1, y1, n in _components(opened)
+             if n >= 0.6 * (x1 - x0) * (y1 - y0)]
+    cands.sort(key=lambda b: (b[1], b[0]))
+    joined: list[list[int]] = []
+    for b in cands:
+        if joined and _joinable(joined[-1], b, inked):
+            a = joined[-1]
+            joined[-1] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+        else:
+            joined.append(b)
+    out: list[Box] = []
+    inv = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
+    parts = sorted((part for b in joined for part in _split_rows(gray, b, k)),
+                   key=lambda b: (b[1], b[0]))
+    rows: list[list[int]] = []
+    for b in parts:  # the pieces a label inside cut a row into, whole again
+        near = next((r for r in rows if _joinable(r, b, inked)), None)
+        if near is None:
+            rows.append(b)
+        else:
+            near[:] = [min(near[0], b[0]), min(near[1], b[1]), max(near[2], b[2]),
+                       max(near[3], b[3])]
+    for x0, y0, x1, y1 in rows:
+        bw, bh = x1 - x0, y1 - y0
+        if bw < RASTER_MIN_W * upx or bh < RASTER_MIN_H * upx or (
+                bw * bh < RASTER_MIN_AREA * upx * upx) or bw >= 0.95 * w:
+            continue
+        region = smooth[y0:y1, x0:x1]
+        tone = region[mid[y0:y1, x0:x1]]
+        if tone.size < 0.6 * bw * bh or float(tone.std()) > 18.0:
+            continue  # not one even tone: text, a photo, a shaded drawing
+        sides = [gray[max(0, y0 - 2), x0:x1], gray[min(h - 1, y1 + 1), x0:x1],
+                 gray[y0:y1, max(0, x0 - 2)], gray[y0:y1, min(w - 1, x1 + 1)]]
+        if sum(1 for side in sides if side.size and (side > 150).mean() >= 0.6) < 2:
+            continue  # not a box on paper
+        v = float(np.median(tone)) / 255.0
+        r = pymupdf.Rect(x0, y0, x1, y1) * inv
+        out.append(Box((r.x0, r.y0, r.x1, r.y1), "raster", (v, v, v), 0, "color"))
+    return out
+
+
+def _split_rows(gray: np.ndarray, b: list[int], k: int) -> list[list[int]]:
+    """A gray candidate cut into the boxes of its own tone: the stacked boxes of a redacted
+    paragraph's rows, blurred into one by the smoothing, come apart at the hairline of paper
+    between them; each keeps its own width."""
+    x0, y0, x1, y1 = b
+    region = gray[y0:y1, x0:x1].astype(np.float32)
+    tone = float(np.median(region))
+    same = _open(np.abs(region - tone) <= 25.0, max(2, k - 1))
+    parts = [[x0 + a0, y0 + b0, x0 + a1, y0 + b1] for a0, b0, a1, b1, n in _components(same)
+             if n >= 0.5 * (a1 - a0) * (b1 - b0)]
+    return parts or [b]
+
+
 def _first_line(dark: np.ndarray, steps: range, span: slice, *, rows: bool) -> int | None:
     """The first row (or column) along ``steps`` that is a dark line across ``span``."""
     limit = dark.shape[0] if rows else dark.shape[1]
