@@ -16,12 +16,14 @@ from typing import Any
 from app.compare.cli import add_parsers as _add_compare_parsers
 from app.compare.cli import cmd_accounting, cmd_compare  # noqa: F401 (dispatch)
 from app.errors import VaughnError
+from app.vaughn_index.cli import add_parser as _add_vaughn_index_parser
+from app.vaughn_index.cli import cmd_vaughn_index  # noqa: F401 (dispatch)
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = (
     "ingest", "pages", "documents", "productions", "search", "report", "bates", "redactions",
     "analyze", "ocr", "tag", "export", "settings", "compare", "accounting", "backup", "restore",
-    "check", "relink",
+    "check", "relink", "vaughn-index",
 )
 
 
@@ -124,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review_parsers(sub)
     _add_ocr_parser(sub)
     _add_compare_parsers(sub)
+    _add_vaughn_index_parser(sub)
     return parser
 
 
@@ -191,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        return int(globals()[f"cmd_{args.command}"](args))
+        return int(globals()[f"cmd_{args.command.replace('-', '_')}"](args))
     except VaughnError as exc:
         print(f"vaughn: {exc}", file=sys.stderr)
         return EXIT_ERROR

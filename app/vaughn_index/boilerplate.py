@@ -1,0 +1,86 @@
+"""Boilerplate justifications: the same text (identical or nearly) across many entries.
+
+Texts are normalised (lower case, punctuation folded, Bates numbers and other digit runs
+dropped, white space collapsed) and compared with RapidFuzz's ``fuzz.ratio`` (a normalised
+Levenshtein similarity, 0-100). Two justifications are the same boilerplate at
+:data:`THRESHOLD` (88) or above: in the benchmark's generated indexes, a template re-used with
+a different name, date or record type in it scores 90-99, while distinct justifications of the
+same exemption that share the statute's wording score under 75. Groups are the connected
+components of that relation (union-find). A group is boilerplate when it spans at least
+:data:`MIN_ENTRIES` entries, or at least two entries claiming different exemptions (one text
+justifying different exemptions says nothing particular about either). Texts shorter than
+:data:`MIN_CHARS` after normalisation are grouped only when identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+THRESHOLD = 88.0
+MIN_ENTRIES = 3
+MIN_CHARS = 20
+
+
+@dataclass(frozen=True)
+class Group:
+    """Entries (positions in the input) sharing one boilerplate justification."""
+
+    members: tuple[int, ...]
+    exemption_sets: tuple[tuple[str, ...], ...]
+    identical: bool
+    min_score: float
+
+
+def normalise(text: str) -> str:
+    """The text compared: lower case, no digits or punctuation, single spaces."""
+    return " ".join("".join(c.lower() if c.isalpha() else " " for c in text).split())
+
+
+def groups(justifications: Sequence[str], exemptions: Sequence[Sequence[str]]) -> list[Group]:
+    """The boilerplate groups among the entries' justifications."""
+    from rapidfuzz import fuzz, process
+
+    texts = [normalise(t) for t in justifications]
+    unique: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        if t:
+            unique.setdefault(t, []).append(i)
+    keys = list(unique)
+    parent = list(range(len(keys)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    scores: dict[tuple[int, int], float] = {}
+    long_keys = [k for k in range(len(keys)) if len(keys[k]) >= MIN_CHARS]
+    choices = [keys[k] for k in long_keys]
+    for pos, k in enumerate(long_keys):
+        if pos + 1 >= len(long_keys):
+            break
+        found = process.extract(keys[k], choices[pos + 1:], scorer=fuzz.ratio,
+                                score_cutoff=THRESHOLD, limit=None)
+        for _, score, j in found:
+            other = long_keys[pos + 1 + j]
+            scores[(k, other)] = score
+            a, b = find(k), find(other)
+            if a != b:
+                parent[b] = a
+    components: dict[int, list[int]] = {}
+    for k in range(len(keys)):
+        components.setdefault(find(k), []).append(k)
+    out: list[Group] = []
+    for members_k in components.values():
+        members = sorted(i for k in members_k for i in unique[keys[k]])
+        sets = sorted({tuple(sorted(exemptions[i])) for i in members})
+        if len(members) < MIN_ENTRIES and not (len(members) >= 2 and len(sets) >= 2):
+            continue
+        inside = set(members_k)
+        pair_scores = [s for (a, b), s in scores.items() if a in inside and b in inside]
+        out.append(Group(tuple(members), tuple(sets), len(members_k) == 1,
+                         min(pair_scores) if pair_scores else 100.0))
+    out.sort(key=lambda g: g.members[0])
+    return out
