@@ -293,7 +293,8 @@ def _uncovered(pages: list[tuple[Any, ...]], entry_pages: dict[int, list[int]],
                 "uncovered_document", f"uncovered_document:{did}", None,
                 f"document {_span(info, pids)}: {len(withheld)} page(s) with withholdings, "
                 f"and no entry of the index covers it", [], withheld, rids,
-                {"document_id": did, "pages": _bates_list(info, withheld)}))
+                {"document_id": did, "first_bates": info[pids[0]].bates if pids[0] in info
+                 else None, "pages": _bates_list(info, withheld)}))
             continue
         wif = [p for p in withheld if info[p].disposition_key == "withheld_in_full"
                and p not in covered]
@@ -302,7 +303,8 @@ def _uncovered(pages: list[tuple[Any, ...]], entry_pages: dict[int, list[int]],
                 "uncovered_pages", f"uncovered_pages:{did}", None,
                 f"{_span(info, wif)}: {len(wif)} page(s) withheld in full that no entry "
                 "covers", [], wif, [rid for p in wif for rid, _ in reds.get(p, [])],
-                {"document_id": did, "pages": _bates_list(info, wif)}))
+                {"document_id": did, "first_bates": info[pids[0]].bates if pids[0] in info
+                 else None, "pages": _bates_list(info, wif)}))
     return out
 
 

@@ -28,7 +28,8 @@ PRIVILEGE = ("privilege", "privileged", "deliberative", "attorney client", "work
 OTHER_PRIVILEGE = ("attorney client", "work product", "legal advice", "attorney")
 PREDECISIONAL = ("predecisional", "pre decisional", "prior to a final", "prior to the final",
                  "before a final", "before the final", "before the agency", "not final",
-                 "prior to adoption", "before a decision")
+                 "prior to adoption", "before a decision", "predates", "precedes",
+                 "preceding the")
 DELIBERATIVE = ("deliberative", "recommendation", "opinion", "proposal", "draft",
                 "give and take", "consultative", "suggestion")
 

@@ -1,0 +1,295 @@
+"""An agency's Vaughn index for a generated production, with planted discrepancies and the
+answer key of the findings they must produce (tests and ``benchmarks/vaughn_index.py``).
+
+:func:`make_index` reads a production's ``truth.json`` (``app/sample_production.py`` or the
+shared corpus maker) and writes one entry per document: its Bates range, the codes stamped on
+its pages, a page count and disposition, and a justification written for that document (each
+code's clause names what the rules look for). Then it plants, on distinct entries, each kind
+of :data:`PLANTED`, and returns the rows with the expected findings as ``(kind, ref)`` pairs
+(``ref``: the entry's item number, or a document's first Bates number).
+:func:`write_index` writes the rows as CSV, XLSX, DOCX or PDF (a ruled table).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+HEADERS = ["Item No.", "Bates Range", "Date", "Description", "Pages",
+           "Exemption(s) Claimed", "Justification", "Disposition"]
+PLANTED = ("unclaimed_exemption", "unused_claim", "uncovered_document", "uncovered_pages",
+           "range_not_produced", "overlap", "page_count_mismatch", "boilerplate",
+           "no_law_enforcement_purpose", "no_technique", "b5_no_privilege",
+           "b5_not_deliberative")
+_ORDER = ("(b)(5)", "(b)(6)", "(b)(7)(C)", "(b)(7)(E)")
+
+_B5 = ["The {title} is a pre-decisional {draft} prepared by {office} staff before the "
+       "agency decided on {topic}; it is protected by the deliberative process privilege.",
+       "Deliberative process privilege: the withheld {draft} in this {kind} reflects the "
+       "give-and-take of {office} officials and predates the final decision on {topic}.",
+       "Portions reflect pre-decisional recommendations of {office} managers about {topic}, "
+       "withheld under the deliberative process privilege so candid advice is not chilled."]
+_B6 = ["Names, telephone numbers and e-mail addresses of {n} {role} appear in the {kind}; "
+       "their privacy interest outweighs any public interest in disclosure.",
+       "Personal identifiers of {role} (names, A-numbers, dates of birth) were redacted from "
+       "the {title} because release would be a clearly unwarranted invasion of privacy.",
+       "The {kind} names {n} {role}; nothing about them would shed light on what the agency "
+       "does, so their identities are withheld to protect personal privacy."]
+_B7C = ["The {kind} was compiled for law enforcement purposes during {case}, and the "
+        "identities of {role} in it could expose them to harassment.",
+        "Records of {case} are law enforcement records; naming the {role} involved would be "
+        "an unwarranted invasion of their privacy.",
+        "Compiled as part of {case}, an enforcement matter of {office}; the {role} named have "
+        "a strong privacy interest in not being associated with the investigation."]
+_B7E = ["Database query codes and case-management system identifiers in the {kind} would "
+        "reveal investigative techniques of {office} and allow circumvention of the law.",
+        "The {title} describes surveillance procedures and guidelines for {topic}; disclosure "
+        "would let subjects evade detection.",
+        "Operational tactics and methods used by {office} officers in {case} are withheld "
+        "because release would risk circumvention of enforcement."]
+_WORDS = {
+    "draft": ["draft", "set of recommendations", "proposal", "draft outline", "options proposal"],
+    "office": ["Houston", "Chicago", "Newark", "San Diego", "Atlanta", "Phoenix", "Seattle",
+               "Boston", "Miami", "Denver"],
+    "topic": ["detention capacity", "staffing levels", "a bed-space contract",
+              "transfer priorities", "overtime budgets", "a new field policy",
+              "alternatives to detention", "courthouse arrests"],
+    "role": ["deportation officers", "special agents", "detainees", "contract guards",
+             "supervisory officers", "third-party witnesses", "field analysts"],
+    "case": ["Operation Cross Check", "an ERO fugitive case", "a HSI smuggling inquiry",
+             "a worksite investigation", "a removal proceeding", "an OPR misconduct probe"],
+}
+_BOILERPLATE = ("The withheld information consists of deliberative, pre-decisional material, "
+                "the names of agency personnel and third parties in records compiled for law "
+                "enforcement purposes, and law enforcement techniques and procedures whose "
+                "release would risk circumvention of the law. {tail}")
+_TAILS = ["", "No segregable portion remains.", "No reasonably segregable portion remains.",
+          "Nothing segregable remains.", "No segregable part remains."]
+
+
+def _codes(doc: dict[str, Any]) -> list[str]:
+    found = {c for p in doc["pages"] for r in p["redactions"] for c in r["exemptions"]}
+    return [c for c in _ORDER if c in found] + sorted(found - set(_ORDER))
+
+
+def _justify(rng: random.Random, doc: dict[str, Any], codes: list[str],
+             skip: str = "") -> str:
+    slots = {k: rng.choice(v) for k, v in _WORDS.items()}
+    # A planted rule's text leaves the title out: "Guidelines for ..." names a technique.
+    title = "record" if skip else doc.get("title") or "record"
+    slots.update(title=title, kind=doc["kind"].replace("_", " "), n=rng.randint(2, 9))
+    parts = []
+    for code, choices in (("(b)(5)", _B5), ("(b)(6)", _B6), ("(b)(7)(C)", _B7C),
+                          ("(b)(7)(E)", _B7E)):
+        if code in codes and code != skip:
+            parts.append(rng.choice(choices).format(**slots))
+    rng.shuffle(parts)
+    return " ".join(parts)
+
+
+def _disposition(doc: dict[str, Any]) -> str:
+    wif = [p["withheld_in_full"] for p in doc["pages"]]
+    if all(wif):
+        return "Withheld in full"
+    return "Released in part" if any(p["redactions"] for p in doc["pages"]) else \
+        "Released in full"
+
+
+def make_index(truth: dict[str, Any], seed: int = 1,
+               plant: tuple[str, ...] = PLANTED) -> tuple[list[list[str]], list[tuple[str, str]]]:
+    """The index rows (without the header) and the expected findings."""
+    rng = random.Random(seed)
+    docs = [d for d in truth["documents"] if any(p["redactions"] for p in d["pages"])]
+    entries: list[dict[str, Any]] = []
+    for d in docs:
+        codes = _codes(d)
+        entries.append({"doc": d, "first": d["begbates"], "last": d["endbates"],
+                        "codes": codes, "pages": len(d["pages"]),
+                        "just": _justify(rng, d, codes), "disp": _disposition(d)})
+    key: list[tuple[str, str]] = []
+    used: set[int] = set()
+
+    def pick(test: Any, reuse: bool = False) -> dict[str, Any] | None:
+        """A random entry passing ``test``: unused unless ``reuse`` (for plants that do not
+        touch the justification), never one left out of the index."""
+        options = [i for i, e in enumerate(entries) if (reuse or i not in used) and test(e)
+                   and not e.get("omit") and not e.get("cut")]
+        if not options:
+            return None
+        i = rng.choice(options)
+        used.add(i)
+        return entries[i]
+
+    def mark(e: dict[str, Any], kind: str, ref: str = "") -> None:
+        e.setdefault("marks", []).append((kind, ref))
+
+    extra: list[dict[str, Any]] = []
+    wif_doc = lambda e: len(e["doc"]["pages"]) > 1 and all(  # noqa: E731
+        p["withheld_in_full"] for p in e["doc"]["pages"])
+    if "uncovered_pages" in plant and (e := pick(wif_doc)):
+        e["last"] = e["first"]
+        e["pages"] = 1
+        e["cut"] = True
+        key.append(("uncovered_pages", e["doc"]["begbates"]))
+    if "uncovered_document" in plant and (e := pick(lambda e: True)):
+        e["omit"] = True
+        key.append(("uncovered_document", e["doc"]["begbates"]))
+    if "unclaimed_exemption" in plant and (e := pick(lambda e: "(b)(6)" in e["codes"])):
+        e["codes"] = [c for c in e["codes"] if c != "(b)(6)"]
+        e["just"] = _justify(rng, e["doc"], e["codes"])
+        mark(e, "unclaimed_exemption", "")
+    if "boilerplate" in plant:
+        for _ in range(4):
+            e = pick(lambda e: True)
+            if e is None:
+                break
+            e["just"] = _BOILERPLATE.format(tail=rng.choice(_TAILS)).strip()
+            mark(e, "boilerplate", "")
+    if "unused_claim" in plant and (e := pick(lambda e: True, reuse=True)):
+        e["codes"] = ["(b)(4)", *e["codes"]]
+        mark(e, "unused_claim", "")
+    if "page_count_mismatch" in plant and (e := pick(lambda e: True, reuse=True)):
+        e["pages"] += 1
+        mark(e, "page_count_mismatch", "")
+    if "no_law_enforcement_purpose" in plant and (e := pick(
+            lambda e: "(b)(7)(C)" in e["codes"] and "(b)(7)(E)" not in e["codes"])):
+        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(7)(C)") + (
+            " Names of individuals in the record are withheld as well.")
+        mark(e, "no_law_enforcement_purpose", "")
+    if "no_technique" in plant and (e := pick(
+            lambda e: "(b)(7)(E)" in e["codes"] and "(b)(7)(C)" in e["codes"])):
+        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(7)(E)") + (
+            " Other sensitive information was withheld because its release would harm the "
+            "agency.")
+        mark(e, "no_technique", "")
+    if "b5_no_privilege" in plant and (e := pick(lambda e: "(b)(5)" in e["codes"])):
+        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(5)") + (
+            " Internal agency communications were also withheld under Exemption 5.")
+        mark(e, "b5_no_privilege", "")
+    if "b5_not_deliberative" in plant and (e := pick(lambda e: "(b)(5)" in e["codes"])):
+        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(5)") + (
+            " Exemption 5 applies to these internal e-mails under the deliberative process "
+            "privilege.")
+        mark(e, "b5_not_deliberative", "")
+    if "overlap" in plant and (e := pick(lambda e: True, reuse=True)):
+        d = e["doc"]
+        page = [p for p in d["pages"] if p["redactions"]][-1]
+        codes = [c for c in _ORDER if c in {c for r in page["redactions"]
+                                            for c in r["exemptions"]}]
+        extra.append({"doc": d, "first": page["bates"], "last": page["bates"], "codes": codes,
+                      "pages": 1, "just": _justify(rng, d, codes) + " (Re-processed page.)",
+                      "disp": "Withheld in full" if page["withheld_in_full"]
+                      else "Released in part" if page["redactions"] else "Released in full",
+                      "marks": [("overlap", "")]})
+    if "range_not_produced" in plant:
+        last = max(int(p["bates"][-6:]) for d in truth["documents"] for p in d["pages"])
+        prefix = truth.get("prefix", "ICE-FOIA-")
+        extra.append({"doc": {"kind": "memo", "title": "Missing memo"},
+                      "first": f"{prefix}{last + 101:06d}", "last": f"{prefix}{last + 103:06d}",
+                      "codes": ["(b)(6)"], "pages": 3, "disp": "Released in part",
+                      "just": "Names and e-mail addresses of contract staff who drafted the "
+                              "missing memo are withheld for personal privacy.",
+                      "marks": [("range_not_produced", "")]})
+    rows: list[list[str]] = []
+    styles = [", ".join, "; ".join, lambda cs: " ".join(c.replace("(b)(", "b").replace(")(", "")
+                                                         .replace(")", "") for c in cs)]
+    for e in [*entries, *extra]:
+        if e.get("omit"):
+            continue
+        n = len(rows) + 1
+        bates = e["first"] if e["first"] == e["last"] else f"{e['first']} - {e['last']}"
+        rows.append([str(n), bates, "", f"{e['doc']['kind'].replace('_', ' ').title()}: "
+                     f"{e['doc'].get('title', '')}", str(e["pages"]),
+                     rng.choice(styles)(e["codes"]), e["just"], e["disp"]])
+        for kind, ref in e.get("marks", []):
+            key.append((kind, ref or str(n)))
+    return rows, key
+
+
+def write_index(path: Path, rows: list[list[str]], headers: list[str] = HEADERS) -> Path:
+    """Write the index as .csv, .xlsx, .docx or .pdf (a ruled table), by extension."""
+    path = Path(path)
+    fmt = path.suffix.lower()
+    if fmt == ".csv":
+        import csv
+
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([headers, *rows])
+    elif fmt == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        for r in [headers, *rows]:
+            book.active.append(r)
+        book.save(path)
+    elif fmt == ".docx":
+        import docx
+
+        document = docx.Document()
+        table = document.add_table(rows=1, cols=len(headers))
+        for cell, text in zip(table.rows[0].cells, headers, strict=True):
+            cell.text = text
+        for r in rows:
+            for cell, text in zip(table.add_row().cells, r, strict=True):
+                cell.text = text
+        document.save(str(path))
+    elif fmt == ".pdf":
+        write_pdf_table(path, headers, rows)
+    else:
+        raise ValueError(f"no index writer for {fmt}")
+    return path
+
+
+def write_pdf_table(path: Path, headers: list[str], rows: list[list[str]],
+                    rows_per_page: int = 8, split_last: bool = False) -> Path:
+    """A landscape PDF of ruled tables, the header repeated on each page (a new page after
+    ``rows_per_page`` rows or when the page is full). With ``split_last`` the last row of each
+    page has its justification cut in two, the rest in the next page's first row (an entry
+    split across pages)."""
+    import pymupdf
+
+    widths = [0.05, 0.17, 0.07, 0.14, 0.05, 0.1, 0.32, 0.1][:len(headers)]
+    x0, usable, bottom = 20.0, 802.0, 570.0
+    j = len(headers) - 2  # the justification column
+
+    def height(line: list[str]) -> float:
+        lines = 0
+        for cell, w in zip(line, widths, strict=True):
+            per_line = max(1, int(w * usable / 3.9))
+            lines = max(lines, sum(len(part) // per_line + 1 for part in cell.split("\n")))
+        return 10.0 + 9.5 * lines
+
+    doc = pymupdf.open()
+    pending = [list(r) for r in rows]
+    while pending:
+        page = doc.new_page(width=842, height=595)
+        y = 30.0
+        placed: list[list[str]] = [headers]
+        used = height(headers)
+        while pending and len(placed) <= rows_per_page and y + used + height(pending[0]) < bottom:
+            row = pending.pop(0)
+            placed.append(row)
+            used += height(row)
+        if len(placed) == 1:  # one row taller than a page: place it anyway
+            placed.append(pending.pop(0))
+        if split_last and pending and len(placed) > 2:
+            last = placed[-1]
+            text = last[j]
+            cut = text.rfind(" ", 0, len(text) // 2)
+            if cut > 0:
+                last[j] = text[:cut]
+                carry = [""] * len(headers)
+                carry[j] = text[cut:].strip()
+                pending.insert(0, carry)
+        for line in placed:
+            h = height(line)
+            x = x0
+            for cell, w in zip(line, widths, strict=True):
+                rect = pymupdf.Rect(x, y, x + w * usable, y + h)
+                page.draw_rect(rect, color=(0, 0, 0), width=0.6)
+                page.insert_textbox(rect + (2, 2, -2, -2), cell, fontsize=7)
+                x += w * usable
+            y += h
+    doc.save(path)
+    return path
