@@ -164,9 +164,11 @@ def _add_review_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export", help="export the exhibit list, challenge table, redaction "
-                       "log, exhibit PDF or summary (format from --out's extension)")
+                       "log, exhibit PDF, summary or Vaughn index findings (format from --out's "
+                       "extension)")
     p.add_argument("matter", type=Path)
-    p.add_argument("kind", help="exhibits, challenges, redaction-log, exhibit-pdf, summary")
+    p.add_argument("kind", help="exhibits, challenges, redaction-log, exhibit-pdf, summary, "
+                   "index-findings")
     p.add_argument("--out", type=Path, required=True, help="the file to write")
     p.add_argument("--as-produced", action="store_true",
                    help="exhibit-pdf: keep bad redactions as produced (hidden text stays)")

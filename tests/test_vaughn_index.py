@@ -270,3 +270,39 @@ def test_cli_import_findings_challenge(matter, production, tmp_path, private_dat
 def found_refs_json(listed: list[dict]) -> set[tuple[str, str]]:
     return {(f["kind"], f["entry"]["item"] if f["entry"] else f["evidence"]["first_bates"])
             for f in listed}
+
+
+def test_exports_read_back(matter, production, tmp_path) -> None:
+    import openpyxl
+
+    from app.export import export
+
+    rows, key = make_index(production[1], SEED)
+    import_index(matter, write_index(tmp_path / "index.xlsx", rows))
+    f = fmod.findings(matter, kinds=["b5_no_privilege"])[0]
+    fmod.challenge_finding(matter, "ana", f["id"])
+    book = openpyxl.load_workbook(export(matter, "challenges", tmp_path / "ch.xlsx"))
+    sheet = book.active
+    table = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert table[0][-2:] == ["Agency's index entry", "Agency's justification"]
+    assert len(table) == 1 + len(f["redaction_ids"])
+    item = f["entry"]["item"]
+    assert all(r[-2].startswith(f"Item {item}:") and r[-1] == f["entry"]["justification"]
+               for r in table[1:])
+    assert all(r[5] == "Exemption 5 defects" for r in table[1:])
+
+    path = export(matter, "index-findings", tmp_path / "findings.xlsx")
+    table = [[c.value for c in r] for r in openpyxl.load_workbook(path).active.iter_rows()]
+    assert table[0][:4] == ["No.", "Finding", "Index entry", "Bates"]
+    assert len(table) - 1 == len(key)
+    b5 = [r for r in table[1:] if r[1] == fmod.KINDS["b5_no_privilege"]][0]
+    assert b5[2] == item and b5[5] == f["entry"]["justification"] and b5[10] == "yes"
+    assert "none of these words" in b5[7]
+    boiler = [r for r in table[1:] if r[1] == fmod.KINDS["boilerplate"]]
+    assert len(boiler) == 4 and all("4 entries" in r[7] for r in boiler)
+
+    path = export(matter, "index-findings", tmp_path / "findings.docx")
+    d = docx.Document(str(path))
+    drows = [[c.text for c in r.cells] for r in d.tables[0].rows]
+    assert drows[0][1] == "Finding" and len(drows) - 1 == len(key)
+    assert any("Vaughn index findings" in p.text for p in d.paragraphs)

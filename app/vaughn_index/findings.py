@@ -21,6 +21,8 @@ from app.review import ops
 from app.vaughn_index.imports import current_index_ids
 from app.vaughn_index.reconcile import DEFAULT_GROUND, GROUNDS, KINDS, ensure_current
 
+__all__ = ["KINDS", "challenge_finding", "entries_for_page", "findings", "pages_with_findings"]
+
 _FIELDS = ("f.id, f.index_id, f.kind, f.key, f.entry_id, f.codes, f.page_ids, f.redaction_ids, "
            "f.summary, f.evidence, f.challenge_op, e.row, e.item, e.bates, e.exemptions, "
            "e.justification, e.description, e.doc_date, i.file_name, i.version")
@@ -145,6 +147,7 @@ def pages_with_findings(matter: Matter) -> set[int]:
 
 def entry_for_pages(matter: Matter, page_ids: list[int]) -> dict[int, dict[str, Any]]:
     """For each page, the first current entry covering it (its item, Bates, justification)."""
+    ensure_current(matter)
     ids = current_index_ids(matter)
     out: dict[int, dict[str, Any]] = {}
     if not ids or not page_ids:
@@ -185,3 +188,38 @@ def challenge_finding(matter: Matter, reviewer: str, finding_id: int, *,
         conn.execute("UPDATE vaughn_findings SET challenge_op = ? WHERE id = ?",
                      (op_id, finding_id))
     return changes
+
+
+def evidence_text(f: dict[str, Any]) -> str:
+    """A finding's evidence in one cell: the words, counts or entries behind it."""
+    ev = f["evidence"]
+    kind = f["kind"]
+    if "looked_for" in ev:
+        missing = ev.get("missing")
+        text = f"claimed {', '.join(ev.get('trigger', []))}; "
+        if missing:
+            return text + f"does not say: {', '.join(missing)} (found only: " \
+                f"{', '.join(ev.get('found') or []) or 'none'})"
+        return text + f"none of these words: {', '.join(ev['looked_for'])}"
+    if kind == "boilerplate":
+        same = "identical" if ev.get("identical") else (
+            f"near-identical (similarity ≥ {ev.get('min_similarity')}, threshold "
+            f"{ev.get('threshold')})")
+        rows = ", ".join(map(str, ev.get("entries", [])))
+        return (f"{same} text in {ev.get('count')} entries (rows {rows}); exemption sets: "
+                + "; ".join(", ".join(s) or "none" for s in ev.get("exemption_sets", [])))
+    if kind == "page_count_mismatch":
+        return "; ".join(f"{d['field'].replace('_', ' ')}: index {d['index']}, received "
+                         f"{d['received']}" for d in ev.get("disagreements", []))
+    if kind == "overlap":
+        return (f"also in row {ev.get('other_entry')} ({ev.get('other_bates')}): "
+                + ", ".join(ev.get("pages", [])))
+    if kind == "range_not_produced":
+        return f"{ev.get('found', 0)} of {ev.get('expected', 0)} pages found"
+    if kind in ("unclaimed_exemption", "unused_claim"):
+        claimed = ", ".join(ev.get("claimed", [])) or "none"
+        extra = (f"{ev.get('redactions')} redaction(s) on " + ", ".join(ev.get("pages", []))
+                 if kind == "unclaimed_exemption" else
+                 f"stamped on its pages: {', '.join(ev.get('stamped', [])) or 'none'}")
+        return f"entry claims {claimed}; {extra}"
+    return ", ".join(ev.get("pages", []))
