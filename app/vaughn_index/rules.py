@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 LAW_ENFORCEMENT = ("law enforcement", "enforcement", "investigation", "investigative",
                    "investigator", "criminal", "prosecution", "violation", "compiled for",
-                   "removal proceeding", "deportation", "border security", "arrest",
+                   "removal proceeding", "deportation proceeding", "border security", "arrest",
                    "case file", "inquiry into")
 TECHNIQUE = ("technique", "procedure", "guideline", "method", "tactic", "database",
              "system code", "operational", "surveillance", "protocol", "case management code")

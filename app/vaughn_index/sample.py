@@ -24,37 +24,85 @@ PLANTED = ("unclaimed_exemption", "unused_claim", "uncovered_document", "uncover
            "b5_not_deliberative")
 _ORDER = ("(b)(5)", "(b)(6)", "(b)(7)(C)", "(b)(7)(E)")
 
-_B5 = ["The {title} is a pre-decisional {draft} prepared by {office} staff before the "
-       "agency decided on {topic}; it is protected by the deliberative process privilege.",
-       "Deliberative process privilege: the withheld {draft} in this {kind} reflects the "
-       "give-and-take of {office} officials and predates the final decision on {topic}.",
-       "Portions reflect pre-decisional recommendations of {office} managers about {topic}, "
-       "withheld under the deliberative process privilege so candid advice is not chilled."]
-_B6 = ["Names, telephone numbers and e-mail addresses of {n} {role} appear in the {kind}; "
-       "their privacy interest outweighs any public interest in disclosure.",
-       "Personal identifiers of {role} (names, A-numbers, dates of birth) were redacted from "
-       "the {title} because release would be a clearly unwarranted invasion of privacy.",
-       "The {kind} names {n} {role}; nothing about them would shed light on what the agency "
-       "does, so their identities are withheld to protect personal privacy."]
-_B7C = ["The {kind} was compiled for law enforcement purposes during {case}, and the "
-        "identities of {role} in it could expose them to harassment.",
-        "Records of {case} are law enforcement records; naming the {role} involved would be "
-        "an unwarranted invasion of their privacy.",
-        "Compiled as part of {case}, an enforcement matter of {office}; the {role} named have "
-        "a strong privacy interest in not being associated with the investigation."]
-_B7E = ["Database query codes and case-management system identifiers in the {kind} would "
-        "reveal investigative techniques of {office} and allow circumvention of the law.",
-        "The {title} describes surveillance procedures and guidelines for {topic}; disclosure "
-        "would let subjects evade detection.",
-        "Operational tactics and methods used by {office} officers in {case} are withheld "
-        "because release would risk circumvention of enforcement."]
+# Each code's clause is three fragments drawn independently (opener, body, reason), so two
+# clean entries rarely share more than a fragment: clean justifications stay well under the
+# boilerplate threshold, as a careful agency's would. Every (b)(5) clause names the privilege
+# and the record's pre-decisional, deliberative character; every (b)(7) clause a
+# law-enforcement purpose; every (b)(7)(E) clause a technique. (b)(6) and (b)(5) fragments name
+# neither law enforcement nor techniques, so a planted rule finding has no other trigger.
+_CLAUSES: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "(b)(5)": (
+        ["Under the deliberative process privilege, the {title} is withheld in part.",
+         "The deliberative process privilege protects portions of this {kind}.",
+         "Exemption 5 (deliberative process privilege) covers the {draft} in the {title}.",
+         "Parts of the {kind} are privileged as deliberative material of {office}.",
+         "{office} invokes the deliberative process privilege for the {draft} here."],
+        ["It is pre-decisional: written before the agency decided on {topic}",
+         "The {draft} predates the final decision on {topic}",
+         "Written prior to a final decision about {topic}",
+         "It was prepared before the agency reached its decision on {topic}",
+         "These pre-decisional passages were circulated before the choice on {topic}"],
+        ["and sets out staff recommendations that were not adopted.",
+         "and reflects the give-and-take of a consultative process.",
+         "and records opinions offered to the deciding official.",
+         "and contains a proposal later revised by management.",
+         "and weighs options as a draft for the {office} director."]),
+    "(b)(6)": (
+        ["Names, telephone numbers and e-mail addresses of {n} {role} are redacted.",
+         "Personal identifiers of {role} (names, dates of birth) were removed.",
+         "The {kind} names {n} {role}, whose identities are withheld.",
+         "Home addresses and mobile numbers of {role} appear in the {title}.",
+         "Signatures and names of {n} {role} were redacted from the {kind}."],
+        ["Their privacy interest is substantial",
+         "Release would be a clearly unwarranted invasion of personal privacy",
+         "These individuals have a real interest in not being publicly identified",
+         "Disclosure could subject them to unwanted contact",
+         "Their names would reveal nothing about agency conduct"],
+        ["and no public interest outweighs it.",
+         "and the requester has shown no countervailing public interest.",
+         "so the balance favors withholding.",
+         "and nothing in the record suggests official misconduct by them.",
+         "so withholding is warranted."]),
+    "(b)(7)(C)": (
+        ["The {kind} was compiled for law enforcement purposes during {case}.",
+         "These are law enforcement records of {case}.",
+         "Compiled in the course of {case}, an investigation by {office}.",
+         "The record documents {case}, a law enforcement matter.",
+         "{office} created the {kind} for a criminal investigation ({case})."],
+        ["Naming the {role} involved would associate them with the investigation",
+         "Identifying the {role} could expose them to harassment or reprisal",
+         "The {role} named have a strong privacy interest in that context",
+         "Disclosure would link the {role} to an enforcement action",
+         "Release could stigmatize the {role} mentioned"],
+        ["and is an unwarranted invasion of privacy.",
+         "without serving any public interest.",
+         "so their identities are withheld.",
+         "which Exemption 7(C) guards against.",
+         "and outweighs the public interest."]),
+    "(b)(7)(E)": (
+        ["Database query codes in the {kind} would reveal investigative techniques.",
+         "The {title} describes surveillance procedures used in {case}.",
+         "Case-management system identifiers reveal law enforcement methods of {office}.",
+         "Operational tactics of {office} officers in {case} are described.",
+         "The record sets out investigative guidelines for {topic}."],
+        ["These law enforcement techniques are not generally known",
+         "Disclosure would show how investigators select targets",
+         "Release would expose how the agency's enforcement systems are queried",
+         "Making them public would reveal investigative gaps",
+         "Publishing them would show when agents act in an investigation"],
+        ["and would risk circumvention of the law.",
+         "so subjects could evade detection.",
+         "and could let violators avoid enforcement.",
+         "which would help targets circumvent investigators.",
+         "and could compromise future investigations."]),
+}
 _WORDS = {
-    "draft": ["draft", "set of recommendations", "proposal", "draft outline", "options proposal"],
+    "draft": ["draft", "set of recommendations", "proposal", "draft outline", "options paper"],
     "office": ["Houston", "Chicago", "Newark", "San Diego", "Atlanta", "Phoenix", "Seattle",
                "Boston", "Miami", "Denver"],
     "topic": ["detention capacity", "staffing levels", "a bed-space contract",
               "transfer priorities", "overtime budgets", "a new field policy",
-              "alternatives to detention", "courthouse arrests"],
+              "alternatives to detention", "courthouse access"],
     "role": ["deportation officers", "special agents", "detainees", "contract guards",
              "supervisory officers", "third-party witnesses", "field analysts"],
     "case": ["Operation Cross Check", "an ERO fugitive case", "a HSI smuggling inquiry",
@@ -80,10 +128,10 @@ def _justify(rng: random.Random, doc: dict[str, Any], codes: list[str],
     title = "record" if skip else doc.get("title") or "record"
     slots.update(title=title, kind=doc["kind"].replace("_", " "), n=rng.randint(2, 9))
     parts = []
-    for code, choices in (("(b)(5)", _B5), ("(b)(6)", _B6), ("(b)(7)(C)", _B7C),
-                          ("(b)(7)(E)", _B7E)):
+    for code, (openers, bodies, reasons) in _CLAUSES.items():
         if code in codes and code != skip:
-            parts.append(rng.choice(choices).format(**slots))
+            parts.append(" ".join((rng.choice(openers), rng.choice(bodies),
+                                   rng.choice(reasons))).format(**slots))
     rng.shuffle(parts)
     return " ".join(parts)
 
