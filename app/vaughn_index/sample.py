@@ -188,11 +188,11 @@ def make_index(truth: dict[str, Any], seed: int = 1,
         e["just"] = _justify(rng, e["doc"], e["codes"])
         mark(e, "unclaimed_exemption", "")
     if "boilerplate" in plant:
-        for _ in range(4):
+        for i in range(4):  # near-identical: the tail differs from entry to entry
             e = pick(lambda e: True)
             if e is None:
                 break
-            e["just"] = _BOILERPLATE.format(tail=rng.choice(_TAILS)).strip()
+            e["just"] = _BOILERPLATE.format(tail=_TAILS[i % len(_TAILS)]).strip()
             mark(e, "boilerplate", "")
     if "unused_claim" in plant and (e := pick(lambda e: True, reuse=True)):
         e["codes"] = ["(b)(4)", *e["codes"]]
