@@ -18,7 +18,7 @@ from app.review import vocab
 from app.review.ops import effective_exemptions
 
 FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption", "low_ocr",
-           "needs_look")
+           "needs_look", "vaughn")
 
 _LATEST_STATUS = (
     "(SELECT c.status FROM challenges c WHERE c.target_kind = '{kind}' AND c.target_id = {id} "
@@ -191,6 +191,12 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
         code = vocab.exemption_code(value)
         sql = "SELECT page_id FROM search_codes WHERE code = ? AND n > 0"
         params = (code,)
+    elif kind == "vaughn":  # pages a Vaughn index finding names (app/vaughn_index)
+        from app.vaughn_index.findings import pages_with_findings
+        from app.vaughn_index.reconcile import ensure_current
+
+        ensure_current(matter)
+        return sorted(pages_with_findings(matter))
     elif kind == "low_ocr":  # OCR that needs a human look (app.ocr.queue.low_confidence_pages)
         from app.ocr.queue import low_confidence_pages
 

@@ -168,6 +168,7 @@ def entry_for_pages(matter: Matter, page_ids: list[int]) -> dict[int, dict[str, 
 def challenge_finding(matter: Matter, reviewer: str, finding_id: int, *,
                       op_id: str | None = None) -> ops.Changes:
     """Challenge the finding's redactions (else its pages) on its ground; one transaction."""
+    ensure_current(matter)
     f = finding(matter, finding_id)
     targets: list[ops.Target] = [("redaction", r) for r in f["redaction_ids"]]
     if not targets:

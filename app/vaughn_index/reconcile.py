@@ -6,7 +6,8 @@ of ``vaughn_findings`` (kinds in :data:`KINDS`) with its pages, redactions, code
 evidence behind it. The findings are recomputed when the matter changes: :func:`matter_state`
 is a cheap fingerprint of pages, redactions, codes, documents and the review's audit log, and
 :func:`ensure_current` reconciles again when it differs from the one stored at the last run.
-A challenge made from a finding (``challenge_op``) survives recomputation by the finding's key.
+A finding keeps its id and the challenge made from it (``challenge_op``) across recomputations,
+by its key.
 """
 
 from __future__ import annotations
@@ -320,21 +321,24 @@ def reconcile_index(matter: Matter, index_id: int) -> int:
     found, entry_pages = _compute(matter, index_id)
     state = matter_state(matter)
     with matter.write() as conn:
-        kept = {k: op for k, op in conn.execute(
-            "SELECT key, challenge_op FROM vaughn_findings WHERE index_id = ? AND "
-            "challenge_op IS NOT NULL", (index_id,))}
+        # the same finding keeps its id (a listed id stays valid) and its challenge
+        kept = {k: (fid, op) for fid, k, op in conn.execute(
+            "SELECT id, key, challenge_op FROM vaughn_findings WHERE index_id = ?",
+            (index_id,))}
         conn.execute("DELETE FROM vaughn_findings WHERE index_id = ?", (index_id,))
         conn.execute("DELETE FROM vaughn_entry_pages WHERE entry_id IN (SELECT id FROM "
                      "vaughn_entries WHERE index_id = ?)", (index_id,))
         conn.executemany("INSERT INTO vaughn_entry_pages(entry_id, page_id) VALUES (?, ?)",
                          [(eid, p) for eid, ids in entry_pages.items() for p in ids])
         for f in found:
+            old_id, op = kept.get(f.key, (None, None))
             cur = conn.execute(
-                "INSERT INTO vaughn_findings(index_id, kind, key, entry_id, codes, page_ids, "
-                "redaction_ids, summary, evidence, challenge_op) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (index_id, f.kind, f.key, f.entry_id, json.dumps(f.codes),
+                "INSERT INTO vaughn_findings(id, index_id, kind, key, entry_id, codes, "
+                "page_ids, redaction_ids, summary, evidence, challenge_op) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (old_id, index_id, f.kind, f.key, f.entry_id, json.dumps(f.codes),
                  json.dumps(f.page_ids), json.dumps(f.redaction_ids), f.summary,
-                 json.dumps(f.evidence, ensure_ascii=False), kept.get(f.key)))
+                 json.dumps(f.evidence, ensure_ascii=False), op))
             fid = int(cur.lastrowid or 0)
             conn.executemany("INSERT OR IGNORE INTO vaughn_finding_pages(finding_id, page_id) "
                              "VALUES (?, ?)", [(fid, p) for p in f.page_ids])
