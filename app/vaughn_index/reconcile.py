@@ -330,7 +330,8 @@ def reconcile_index(matter: Matter, index_id: int) -> int:
                      "vaughn_entries WHERE index_id = ?)", (index_id,))
         conn.executemany("INSERT INTO vaughn_entry_pages(entry_id, page_id) VALUES (?, ?)",
                          [(eid, p) for eid, ids in entry_pages.items() for p in ids])
-        for f in found:
+        # findings that keep their id first, so a new one's id cannot take a kept one's
+        for f in sorted(found, key=lambda f: f.key not in kept):
             old_id, op = kept.get(f.key, (None, None))
             cur = conn.execute(
                 "INSERT INTO vaughn_findings(id, index_id, kind, key, entry_id, codes, "
