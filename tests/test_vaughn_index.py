@@ -257,10 +257,16 @@ def test_cli_import_findings_challenge(matter, production, tmp_path, private_dat
     out = vaughn("vaughn-index", path, "--challenge", str(target["id"]), "--json",
                  data=private_data_dir)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["challenged"][0]["challenges"]
+    made = json.loads(out.stdout)["challenged"][0]
+    assert made["challenges"]
     out = vaughn("vaughn-index", path, "--findings", "--kind", "boilerplate",
                  data=private_data_dir)
     assert "[challenged]" in out.stdout and "unclaimed" not in out.stdout
+    out = vaughn("vaughn-index", path, "--undo", made["op_id"], data=private_data_dir)
+    assert out.returncode == 0 and f"{len(made['challenges'])} challenge(s) removed" in out.stdout
+    out = vaughn("vaughn-index", path, "--findings", "--kind", "boilerplate",
+                 data=private_data_dir)
+    assert "[challenged]" not in out.stdout
     out = vaughn("vaughn-index", path, tmp_path / "missing.xlsx", data=private_data_dir)
     assert out.returncode == 1 and "missing.xlsx" in out.stderr
     out = vaughn("vaughn-index", path, index, "--production", "Nope", data=private_data_dir)
@@ -306,3 +312,23 @@ def test_exports_read_back(matter, production, tmp_path) -> None:
     drows = [[c.text for c in r.cells] for r in d.tables[0].rows]
     assert drows[0][1] == "Finding" and len(drows) - 1 == len(key)
     assert any("Vaughn index findings" in p.text for p in d.paragraphs)
+
+
+def test_findings_follow_a_new_production(matter, production, tmp_path) -> None:
+    from app import sample_production
+    from app.ingest.pipeline import ingest
+
+    rows, _ = make_index(production[1], SEED)
+    import_index(matter, write_index(tmp_path / "index.csv", rows))
+    missing = fmod.findings(matter, kinds=["range_not_produced"])[0]
+    assert missing["evidence"]["found"] == 0
+    start = parse_ranges(missing["entry"]["bates"])[0][0].start
+    sample_production.main([str(tmp_path / "t2"), "--docs", "2", "--seed", "4", "--start",
+                            str(start), "--layout", "pdf", "--scanned-share", "0",
+                            "--bad-share", "0"])
+    ingest(matter, [tmp_path / "t2"], production="Tranche 2")
+    now = [f for f in fmod.findings(matter) if f["entry"]
+           and f["entry"]["item"] == missing["entry"]["item"]]
+    still = [f for f in now if f["kind"] == "range_not_produced"]
+    assert not still or still[0]["evidence"]["found"] > 0
+    assert any(f["kind"] in ("unclaimed_exemption", "unused_claim") for f in now) or not still

@@ -18,6 +18,7 @@ pages a finding names. Every read and write runs on the matter worker; nothing h
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -249,8 +250,6 @@ def index_overview(matter: Any) -> dict[str, Any]:
             "FROM vaughn_entry_pages ep WHERE ep.entry_id = e.id) AS first_page, (SELECT "
             "count(*) FROM vaughn_findings f WHERE f.entry_id = e.id) AS findings FROM "
             f"vaughn_entries e WHERE e.index_id IN ({marks}) ORDER BY e.index_id, e.row", ids):
-            import json
-
             entries.append({**dict(r), "exemptions": json.loads(r["exemptions"] or "[]")})
     caption = "; ".join(f"{v['file_name']} (version {v['version']}, "
                         f"{v['production'] or 'every production'}): {v['entries']} entries, "

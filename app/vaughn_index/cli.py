@@ -6,7 +6,8 @@ app/cli.py registers the parser with :func:`add_parser` and dispatches to
 - ``vaughn vaughn-index MATTER FILE [--production NAME]``: import (a new version when one
   exists), reconcile, print the entries, findings and what changed since the last version.
 - ``vaughn vaughn-index MATTER --findings [--kind K] [--json]``: the current findings.
-- ``vaughn vaughn-index MATTER --challenge ID``: turn finding ID into a challenge.
+- ``vaughn vaughn-index MATTER --challenge ID``: turn finding ID into a challenge
+  (``--undo OP`` takes it back).
 - ``vaughn vaughn-index MATTER --versions``: every imported version.
 """
 
@@ -34,6 +35,8 @@ def add_parser(sub: Any) -> None:
                    help="only findings of this kind (repeatable)")
     p.add_argument("--challenge", type=int, action="append", default=[], metavar="ID",
                    help="turn finding ID into a challenge on its redactions or pages")
+    p.add_argument("--undo", metavar="OP", help="undo a challenge made with --challenge (its "
+                   "op id)")
     p.add_argument("--versions", action="store_true", help="list every imported version")
     p.add_argument("--reviewer", help="who is reviewing (default: the matter's reviewer "
                    "setting, else the login name)")
@@ -51,9 +54,9 @@ def cmd_vaughn_index(args: argparse.Namespace) -> int:
     from app.vaughn_index import findings as fmod
     from app.vaughn_index.imports import import_index, indexes
 
-    if not (args.file or args.findings or args.challenge or args.versions):
-        print("vaughn: give an index FILE to import, or --findings, --challenge or --versions",
-              file=sys.stderr)
+    if not (args.file or args.findings or args.challenge or args.versions or args.undo):
+        print("vaughn: give an index FILE to import, or --findings, --challenge, --undo or "
+              "--versions", file=sys.stderr)
         return EXIT_ERROR
     with Matter.open(args.matter) as matter:
         reviewer = (args.reviewer or default_reviewer(matter)).strip()
@@ -83,7 +86,14 @@ def cmd_vaughn_index(args: argparse.Namespace) -> int:
                  "challenges": sorted(changes.challenge_ids)})
             if not args.json:
                 print(f"finding {fid}: {len(changes.challenge_ids)} challenge(s) made "
-                      f"(op {changes.op_id}; undo with `vaughn tag`'s undo in the window)")
+                      f"(op {changes.op_id}; undo with --undo {changes.op_id})")
+        if args.undo:
+            from app.review import ops
+
+            changes = ops.undo(matter, reviewer, args.undo)
+            out["undone"] = {"op_id": changes.op_id, "challenges": sorted(changes.challenge_ids)}
+            if not args.json:
+                print(f"undone {args.undo}: {len(changes.challenge_ids)} challenge(s) removed")
         if args.versions:
             out["versions"] = indexes(matter)
             if not args.json:
