@@ -121,14 +121,61 @@ def _codes(doc: dict[str, Any]) -> list[str]:
     return [c for c in _ORDER if c in found] + sorted(found - set(_ORDER))
 
 
+# Held-out wording (``wording="held_out"``): the same legal substance in other words, written
+# once and never used to tune the rules, so the benchmark can show how the rules' word lists fare
+# on prose they were not written against.
+HELD_OUT: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "(b)(5)": (
+        ["Exemption 5 is asserted for internal staff analysis in the {title}.",
+         "The agency withholds an internal {draft} of {office} staff under Exemption 5.",
+         "Inter-agency advice in this {kind} is protected from disclosure."],
+        ["The passages were written while officials were still weighing {topic}",
+         "The material came before any policy was settled on {topic}",
+         "Staff offered these views ahead of the ruling on {topic}"],
+        ["and disclosing them would chill frank internal discussion.",
+         "and they do not reflect the agency's final position.",
+         "and they were never adopted as agency policy."]),
+    "(b)(6)": (
+        ["The {kind} identifies {n} {role} by name.",
+         "Contact details for {role} were blacked out.",
+         "Identifying details about {role} appear throughout the {title}."],
+        ["These people are private individuals",
+         "Their connection to the matter is incidental",
+         "Nothing suggests they are public figures"],
+        ["and releasing their details would harm them.",
+         "so the agency protected their identities.",
+         "and no overriding public benefit was identified."]),
+    "(b)(7)(C)": (
+        ["This {kind} comes from {case}, a probe run by {office} agents.",
+         "The file was assembled while {office} looked into possible smuggling.",
+         "{office} opened the file to pursue a suspected immigration offense ({case})."],
+        ["Being tied publicly to that probe would embarrass the {role}",
+         "The {role} would face stigma if named",
+         "Public association with the file could damage the {role}'s reputations"],
+        ["so their names are withheld under Exemption 7(C).",
+         "and Exemption 7(C) applies.",
+         "so the agency invokes Exemption 7(C)."]),
+    "(b)(7)(E)": (
+        ["The {kind} reveals how {office} agents choose which leads to pursue.",
+         "Internal screening criteria used by {office} appear in the {title}.",
+         "The record shows the checklist agents follow during {case}."],
+        ["Public knowledge of these would let wrongdoers adjust their behavior",
+         "Publishing them would tell targets what draws scrutiny",
+         "Release would expose when agents step in"],
+        ["and frustrate the agency's mission.",
+         "so Exemption 7(E) applies.",
+         "and undercut future cases."]),
+}
+
+
 def _justify(rng: random.Random, doc: dict[str, Any], codes: list[str],
-             skip: str = "") -> str:
+             skip: str = "", pools: dict[str, Any] | None = None) -> str:
     slots = {k: rng.choice(v) for k, v in _WORDS.items()}
     # A planted rule's text leaves the title out: "Guidelines for ..." names a technique.
     title = "record" if skip else doc.get("title") or "record"
     slots.update(title=title, kind=doc["kind"].replace("_", " "), n=rng.randint(2, 9))
     parts = []
-    for code, (openers, bodies, reasons) in _CLAUSES.items():
+    for code, (openers, bodies, reasons) in (pools or _CLAUSES).items():
         if code in codes and code != skip:
             parts.append(" ".join((rng.choice(openers), rng.choice(bodies),
                                    rng.choice(reasons))).format(**slots))
@@ -144,17 +191,25 @@ def _disposition(doc: dict[str, Any]) -> str:
         "Released in full"
 
 
-def make_index(truth: dict[str, Any], seed: int = 1,
-               plant: tuple[str, ...] = PLANTED) -> tuple[list[list[str]], list[tuple[str, str]]]:
-    """The index rows (without the header) and the expected findings."""
+def make_index(truth: dict[str, Any], seed: int = 1, plant: tuple[str, ...] = PLANTED,
+               wording: str = "tuning") -> tuple[list[list[str]], list[tuple[str, str]]]:
+    """The index rows (without the header) and the expected findings.
+
+    ``wording``: "tuning" (the clauses the rules were checked against) or "held_out".
+    """
     rng = random.Random(seed)
+    pools = HELD_OUT if wording == "held_out" else _CLAUSES
+
+    def just(doc: dict[str, Any], codes: list[str], skip: str = "") -> str:
+        return _justify(rng, doc, codes, skip, pools)
+
     docs = [d for d in truth["documents"] if any(p["redactions"] for p in d["pages"])]
     entries: list[dict[str, Any]] = []
     for d in docs:
         codes = _codes(d)
         entries.append({"doc": d, "first": d["begbates"], "last": d["endbates"],
                         "codes": codes, "pages": len(d["pages"]),
-                        "just": _justify(rng, d, codes), "disp": _disposition(d)})
+                        "just": just(d, codes), "disp": _disposition(d)})
     key: list[tuple[str, str]] = []
     used: set[int] = set()
 
@@ -185,7 +240,7 @@ def make_index(truth: dict[str, Any], seed: int = 1,
         key.append(("uncovered_document", e["doc"]["begbates"]))
     if "unclaimed_exemption" in plant and (e := pick(lambda e: "(b)(6)" in e["codes"])):
         e["codes"] = [c for c in e["codes"] if c != "(b)(6)"]
-        e["just"] = _justify(rng, e["doc"], e["codes"])
+        e["just"] = just(e["doc"], e["codes"])
         mark(e, "unclaimed_exemption", "")
     if "boilerplate" in plant:
         for i in range(4):  # near-identical: the tail differs from entry to entry
@@ -202,21 +257,21 @@ def make_index(truth: dict[str, Any], seed: int = 1,
         mark(e, "page_count_mismatch", "")
     if "no_law_enforcement_purpose" in plant and (e := pick(
             lambda e: "(b)(7)(C)" in e["codes"] and "(b)(7)(E)" not in e["codes"])):
-        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(7)(C)") + (
+        e["just"] = just(e["doc"], e["codes"], skip="(b)(7)(C)") + (
             " Names of individuals in the record are withheld as well.")
         mark(e, "no_law_enforcement_purpose", "")
     if "no_technique" in plant and (e := pick(
             lambda e: "(b)(7)(E)" in e["codes"] and "(b)(7)(C)" in e["codes"])):
-        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(7)(E)") + (
+        e["just"] = just(e["doc"], e["codes"], skip="(b)(7)(E)") + (
             " Other sensitive information was withheld because its release would harm the "
             "agency.")
         mark(e, "no_technique", "")
     if "b5_no_privilege" in plant and (e := pick(lambda e: "(b)(5)" in e["codes"])):
-        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(5)") + (
+        e["just"] = just(e["doc"], e["codes"], skip="(b)(5)") + (
             " Internal agency communications were also withheld under Exemption 5.")
         mark(e, "b5_no_privilege", "")
     if "b5_not_deliberative" in plant and (e := pick(lambda e: "(b)(5)" in e["codes"])):
-        e["just"] = _justify(rng, e["doc"], e["codes"], skip="(b)(5)") + (
+        e["just"] = just(e["doc"], e["codes"], skip="(b)(5)") + (
             " Exemption 5 applies to these internal e-mails under the deliberative process "
             "privilege.")
         mark(e, "b5_not_deliberative", "")
@@ -226,7 +281,7 @@ def make_index(truth: dict[str, Any], seed: int = 1,
         codes = [c for c in _ORDER if c in {c for r in page["redactions"]
                                             for c in r["exemptions"]}]
         extra.append({"doc": d, "first": page["bates"], "last": page["bates"], "codes": codes,
-                      "pages": 1, "just": _justify(rng, d, codes) + " (Re-processed page.)",
+                      "pages": 1, "just": just(d, codes) + " (Re-processed page.)",
                       "disp": "Withheld in full" if page["withheld_in_full"]
                       else "Released in part" if page["redactions"] else "Released in full",
                       "marks": [("overlap", "")]})
