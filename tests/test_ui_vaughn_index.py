@@ -88,6 +88,24 @@ def test_import_entry_panel_challenge_filter_and_view(qtbot, win, pdf_production
     settle(qtbot, win)
     assert conn.execute("SELECT count(*) FROM challenges").fetchone()[0] == 0
 
+    # the reviewer re-reads the boxes behind an unclaimed code as the codes the entry claims:
+    # once the reviewer pauses, the finding is gone from the panel
+    row = conn.execute("SELECT f.id, f.page_ids, f.redaction_ids, e.exemptions FROM "
+                       "vaughn_findings f JOIN vaughn_entries e ON e.id = f.entry_id WHERE "
+                       "f.kind = 'unclaimed_exemption' ORDER BY f.id").fetchone()
+    ufid, upages, ureds, claimed = row[0], json.loads(row[1]), json.loads(row[2]), row[3]
+    with qtbot.waitSignal(win.vaughn.panelLoaded, timeout=10000):
+        goto(qtbot, win, upages[0])
+    assert ufid in [panel.findings.item(i).data(Qt.ItemDataRole.UserRole)
+                    for i in range(panel.findings.count())]
+    from ui.window import _op
+
+    win._run("Re-read codes", _op("set_redaction_exemptions", ureds, json.loads(claimed)))
+    settle(qtbot, win)
+    qtbot.waitUntil(lambda: ufid not in [panel.findings.item(i).data(Qt.ItemDataRole.UserRole)
+                                         for i in range(panel.findings.count())],
+                    timeout=10000)
+
     # the findings filter shows exactly the pages a finding names
     win.set_filter("vaughn")
     settle(qtbot, win)

@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -54,6 +54,7 @@ FIELD_LABELS = {
     "item": "Item no.",
 }
 INDEX_FILTER = "Vaughn index (*.xlsx *.csv *.docx *.pdf)"
+RECOMPUTE_MS = 800
 
 
 class MappingDialog(QDialog):
@@ -293,6 +294,10 @@ class VaughnController(QObject):
         window._act(m_rev, "vaughn_challenge", "Challenge the Vaughn index finding", "V",
                     self.panel.request_challenge)
         window.pageShown.connect(self.load_panel)
+        self.recompute_timer = QTimer(self)  # coalesces a burst of review ops into one run
+        self.recompute_timer.setSingleShot(True)
+        self.recompute_timer.setInterval(RECOMPUTE_MS)
+        self.recompute_timer.timeout.connect(self._recompute)
 
     # -- import ---------------------------------------------------------------------------
 
@@ -373,10 +378,20 @@ class VaughnController(QObject):
         w.worker.submit(lambda ctx: page_entries(ctx.matter, page_id), done, self._failed,
                         priority=NORMAL)
 
-    def changed(self, _changes: Any) -> None:
-        """A review op committed: findings may have changed (recomputed on the next read)."""
+    def changed(self, changes: Any) -> None:
+        """A review op committed: a challenge only changes the panel; codes, dispositions and
+        records may change findings, recomputed once the reviewer pauses (:data:`RECOMPUTE_MS`)."""
         w = self.window
         if w.page_id is None or not self.panel.isVisible():
+            return
+        if changes.kinds & {"claims", "documents"}:
+            self.recompute_timer.start()
+        elif "challenges" in changes.kinds:
+            self.load_panel(w.page_id)
+
+    def _recompute(self) -> None:
+        w = self.window
+        if w.worker is None:
             return
 
         def refresh(ctx: Any) -> Any:

@@ -359,7 +359,9 @@ def m0006_documents(db: Database) -> None:
 # given) and every mapped cell as read (cells). vaughn_entry_pages: which pages of the matter an
 # entry covers. vaughn_findings: a discrepancy between the current version and the production
 # (kind, entry, pages, redactions, codes, evidence JSON with the words that triggered a rule),
-# recomputed when the matter changes (reconciled_state); challenge_op: the op id of the
+# recomputed when the matter changes (reconciled_state; boilerplate: the version's groups of
+# near-identical justifications, JSON, computed once: they depend on the entries alone);
+# challenge_op: the op id of the
 # challenge a reviewer made from it. key: stable across recomputations (kind, entry row, code).
 @migrations(name="0007_vaughn_index")
 def m0007_vaughn_index(db: Database) -> None:
@@ -375,7 +377,8 @@ def m0007_vaughn_index(db: Database) -> None:
             columns TEXT NOT NULL DEFAULT '{}',
             imported_at TEXT NOT NULL,
             reviewer TEXT NOT NULL DEFAULT '',
-            reconciled_state TEXT
+            reconciled_state TEXT,
+            boilerplate TEXT
         );
         CREATE TABLE vaughn_entries (
             id INTEGER PRIMARY KEY,

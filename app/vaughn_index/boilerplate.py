@@ -20,6 +20,7 @@ from dataclasses import dataclass
 THRESHOLD = 88.0
 MIN_ENTRIES = 3
 MIN_CHARS = 20
+BLOCK = 256  # rows compared at once (256 x 20,000 float32 scores: 20 MB)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def normalise(text: str) -> str:
 
 def groups(justifications: Sequence[str], exemptions: Sequence[Sequence[str]]) -> list[Group]:
     """The boilerplate groups among the entries' justifications."""
+    import numpy as np
     from rapidfuzz import fuzz, process
 
     texts = [normalise(t) for t in justifications]
@@ -58,14 +60,16 @@ def groups(justifications: Sequence[str], exemptions: Sequence[Sequence[str]]) -
     scores: dict[tuple[int, int], float] = {}
     long_keys = [k for k in range(len(keys)) if len(keys[k]) >= MIN_CHARS]
     choices = [keys[k] for k in long_keys]
-    for pos, k in enumerate(long_keys):
-        if pos + 1 >= len(long_keys):
-            break
-        found = process.extract(keys[k], choices[pos + 1:], scorer=fuzz.ratio,
-                                score_cutoff=THRESHOLD, limit=None)
-        for _, score, j in found:
-            other = long_keys[pos + 1 + j]
-            scores[(k, other)] = score
+    for start in range(0, len(choices), BLOCK):  # the upper triangle, a block of rows at once
+        block = choices[start:start + BLOCK]
+        matrix = process.cdist(block, choices[start:], scorer=fuzz.ratio,
+                               score_cutoff=THRESHOLD, dtype=np.float32, workers=1)
+        rows, cols = np.nonzero(matrix)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            if c <= r:
+                continue
+            k, other = long_keys[start + r], long_keys[start + c]
+            scores[(k, other)] = float(matrix[r, c])
             a, b = find(k), find(other)
             if a != b:
                 parent[b] = a

@@ -63,9 +63,14 @@ class _Finding:
 
 
 def matter_state(matter: Matter) -> str:
-    """A fingerprint of what reconciliation reads (not of the Vaughn tables themselves)."""
+    """A fingerprint of what reconciliation reads (not of the Vaughn tables themselves).
+
+    Review writes count only when they touch redactions, pages or documents (codes,
+    dispositions, record boundaries): a tag, note or challenge changes no finding.
+    """
     row = matter.conn.execute(
-        "SELECT (SELECT coalesce(max(id), 0) FROM audit_log), "
+        "SELECT (SELECT coalesce(max(id), 0) FROM (SELECT id FROM audit_log WHERE entity IN "
+        "('redactions', 'pages', 'documents') ORDER BY id DESC LIMIT 1)), "
         "(SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || total(withheld_in_full) || "
         "':' || total(redaction_count) || ':' || total(bates_number) || ':' || "
         "total(document_id) FROM pages), "
@@ -135,7 +140,7 @@ def _compute(matter: Matter, index_id: int) -> tuple[list[_Finding], dict[int, l
         entry_pages[e["id"]] = ids
         found.extend(_entry_findings(e, ranges, ids, expected, info, reds))
     found.extend(_overlaps(entries, entry_pages, info))
-    found.extend(_boilerplate(entries, entry_pages, reds))
+    found.extend(_boilerplate(_groups(matter, index_id, entries), entries, entry_pages, reds))
     found.extend(_uncovered(pages, entry_pages, info, reds))
     return found, entry_pages
 
@@ -249,27 +254,46 @@ def _overlaps(entries: list[dict[str, Any]], entry_pages: dict[int, list[int]],
     return out
 
 
-def _boilerplate(entries: list[dict[str, Any]], entry_pages: dict[int, list[int]],
-                 reds: dict[int, list[tuple[int, list[str]]]]) -> list[_Finding]:
+def _groups(matter: Matter, index_id: int, entries: list[dict[str, Any]]
+            ) -> list[dict[str, Any]]:
+    """The version's boilerplate groups (entry ids), computed once and kept with the version."""
+    cached = matter.scalar("SELECT boilerplate FROM vaughn_indexes WHERE id = ?", (index_id,))
+    if cached is not None:
+        return list(json.loads(cached))
     codes = [json.loads(e["exemptions"] or "[]") for e in entries]
+    found = [{"members": [entries[i]["id"] for i in g.members],
+              "exemption_sets": [list(x) for x in g.exemption_sets],
+              "identical": g.identical, "min_score": g.min_score}
+             for g in boilerplate.groups([e["justification"] or "" for e in entries], codes)]
+    with matter.write() as conn:
+        conn.execute("UPDATE vaughn_indexes SET boilerplate = ? WHERE id = ?",
+                     (json.dumps(found), index_id))
+    return found
+
+
+def _boilerplate(groups: list[dict[str, Any]], entries: list[dict[str, Any]],
+                 entry_pages: dict[int, list[int]],
+                 reds: dict[int, list[tuple[int, list[str]]]]) -> list[_Finding]:
+    by_id = {e["id"]: e for e in entries}
     out = []
-    for group in boilerplate.groups([e["justification"] or "" for e in entries], codes):
-        rows = [entries[i]["row"] for i in group.members]
-        for i in group.members:
-            e = entries[i]
+    for group in groups:
+        members = [by_id[i] for i in group["members"] if i in by_id]
+        rows = [e["row"] for e in members]
+        spans = len(group["exemption_sets"])
+        for e in members:
             ids = entry_pages[e["id"]]
-            claimed = set(codes[i])
+            claimed = set(json.loads(e["exemptions"] or "[]"))
             rids = [rid for pid in ids for rid, cs in reds.get(pid, []) if set(cs) & claimed]
-            spans = len(group.exemption_sets)
             out.append(_Finding(
                 "boilerplate", f"boilerplate:{e['row']}", e["id"],
-                f"{_label(e)}: the same justification is used by {len(group.members)} "
+                f"{_label(e)}: the same justification is used by {len(members)} "
                 f"entries" + (f" for {spans} different exemption sets" if spans > 1 else "")
-                + ("" if group.identical else " (near-identical wording)"),
-                codes[i], ids, rids,
-                {"count": len(group.members), "entries": rows[:_MAX_LISTED],
-                 "exemption_sets": [list(s) for s in group.exemption_sets],
-                 "identical": group.identical, "min_similarity": round(group.min_score, 1),
+                + ("" if group["identical"] else " (near-identical wording)"),
+                order_codes(claimed), ids, rids,
+                {"count": len(members), "entries": rows[:_MAX_LISTED],
+                 "exemption_sets": group["exemption_sets"],
+                 "identical": group["identical"],
+                 "min_similarity": round(group["min_score"], 1),
                  "threshold": boilerplate.THRESHOLD,
                  "justification": (e["justification"] or "")[:300]}))
     return out
