@@ -267,6 +267,18 @@ def test_cli_import_findings_challenge(matter, production, tmp_path, private_dat
     out = vaughn("vaughn-index", path, "--findings", "--kind", "boilerplate",
                  data=private_data_dir)
     assert "[challenged]" not in out.stdout
+    out = vaughn("export", path, "index-findings", "--out", tmp_path / "f.docx",
+                 data=private_data_dir)
+    assert out.returncode == 0, out.stderr
+    assert len(docx.Document(str(tmp_path / "f.docx")).tables[0].rows) == len(key) + 1
+    revised = write_index(tmp_path / "index2.csv", rows[1:])
+    out = vaughn("vaughn-index", path, revised, "--production", "Tranche 1",
+                 data=private_data_dir)
+    assert out.returncode == 0 and "since version 1: 0 added, 1 removed" in out.stdout
+    out = vaughn("vaughn-index", path, "--versions", "--json", data=private_data_dir)
+    versions = json.loads(out.stdout)["versions"]
+    assert [(v["version"], v["current"], v["file_name"]) for v in versions] == [
+        (2, True, "index2.csv"), (1, False, "index.docx")]
     out = vaughn("vaughn-index", path, tmp_path / "missing.xlsx", data=private_data_dir)
     assert out.returncode == 1 and "missing.xlsx" in out.stderr
     out = vaughn("vaughn-index", path, index, "--production", "Nope", data=private_data_dir)
@@ -332,3 +344,26 @@ def test_findings_follow_a_new_production(matter, production, tmp_path) -> None:
     still = [f for f in now if f["kind"] == "range_not_produced"]
     assert not still or still[0]["evidence"]["found"] > 0
     assert any(f["kind"] in ("unclaimed_exemption", "unused_claim") for f in now) or not still
+
+
+def test_code_styles_and_a_mapping_chosen_by_the_reviewer(matter, tmp_path) -> None:
+    import csv
+
+    styles = ["(b) (6), (b) (7)(C)", "FOIA (b)(5)", "Ex. 7(E)", "b6; B7C", "(b}(6)",
+              "Exemptions 6 and 7(C)"]
+    path = tmp_path / "odd.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Col A", "Col B", "Col C"])  # nothing to guess from
+        for n, codes in enumerate(styles, start=1):
+            w.writerow([f"ICE-FOIA-{n:06d}", codes, f"text {n}"])
+    with pytest.raises(VaughnError, match="no column for bates or exemptions"):
+        import_index(matter, path)
+    result = import_index(matter, path, mapping={"bates": 0, "exemptions": 1,
+                                                 "justification": 2})
+    assert result.entries == len(styles) and result.columns["bates"] == "Col A"
+    got = [json.loads(r[0]) for r in matter.conn.execute(
+        "SELECT exemptions FROM vaughn_entries ORDER BY row")]
+    assert got[:5] == [["(b)(6)", "(b)(7)(C)"], ["(b)(5)"], ["(b)(7)(E)"],
+                       ["(b)(6)", "(b)(7)(C)"], ["(b)(6)"]]
+    assert "(b)(6)" in got[5] and "(b)(7)(C)" in got[5]
