@@ -120,6 +120,8 @@ def _compute(matter: Matter, index_id: int) -> tuple[list[_Finding], dict[int, l
     finder = PageFinder((p[0], p[1], p[2]) for p in pages)
     info = page_rows(matter, [p[0] for p in pages]) if prod is not None else page_rows(matter)
     reds = _redactions(matter, prod)
+    scope = ("any production" if prod is None else "production " + repr(matter.scalar(
+        "SELECT name FROM productions WHERE id = ?", (prod,))))
     entries = matter.query(
         "SELECT e.id, e.row, e.item, e.bates, e.ranges, e.exemptions, e.justification, "
         "e.page_count, e.pages_released, e.pages_withheld_in_part, e.pages_withheld_in_full, "
@@ -138,7 +140,7 @@ def _compute(matter: Matter, index_id: int) -> tuple[list[_Finding], dict[int, l
             ids.extend(finder.pages(r))
         ids = list(dict.fromkeys(ids))
         entry_pages[e["id"]] = ids
-        found.extend(_entry_findings(e, ranges, ids, expected, info, reds))
+        found.extend(_entry_findings(e, ranges, ids, expected, info, reds, scope))
     found.extend(_overlaps(entries, entry_pages, info))
     found.extend(_boilerplate(_groups(matter, index_id, entries), entries, entry_pages, reds))
     found.extend(_uncovered(pages, entry_pages, info, reds))
@@ -147,7 +149,8 @@ def _compute(matter: Matter, index_id: int) -> tuple[list[_Finding], dict[int, l
 
 def _entry_findings(e: dict[str, Any], ranges: list[BatesRange], ids: list[int],
                     expected: int, info: dict[int, PageRow],
-                    reds: dict[int, list[tuple[int, list[str]]]]) -> list[_Finding]:
+                    reds: dict[int, list[tuple[int, list[str]]]], scope: str
+                    ) -> list[_Finding]:
     out: list[_Finding] = []
     label = _label(e)
     claimed = json.loads(e["exemptions"] or "[]")
@@ -157,8 +160,8 @@ def _entry_findings(e: dict[str, Any], ranges: list[BatesRange], ids: list[int],
                             evidence={"bates": e["bates"], "expected": 0, "found": 0}))
     elif len(ids) < expected:
         missing = expected - len(ids)
-        what = ("is in no production" if not ids
-                else f"has {missing} of its {expected} pages missing from the production")
+        what = (f"is not in {scope}" if not ids
+                else f"has {missing} of its {expected} pages missing from {scope}")
         out.append(_Finding("range_not_produced", f"range_not_produced:{e['row']}", e["id"],
                             f"{label}: the Bates range {what}", page_ids=ids,
                             evidence={"bates": e["bates"], "expected": expected,
