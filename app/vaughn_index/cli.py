@@ -62,8 +62,17 @@ def cmd_vaughn_index(args: argparse.Namespace) -> int:
         reviewer = (args.reviewer or default_reviewer(matter)).strip()
         out: dict[str, Any] = {}
         if args.file:
+            from app.cli import _progress_bar
+            from app.vaughn_index.parse import read_table
+
+            bar = _progress_bar("read")
+            bar.bar.unit = "page"
+            try:
+                table = read_table(args.file, progress=bar)
+            finally:
+                bar.close()
             result = import_index(matter, args.file, production=args.production,
-                                  reviewer=reviewer)
+                                  reviewer=reviewer, table=table)
             out["imported"] = result.__dict__
             if not args.json:
                 c = result.changes

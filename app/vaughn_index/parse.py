@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import VaughnError
+from app.progress import CancelToken, ProgressFn
 from app.redactions.stamps import canonical_codes
 from app.vaughn_index.columns import FIELDS, require_columns
 from app.vaughn_index.ranges import BatesRange, parse_ranges
@@ -184,7 +185,8 @@ def _docx_rows(path: Path) -> list[list[str]]:
     return _join_tables(tables)
 
 
-def _pdf_rows(path: Path) -> list[list[str]]:
+def _pdf_rows(path: Path, progress: ProgressFn | None = None,
+              cancel: CancelToken | None = None) -> list[list[str]]:
     import pymupdf
 
     if hasattr(pymupdf, "no_recommend_layout"):  # it prints an advert to stdout otherwise
@@ -201,7 +203,12 @@ def _pdf_rows(path: Path) -> list[list[str]]:
     try:
         if not doc.is_pdf or doc.needs_pass:
             raise VaughnError(f"{path.name}: not a readable PDF (encrypted or not a PDF)")
-        for page in itertools.islice(doc, MAX_PDF_PAGES):
+        total = min(len(doc), MAX_PDF_PAGES)
+        for n, page in enumerate(itertools.islice(doc, MAX_PDF_PAGES)):
+            if cancel is not None:
+                cancel.check()
+            if progress is not None:
+                progress(n, total, f"{path.name} p.{n + 1}")
             text_chars += len(page.get_text("text").strip())
             try:
                 found = page.find_tables()
@@ -228,14 +235,20 @@ def file_format(path: Path) -> str:
     return suffix
 
 
-def read_table(path: Path) -> Table:
-    """The header and data rows of the index table in ``path``; VaughnError on any problem."""
+def read_table(path: Path, *, progress: ProgressFn | None = None,
+               cancel: CancelToken | None = None) -> Table:
+    """The header and data rows of the index table in ``path``; VaughnError on any problem.
+
+    A PDF reports ``progress`` page by page and checks ``cancel`` (``Cancelled``) between
+    pages; the other formats are read at once.
+    """
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         raise VaughnError(f"{path.name}: the file is empty or missing")
     fmt = file_format(path)
-    reader = {"csv": _csv_rows, "xlsx": _xlsx_rows, "docx": _docx_rows, "pdf": _pdf_rows}[fmt]
-    rows = [[str(c) for c in r] for r in reader(path) if any(str(c).strip() for c in r)]
+    raw = (_pdf_rows(path, progress, cancel) if fmt == "pdf" else
+           {"csv": _csv_rows, "xlsx": _xlsx_rows, "docx": _docx_rows}[fmt](path))
+    rows = [[str(c) for c in r] for r in raw if any(str(c).strip() for c in r)]
     if not rows:
         raise VaughnError(f"{path.name}: no table in the file")
     if len(rows) > MAX_ROWS + 1:
