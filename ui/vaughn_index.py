@@ -311,6 +311,9 @@ class VaughnController(QObject):
         """Read the table on the worker, confirm its mapping, then import (``confirm``: a
         test's stand-in for the dialog, called with the dialog and returning accept/reject)."""
         w = self.window
+        if w.worker is None:
+            w.statusBar().showMessage("Open a matter first, then import its Vaughn index", 8000)
+            return
 
         def read(ctx: Any) -> Any:
             from app.vaughn_index.columns import guess_columns
@@ -369,6 +372,8 @@ class VaughnController(QObject):
     def load_panel(self, page_id: int) -> None:
         """Read the entry covering ``page_id`` and its findings on the worker."""
         w = self.window
+        if w.worker is None:
+            return
 
         def done(result: Any) -> None:
             if w.page_id == page_id:
