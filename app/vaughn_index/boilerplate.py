@@ -14,6 +14,7 @@ justifying different exemptions says nothing particular about either). Texts sho
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,11 +59,18 @@ def groups(justifications: Sequence[str], exemptions: Sequence[Sequence[str]]) -
         return i
 
     scores: dict[tuple[int, int], float] = {}
-    long_keys = [k for k in range(len(keys)) if len(keys[k]) >= MIN_CHARS]
+    # Shortest first: a ratio of T or more needs len(b) <= len(a) * (200 - T) / T (the length
+    # difference alone costs that much), so each block is compared only with the texts that
+    # are not too long for it (exact: no pair at or above the threshold is skipped).
+    long_keys = sorted((k for k in range(len(keys)) if len(keys[k]) >= MIN_CHARS),
+                       key=lambda k: len(keys[k]))
     choices = [keys[k] for k in long_keys]
+    lengths = [len(c) for c in choices]
+    stretch = (200.0 - THRESHOLD) / THRESHOLD
     for start in range(0, len(choices), BLOCK):  # the upper triangle, a block of rows at once
         block = choices[start:start + BLOCK]
-        matrix = process.cdist(block, choices[start:], scorer=fuzz.ratio,
+        stop = bisect.bisect_right(lengths, lengths[start + len(block) - 1] * stretch)
+        matrix = process.cdist(block, choices[start:stop], scorer=fuzz.ratio,
                                score_cutoff=THRESHOLD, dtype=np.float32, workers=1)
         rows, cols = np.nonzero(matrix)
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
