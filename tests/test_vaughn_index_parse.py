@@ -40,3 +40,13 @@ def test_empty_and_unmapped(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(VaughnError, match="bates"):
         read_index(bad)
+
+
+def test_header_repeated_and_continuation_rows(tmp_path):
+    p = tmp_path / "index.csv"
+    with p.open("w", newline="") as fh:
+        csv.writer(fh).writerows([HEAD, ROWS[0], ["", "", "(continued) and their families."],
+                                  HEAD, ROWS[1]])
+    entries = read_index(p)
+    assert len(entries) == 2
+    assert entries[0].cells["justification"] == "Names of agents.\n(continued) and their families."

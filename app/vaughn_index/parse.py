@@ -268,7 +268,10 @@ def entries_from_table(table: Table, mapping: dict[str, int] | None = None) -> l
         if missing:
             raise VaughnError(f"{table.source}: no column chosen for {' or '.join(missing)}")
     entries: list[Entry] = []
+    header = [" ".join(h.split()).lower() for h in table.headers]
     for n, row in enumerate(table.rows, start=2):
+        if [" ".join(c.split()).lower() for c in row] == header:
+            continue  # the header again (a spreadsheet printed page by page)
         cells = {f: (row[i].strip() if i < len(row) else "") for f, i in mapping.items()}
         anchor = any(cells.get(f) for f in ("bates", "item", "exemptions"))
         if not anchor and entries:  # the rest of the entry above, on the next page
