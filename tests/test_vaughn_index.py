@@ -20,7 +20,7 @@ from app.matter.store import Matter
 from app.review import ops
 from app.vaughn_index import findings as fmod
 from app.vaughn_index.imports import import_index, indexes
-from app.vaughn_index.parse import read_index
+from app.vaughn_index.parse import read_index, read_table
 from app.vaughn_index.ranges import parse_ranges
 from app.vaughn_index.sample import HEADERS, make_index, write_index, write_pdf_table
 from tests.conftest import ROOT
@@ -107,8 +107,12 @@ def test_pdf_entry_split_across_pages_and_docx_continued_table(production, tmp_p
     cont[6].text = "Continued: no segregable portion remains."
     two = document.tables[0].rows[1].cells
     two[1].text = "ICE-FOIA-000001\nICE-FOIA-000002"
+    signature = document.add_table(rows=1, cols=2)  # not the index: left out, and counted
+    signature.rows[0].cells[0].text = "Signed"
+    signature.rows[0].cells[1].text = "FOIA Officer"
     path = tmp_path / "index.docx"
     document.save(str(path))
+    assert read_table(path).skipped_tables == 1
     entries = read_index(path)
     assert len(entries) == len(rows)
     assert entries[-1].cells["justification"].endswith("no segregable portion remains.")

@@ -351,6 +351,9 @@ class VaughnController(QObject):
             c = result.changes
             text = (f"Imported {result.file_name} (version {result.version}): "
                     f"{result.entries} entries, {result.findings} findings")
+            if result.skipped_tables:
+                text += (f"; {result.skipped_tables} other table(s) with different columns "
+                         "were not read")
             if c.get("previous_index_id"):
                 text += (f"; since the last version {len(c['added'])} added, "
                          f"{len(c['removed'])} removed, {len(c['changed'])} changed")

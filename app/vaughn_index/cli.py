@@ -80,6 +80,10 @@ def cmd_vaughn_index(args: argparse.Namespace) -> int:
                       f"{result.entries} entries, {result.findings} findings")
                 print("columns: " + ", ".join(f"{f} <- {h!r}" for f, h in
                                                result.columns.items()))
+                if result.skipped_tables:
+                    print(f"note: {result.skipped_tables} other table(s) in the file have "
+                          "different columns and were not read (check the entries)",
+                          file=sys.stderr)
                 if c.get("previous_index_id"):
                     print(f"since version {result.version - 1}: {len(c['added'])} added, "
                           f"{len(c['removed'])} removed, {len(c['changed'])} changed")

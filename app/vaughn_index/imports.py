@@ -37,6 +37,7 @@ class ImportResult:
     findings: int
     columns: dict[str, str]
     changes: dict[str, Any] = field(default_factory=dict)
+    skipped_tables: int = 0  # later tables whose columns differ from the index's (not read)
 
 
 def production_id(matter: Matter, name: str | None) -> int | None:
@@ -117,7 +118,7 @@ def import_index(matter: Matter, path: str | Path, *, production: str | None = N
         findings = reconcile_index(matter, index_id)
         changes = version_changes(matter, index_id)
     return ImportResult(index_id, version, path.name, production, len(entries), findings,
-                        columns, changes)
+                        columns, changes, table.skipped_tables)
 
 
 def indexes(matter: Matter) -> list[dict[str, Any]]:

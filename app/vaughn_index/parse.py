@@ -59,6 +59,7 @@ class Table:
     file_format: str
     headers: list[str]
     rows: list[list[str]]
+    skipped_tables: int = 0
 
 
 def first_int(text: str) -> int | None:
@@ -137,10 +138,12 @@ def _mappable(headers: list[str]) -> bool:
     return True
 
 
-def _join_tables(tables: list[list[list[str]]]) -> list[list[str]]:
-    """The first table with a mappable header, plus the tables that continue it."""
+def _join_tables(tables: list[list[list[str]]]) -> tuple[list[list[str]], int]:
+    """The first table with a mappable header, plus the tables that continue it; and how many
+    later tables were left out because their columns differ (reported, never silently lost)."""
     out: list[list[str]] = []
     header: list[str] | None = None
+    skipped = 0
     for rows in tables:
         rows = [r for r in rows if any(c.strip() for c in r)]
         if not rows:
@@ -151,17 +154,18 @@ def _join_tables(tables: list[list[list[str]]]) -> list[list[str]]:
                 out = list(rows)
             continue
         if len(rows[0]) != len(header):
-            continue  # a different table (a signature block, a cover table)
+            skipped += 1  # a different table (a signature block), or columns split otherwise
+            continue
         start = 1 if [c.strip().lower() for c in rows[0]] == [
             c.strip().lower() for c in header] else 0
         out.extend(rows[start:])
     if header is None and tables:
         first = next((t for t in tables if t), [])
-        return [r for r in first if any(c.strip() for c in r)]
-    return out
+        return [r for r in first if any(c.strip() for c in r)], 0
+    return out, skipped
 
 
-def _docx_rows(path: Path) -> list[list[str]]:
+def _docx_rows(path: Path) -> tuple[list[list[str]], int]:
     import docx
 
     try:
@@ -186,7 +190,7 @@ def _docx_rows(path: Path) -> list[list[str]]:
 
 
 def _pdf_rows(path: Path, progress: ProgressFn | None = None,
-              cancel: CancelToken | None = None) -> list[list[str]]:
+              cancel: CancelToken | None = None) -> tuple[list[list[str]], int]:
     import pymupdf
 
     if hasattr(pymupdf, "no_recommend_layout"):  # it prints an advert to stdout otherwise
@@ -246,14 +250,19 @@ def read_table(path: Path, *, progress: ProgressFn | None = None,
     if not path.is_file() or path.stat().st_size == 0:
         raise VaughnError(f"{path.name}: the file is empty or missing")
     fmt = file_format(path)
-    raw = (_pdf_rows(path, progress, cancel) if fmt == "pdf" else
-           {"csv": _csv_rows, "xlsx": _xlsx_rows, "docx": _docx_rows}[fmt](path))
+    skipped = 0
+    if fmt == "pdf":
+        raw, skipped = _pdf_rows(path, progress, cancel)
+    elif fmt == "docx":
+        raw, skipped = _docx_rows(path)
+    else:
+        raw = {"csv": _csv_rows, "xlsx": _xlsx_rows}[fmt](path)
     rows = [[str(c) for c in r] for r in raw if any(str(c).strip() for c in r)]
     if not rows:
         raise VaughnError(f"{path.name}: no table in the file")
     if len(rows) > MAX_ROWS + 1:
         raise VaughnError(f"{path.name}: more than {MAX_ROWS} rows; not a Vaughn index")
-    return Table(path.name, fmt, [" ".join(h.split()) for h in rows[0]], rows[1:])
+    return Table(path.name, fmt, [" ".join(h.split()) for h in rows[0]], rows[1:], skipped)
 
 
 def entries_from_table(table: Table, mapping: dict[str, int] | None = None) -> list[Entry]:
