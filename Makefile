@@ -21,8 +21,10 @@ run: venv
 test: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# ruff, then the import contracts of app/'s layers ([tool.importlinter] in pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	$(PY) benchmarks/ingest.py

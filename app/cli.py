@@ -17,7 +17,6 @@ from app.compare.cli import add_parsers as _add_compare_parsers
 from app.compare.cli import cmd_accounting, cmd_compare  # noqa: F401 (dispatch)
 from app.errors import VaughnError
 from app.vaughn_index.cli import add_parser as _add_vaughn_index_parser
-from app.vaughn_index.cli import cmd_vaughn_index  # noqa: F401 (dispatch)
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = (
@@ -542,7 +541,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("vaughn: --as-produced and --mark go with exhibit-pdf", file=sys.stderr)
         return EXIT_ERROR
     if kind == "challenges" and args.all_statuses:
-        from app.review import vocab
+        from app import vocabulary as vocab
 
         options["statuses"] = list(vocab.keys("status"))
     bar = _progress_bar("export")
@@ -553,6 +552,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             bar.close()
     print(f"wrote {path}")
     return EXIT_OK
+
+
+def cmd_vaughn_index(args: argparse.Namespace) -> int:
+    from app.tagging import default_reviewer
+    from app.vaughn_index.cli import run
+
+    return run(args, default_reviewer, _progress_bar)
 
 
 _SETTINGS = ("caption", "case_number", "exhibit_party", "exhibit_mark", "reviewer")
@@ -632,7 +638,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} page(s) need a human look", file=sys.stderr)
             return EXIT_OK
         if args.redo:
-            from app.ingest.bates import bates_key
+            from app.bates import bates_key
 
             page_id = matter.scalar("SELECT id FROM pages WHERE bates_key = ?",
                                     (bates_key(args.redo),))

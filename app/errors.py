@@ -50,3 +50,7 @@ class QueryError(VaughnError):
 
 class Cancelled(VaughnError):
     """A long operation was cancelled by the user; work committed so far stays."""
+
+
+class ReviewError(VaughnError):
+    """A review action cannot be applied (unknown target, tag, exhibit, or op to undo)."""

@@ -4,7 +4,7 @@ apply tags, an exhibit, a challenge, a disposition and a note as ONE transaction
 Every op of one :func:`apply` call runs inside a single ``matter.write()`` (the review ops nest
 in it as savepoints) and shares one ``op_id``, so the command is all-or-nothing and one undo
 reverts all of it. Vocabulary words (grounds, statuses, priorities, dispositions) are resolved
-up front with :func:`app.review.vocab.resolve`, before anything is written.
+up front with :func:`app.vocabulary.resolve`, before anything is written.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import vocabulary as vocab
 from app.errors import VaughnError
 from app.matter.store import Matter
-from app.review import ops, vocab
+from app.review import ops
 
 
 class TagError(VaughnError):

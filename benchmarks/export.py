@@ -16,10 +16,11 @@ from pathlib import Path
 
 from _common import DATA, make_production, median
 
+from app import vocabulary as vocab
 from app.export import export
 from app.ingest.pipeline import ingest
 from app.matter.store import Matter
-from app.review import ops, vocab
+from app.review import ops
 
 GOAL_S = 10.0
 

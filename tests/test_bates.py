@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ingest.bates import BatesLearner, bates_key, candidates_in_line, parse, parse_range
+from app.bates import BatesLearner, bates_key, candidates_in_line, parse, parse_range
 
 
 def test_parse_splits_prefix_and_counter() -> None:

@@ -86,6 +86,48 @@ def test_other_record_styles_types_dates_and_titles(own_production, matter):
             assert rec["title"] in (doc["title"] or ""), rec
 
 
+def test_slip_sheets_are_records_of_their_own(tmp_path, matter):
+    """Slip sheets are never joined to the pages around them; identical ones in a row are the
+    pages of one withheld record, a different one is another record."""
+    import pymupdf
+
+    from app.ingest.pipeline import ingest
+    from app.matter.listing import documents as listing
+
+    pdf = pymupdf.open()
+    body = ("The inspection team noted several gaps in the medical intake records and asked "
+            "for corrective action plans within thirty days of the final report.")
+    codes = [None, "(b)(5)", "(b)(5)", "(b)(5)", "(b)(6)", None]
+    for n, code in enumerate(codes):
+        page = pdf.new_page()
+        if code is None:
+            page.insert_text((72, 90), "Facility Review Notes", fontsize=12)
+            page.insert_textbox(pymupdf.Rect(72, 110, 540, 700), body * 6, fontsize=10)
+        else:
+            page.insert_text((120, 380), f"Page withheld in full pursuant to FOIA Exemption "
+                             f"{code}", fontsize=13, fontname="helv")
+            page.draw_rect(pymupdf.Rect(40, 40, 572, 732), color=(0, 0, 0))
+        page.insert_text((440, 772), f"SLIP-{n + 1:06d}", fontsize=9)
+    pdf.save(tmp_path / "slips.pdf")
+    ingest(matter, [tmp_path / "slips.pdf"])
+    docs = listing(matter)
+    assert [(d["begbates"], d["pages"]) for d in docs] == [
+        ("SLIP-000001", 1), ("SLIP-000002", 3), ("SLIP-000005", 1), ("SLIP-000006", 1)]
+    assert [d["doc_type"] for d in docs[1:3]] == ["slip_sheet"] * 2
+    # the other convention, on the same pages' text: every slip sheet a record of its own
+    from app.documents.boundaries import detect
+    from app.documents.signals import PageInfo
+
+    infos = [PageInfo(text=matter.scalar("SELECT text FROM page_text t JOIN pages p ON "
+                                         "p.id = t.page_id WHERE p.bates = ?", (b,)) or "",
+                      withheld_in_full=bool(matter.scalar(
+                          "SELECT withheld_in_full FROM pages WHERE bates = ?", (b,))), bates=b)
+             for b in (f"SLIP-{n:06d}" for n in range(1, 7))]
+    assert [b.start for b in detect(infos, slip_runs=False)] == [0, 1, 2, 3, 4, 5]
+    assert [b.start for b in detect(infos)] == [0, 1, 4, 5]
+    assert all(d["boundary"] for d in docs)
+
+
 def test_bookmarks_and_page_of_footers_set_boundaries(tmp_path, matter):
     import pymupdf
 
@@ -155,6 +197,7 @@ def test_bad_split_and_merge_are_refused_and_change_nothing(pdf_matter_template,
     shutil.copy(pdf_matter_template, case)
     data = tmp_path / "data"
     before = documents(case, data)
+    audit = _audit_rows(case)
     first = before[0]["begbates"]
     out = run("documents", case, "--merge", first, data=data)
     assert out.returncode != 0 and "first record" in (out.stderr + out.stdout)
@@ -163,6 +206,14 @@ def test_bad_split_and_merge_are_refused_and_change_nothing(pdf_matter_template,
     out = run("documents", case, "--split", "NOPE-999999", data=data)
     assert out.returncode != 0 and "no page has the Bates number" in (out.stderr + out.stdout)
     assert documents(case, data) == before
+    assert _audit_rows(case) == audit  # nothing recorded: nothing to undo
+
+
+def _audit_rows(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
 
 
 def test_split_survives_analyze_and_shows_in_exports_and_search(pdf_matter_template, tmp_path):
@@ -277,6 +328,21 @@ def test_records_scanned_back_to_back_are_found_once_ocr_reads_them(tmp_path, ma
     docs = listing(matter)
     assert [d["begbates"] for d in docs] == [d["begbates"] for d in truth["documents"]]
     assert docs[0]["doc_type"] == "email"
+
+
+def test_a_banner_split_and_misread_by_ocr_does_not_change_the_running_header():
+    from app.documents.boundaries import detect
+    from app.documents.signals import PageInfo
+
+    title = "ERO Houston Weekly Proposed Enforcement Actions"
+    banners = ["LAW ENFORCEMENT SENSITIVE // FOR OFFICIAL USE ONLY",
+               "LAW ENFORCEMENT SENSITIVE // FOR OFFICIAL USE ONLY",
+               "ENFORCEMENT SENSITIVE //\nFOR\nQEFICIAL USE ONLY."]  # as OCR read page 3
+    pages = [PageInfo(f"{banner}\n{title}\nArea of Responsibility: Houston\n"
+                      f"Subject A-Number DOB Country\nrow {n}\nICE-FOIA-{n:06d}",
+                      text_layer=False, bates=f"ICE-FOIA-{n:06d}")
+             for n, banner in enumerate(banners, 1)]
+    assert [b.start for b in detect(pages)] == [0]
 
 
 def test_page_labels_and_page_of_footers(tmp_path, matter):

@@ -1,4 +1,6 @@
-"""The layer line: app/ never imports Qt or ui/, checked statically and at run time."""
+"""The layer lines: app/ never imports Qt or ui/, checked statically and at run time; inside
+app/, each package imports only the layers below it (import-linter's contract in
+pyproject.toml, also run by `make lint`)."""
 
 from __future__ import annotations
 
@@ -40,3 +42,13 @@ def test_every_app_module_imports_with_qt_absent() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) >= 10
+
+
+def test_app_packages_keep_their_layers() -> None:
+    """lint-imports: no package of app/ imports a layer above it (so no package cycles)."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    assert exe.exists(), "import-linter is in the test extra: pip install -e '.[test]'"
+    out = subprocess.run([str(exe), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    assert "0 broken" in out.stdout
+

@@ -45,7 +45,7 @@ def test_every_pattern_is_found(audit: list[dict]) -> None:
     assert len(where) >= 40
     # the one that stalled OCR on a TIFF volume, and the query and load-file ones
     for name in ("app.ocr.quality._CODE", "app.search.query._FIELD",
-                 "app.ingest.loadfile._FIELD_NAME", "app.ingest.bates._NUMBER_TAIL"):
+                 "app.ingest.loadfile._FIELD_NAME", "app.bates._NUMBER_TAIL"):
         assert name in where
 
 

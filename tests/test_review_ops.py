@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import vocabulary as vocab
 from app.errors import MatterReadOnly, VaughnError
 from app.matter.store import Matter
-from app.review import ops, state, vocab
+from app.review import ops, state
 
 R = "Pat Reviewer"
 

@@ -81,6 +81,9 @@ def test_split_merge_undo_by_keys_and_tree(qtbot, win) -> None:
     settle(qtbot, win)
     assert records(path) == before
     assert "nothing to merge" in win.statusBar().currentMessage()
+    stack = win.hub.stack  # the refused merge wrote nothing: it leaves no undo step
+    assert not stack.canUndo() and "Merge" not in stack.undoText(), stack.undoText()
+    assert stack.count() == stack.index()
 
     goto(qtbot, win, other)  # Shift+B on any page: its record joins the one before it
     key(qtbot, win, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)

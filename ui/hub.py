@@ -4,8 +4,9 @@ Every review action the window offers is an :class:`OpCommand` pushed on the win
 ``QUndoStack`` (one command per action; a bulk action is one command). Its first ``redo`` runs
 the op from ``app.review.ops`` on the matter worker with an op id chosen here, so that ``undo``
 (``ops.undo``) and later ``redo`` (``ops.redo``) can be queued at once, in order, without waiting
-for the first run to finish. Each result's :class:`Changes` is broadcast by :attr:`Hub.changed`;
-panels decide for themselves whether to reload.
+for the first run to finish. An op refused on its first run (a merge at a file's first record)
+wrote nothing and leaves no step on the stack. Each result's :class:`Changes` is broadcast by
+:attr:`Hub.changed`; panels decide for themselves whether to reload.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ class Hub(QObject):
         """Do a review action as one undoable step."""
         self.stack.push(OpCommand(self, text, fn))
 
-    def _submit(self, fn: Callable[[Any], Any]) -> None:
+    def _submit(self, fn: Callable[[Any], Any], first: OpCommand | None = None) -> None:
         self.in_flight += 1
-        self.worker.submit(fn, self._done, self._error, kind=WRITE)
+        on_error = self._error if first is None else lambda exc: self._refused(first, exc)
+        self.worker.submit(fn, self._done, on_error, kind=WRITE)
 
     def _done(self, changes: Any) -> None:
         self.in_flight -= 1
@@ -56,6 +58,16 @@ class Hub(QObject):
         self.in_flight -= 1
         self.failed.emit(str(exc))
         self.settled.emit()
+
+    def _refused(self, cmd: OpCommand, exc: BaseException) -> None:
+        """An op refused on its first run wrote nothing: it leaves no undo step. On top of the
+        stack it goes at once; under newer steps (or undone already) Qt drops it, without
+        running it, when undo or redo reaches it."""
+        cmd.setObsolete(True)
+        top = self.stack.count() - 1
+        if top >= 0 and self.stack.index() == top + 1 and self.stack.command(top) is cmd:
+            self.stack.undo()  # an obsolete command is removed, its undo() is not called
+        self._error(exc)
 
 
 class OpCommand(QUndoCommand):
@@ -76,7 +88,7 @@ class OpCommand(QUndoCommand):
         if not self.ran:
             self.ran = True
             fn = self.fn
-            self.hub._submit(lambda ctx: fn(ctx.matter, reviewer, op_id))
+            self.hub._submit(lambda ctx: fn(ctx.matter, reviewer, op_id), first=self)
         else:
             self.hub._submit(lambda ctx: ops.redo(ctx.matter, reviewer, op_id, missing_ok=True))
 

@@ -12,8 +12,8 @@
 - View ▸ Vaughn index… (Ctrl+Shift+V): every entry with its status and every finding; a
   double-click goes to the first page it names.
 
-The window's "Vaughn index findings" filter (app.review.state, kind ``vaughn``) shows only the
-pages a finding names. Every read and write runs on the matter worker; nothing here touches SQL.
+The window's "Vaughn index findings" filter (kind ``vaughn``, :func:`finding_pages`) shows only
+the pages a finding names. Every read and write runs on the matter worker; nothing here touches SQL.
 """
 
 from __future__ import annotations
@@ -256,6 +256,16 @@ def index_overview(matter: Any) -> dict[str, Any]:
                         f"{v['production'] or 'every production'}): {v['entries']} entries, "
                         f"{v['findings']} findings" for v in versions) or "No index imported"
     return {"caption": caption, "entries": entries, "findings": found}
+
+
+def finding_pages(matter: Any) -> list[int]:
+    """The pages any current finding names, in order: the window's "Vaughn index findings"
+    filter (runs on the matter worker; recomputes first when the matter changed)."""
+    from app.vaughn_index.findings import pages_with_findings
+    from app.vaughn_index.reconcile import ensure_current
+
+    ensure_current(matter)
+    return sorted(pages_with_findings(matter))
 
 
 def page_entries(matter: Any, page_id: int) -> tuple[list[dict[str, Any]],

@@ -540,11 +540,12 @@ class MainWindow(QMainWindow):
         same = self.page is not None and self.page["id"] == view["id"]
         self.page = view
         self.page_view.set_page(view, image, scale)
-        if view["needs_look"]:  # a step was stopped over its time budget on this page
+        if view["needs_look"]:  # a step stopped over its budget, or codes not legible
+            stopped = any("stopped" in n for n in view["needs_look"])
             self.statusBar().showMessage(
-                f"This page needs a human look: {'; '.join(view['needs_look'])} "
-                "(its text is not indexed until it is analysed again: vaughn analyze "
-                "MATTER --page BATES)", 15000)
+                f"This page needs a human look: {'; '.join(view['needs_look'])}" + (
+                    " (its text is not indexed until it is analysed again: vaughn analyze "
+                    "MATTER --page BATES)" if stopped else ""), 15000)
         self.claims.set_disposition(view["disposition"])
         reds = view["redactions"]
         rid: int | None = None
@@ -1153,6 +1154,10 @@ class MainWindow(QMainWindow):
             return
 
         def run(ctx: Any) -> Any:
+            if kind == "vaughn":  # pages a Vaughn index finding names (ui/vaughn_index.py)
+                from ui.vaughn_index import finding_pages
+
+                return finding_pages(ctx.matter)
             from app.review.state import filter_pages
 
             return filter_pages(ctx.matter, kind, value)

@@ -46,10 +46,16 @@ class _Unit:
 
 
 def detect(pages: Sequence[PageInfo], *, whole_file: bool = False,
-           signals: Sequence[PageSignals] | None = None) -> list[Boundary]:
+           signals: Sequence[PageSignals] | None = None,
+           slip_runs: bool = True) -> list[Boundary]:
     """The records of one file, in order; ``whole_file`` keeps the file as one record.
 
-    ``signals`` (one :func:`read_page` per page) saves reading the pages again.
+    ``signals`` (one :func:`read_page` per page) saves reading the pages again. A slip sheet
+    is never joined to the records around it; identical slip sheets in a row ("Page withheld
+    in full pursuant to (b)(5)" three times) are the pages of one withheld record, as the
+    agency's answer key counts them (a reviewer splits them with one key where they are
+    not); ``slip_runs=False`` makes every slip sheet a record of its own
+    (benchmarks/documents.py scores both).
     """
     if not pages:
         return []
@@ -63,7 +69,7 @@ def detect(pages: Sequence[PageInfo], *, whole_file: bool = False,
     out = [Boundary(0, ["first page of the file"])]
     unit = _open(sigs[0])
     for i in range(1, len(sigs)):
-        score, reasons = score_page(sigs[i - 1], sigs[i], unit, pages[i])
+        score, reasons = score_page(sigs[i - 1], sigs[i], unit, pages[i], slip_runs=slip_runs)
         if score >= THRESHOLD:
             out.append(Boundary(i, reasons))
             unit = _open(sigs[i])
@@ -93,8 +99,8 @@ def _follow_thread(unit: _Unit, sig: PageSignals) -> None:
         unit.email_open = is_reply(sig.subjects[-1])
 
 
-def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
-               info: PageInfo) -> tuple[float, list[str]]:
+def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit, info: PageInfo, *,
+               slip_runs: bool = True) -> tuple[float, list[str]]:
     """How strongly ``cur`` starts a new record after ``prev``, with the reasons that count."""
     score = 0.0
     reasons: list[str] = []
@@ -105,11 +111,10 @@ def score_page(prev: PageSignals, cur: PageSignals, unit: _Unit,
         reasons.append(why)
 
     if cur.slip or prev.slip:
-        if cur.slip and prev.slip:
-            if cur.slip_text == prev.slip_text:
-                add(-4, "the same slip sheet goes on")
-            else:
-                add(4, "a different slip sheet")
+        if cur.slip and prev.slip and cur.slip_text == prev.slip_text and slip_runs:
+            add(-4, "the same slip sheet goes on")
+        elif cur.slip and prev.slip:
+            add(4, "another slip sheet (each is a record withheld in full)")
         elif cur.slip:
             add(4, "slip sheet (a record withheld in full)")
         else:

@@ -1,7 +1,7 @@
 """The reviewer's boundary fixes: split a record at a page, merge a record into the one before.
 
-Each is one ``matter.write()`` transaction audited through app/review/ops.py, so Ctrl+Z (or
-:func:`app.review.ops.undo`) puts every row back. The decision is kept on the page
+Each is one ``matter.write()`` transaction audited through app/matter/audit.py (as every review
+op is), so Ctrl+Z (or :func:`app.review.ops.undo`) puts every row back. The decision is kept on the page
 (``pages.doc_break``): a re-run of detection (``vaughn analyze``) keeps it.
 """
 
@@ -11,13 +11,14 @@ import json
 
 from app.documents.boundaries import Boundary
 from app.documents.units import load_run, metas, reconcile
+from app.errors import ReviewError
+from app.matter.audit import Changes, Recorder, begin
 from app.matter.store import Matter
-from app.review.ops import Changes, ReviewError, _begin, _Recorder
 
 
 def page_for(matter: Matter, bates: str) -> int:
     """The id of the page with Bates number ``bates`` (case, spaces, hyphens do not matter)."""
-    from app.ingest.bates import bates_key
+    from app.bates import bates_key
 
     key = bates_key(bates)
     rows = matter.conn.execute("SELECT id FROM pages WHERE bates_key = ? ORDER BY id",
@@ -42,9 +43,9 @@ def _existing(run: list) -> dict[int, Boundary]:
 
 def _apply(matter: Matter, reviewer: str, action: str, page_id: int, op_id: str | None,
            split: bool) -> Changes:
-    reviewer, op_id = _begin(matter, reviewer, action, op_id)
+    reviewer, op_id = begin(matter, reviewer, action, op_id)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, action, op_id)
+        rec = Recorder(conn, reviewer, action, op_id)
         row = conn.execute("SELECT document_id, production_id, doc_break FROM pages "
                            "WHERE id = ?", (page_id,)).fetchone()
         if row is None:

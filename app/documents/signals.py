@@ -16,7 +16,10 @@ HEAD, TAIL = 30, 8
 _MARKING_WORDS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "LAW ENFORCEMENT SENSITIVE",
                   "FOR OFFICIAL USE ONLY", "FOUO", "SENSITIVE BUT UNCLASSIFIED",
                   "LIMITED OFFICIAL USE", "CONTROLLED UNCLASSIFIED", "PRIVILEGED",
-                  "DRAFT", "PRE-DECISIONAL", "PREDECISIONAL", "ATTORNEY WORK PRODUCT")
+                  "DRAFT", "PRE-DECISIONAL", "PREDECISIONAL", "ATTORNEY WORK PRODUCT",
+                  # what OCR keeps of a banner it splits or misreads ("ENFORCEMENT SENSITIVE //
+                  # FOR QEFICIAL USE ONLY")
+                  "ENFORCEMENT SENSITIVE", "USE ONLY")
 _FIELD = re.compile(r"^\s{0,4}(from|sent|to|cc|bcc|subject|date|re|attachments?|importance)"
                     r"\s{0,3}:\s{0,8}(.{0,300})$", re.I)
 _PAGE_OF = re.compile(r"\bpage\s{0,3}(\d{1,4})\s{0,3}(?:of|/)\s{0,3}(\d{1,4})\b", re.I)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from app import vocabulary as vocab
 from app.export.data import (
     codes_by_page,
     combine_dispositions,
@@ -24,7 +25,6 @@ from app.export.data import (
 from app.export.writers import Column, write_table
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
-from app.review import vocab
 
 TITLE = "Challenge table"
 FORMATS = ("xlsx", "csv", "docx")

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from app import vocabulary as vocab
 from app.matter.store import Matter
-from app.review import vocab
 
 _CHUNK = 500
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app import vocabulary as vocab
 from app.export.data import chunks, codes_by_page, natural_key, order_codes, page_rows
 from app.export.writers import (
     Column,
@@ -30,7 +31,6 @@ from app.export.writers import (
 )
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
-from app.review import vocab
 
 TITLE = "Exhibit list"
 FORMATS = ("xlsx", "csv", "docx", "pdf")

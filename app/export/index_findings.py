@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app import vocabulary as vocab
 from app.export.writers import Column, write_table
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
-from app.review import vocab
 
 TITLE = "Vaughn index findings"
 FORMATS = ("xlsx", "csv", "docx")

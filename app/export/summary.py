@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app import vocabulary as vocab
 from app.export.data import order_codes
 from app.export.writers import ExportError, Ticker
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
-from app.review import vocab
 
 
 @dataclass(frozen=True)

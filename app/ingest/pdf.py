@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.bates import Candidate, page_candidates
 from app.errors import IngestError
-from app.ingest.bates import Candidate, page_candidates
 
 if TYPE_CHECKING:
     import pymupdf

@@ -9,20 +9,20 @@ file is reported by name with its reason and the rest goes on.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.bates import Bates, BatesLearner, parse
 from app.documents.filemarks import bookmarks, label_restarts
 from app.errors import IngestError, LoadFileError, VaughnError
 from app.ingest.archives import prune, unpack
-from app.ingest.bates import Bates, BatesLearner, parse
 from app.ingest.pagejobs import read_pages_budgeted
 from app.ingest.pdf import PageRecord, open_document, read_pages
 from app.ingest.sources import Source, discover
+from app.matter.digest import sha256_of
 from app.matter.stops import record_stop, stopped_pages
 from app.matter.store import Matter, now_iso
 from app.pagework import budget_for
@@ -62,15 +62,6 @@ class IngestReport:
     def ok(self) -> bool:
         """True when no source failed."""
         return not self.by_status("failed")
-
-
-def sha256_of(path: Path) -> str:
-    """The sha256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def ingest(
@@ -289,11 +280,11 @@ def write_redactions(conn: Any, page_id: int, redactions: Iterable[Any]) -> None
     """Insert the analyser's redaction records for one page."""
     conn.executemany(
         "INSERT INTO redactions(page_id, x0, y0, x1, y1, source, label, exemptions, statute, "
-        "bad, hidden_chars, withheld_in_full) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "bad, hidden_chars, withheld_in_full, label_place) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (page_id, *(round(v, 2) for v in r.bbox), r.source, r.label,
              json.dumps(list(r.exemptions)), r.statute, int(r.bad), r.hidden_chars,
-             int(r.withheld_in_full))
+             int(r.withheld_in_full), getattr(r, "label_place", ""))
             for r in redactions
         ],
     )
@@ -387,7 +378,7 @@ def named_by_first_bates(path: Path, bates: list[Bates | None]) -> bool:
 
 
 def _bates_from_name(path: Path) -> Bates | None:
-    from app.ingest.bates import candidates_in_line
+    from app.bates import candidates_in_line
 
     found = candidates_in_line(path.stem)
     return found[0].bates if found and found[0].whole_line else None

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.bates import parse
 from app.documents.filemarks import bookmarks, label_restarts
 from app.documents.units import load_run, redetect
 from app.errors import IngestError
-from app.ingest.bates import parse
 from app.ingest.pagejobs import read_pages_budgeted
 from app.ingest.pdf import open_document
 from app.ingest.pipeline import named_by_first_bates, write_redactions
@@ -98,7 +98,7 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
                                             rec.stopped))
                     continue
                 clear_stop(conn, p["id"], "analysis")
-                _replace_redactions(conn, p["id"], rec.redactions)
+                replace_redactions(conn, p["id"], rec.redactions)
                 conn.execute(
                     "UPDATE pages SET withheld_in_full = ?, redaction_count = ?, "
                     "redacted_share = ?, analyzed = 1, body_bottom = ? WHERE id = ?",
@@ -153,7 +153,9 @@ def _redetect_file(conn: Any, f: Any, marks: dict[int, str], restarts: set[int])
     return len(redetect(conn, None, run, marks=marks, restarts=restarts, whole_file=whole))
 
 
-def _replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:
+def replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:
+    """Make a page's redaction rows match ``found`` (a fresh analysis or OCR of the page): a box
+    found again in the same place keeps its row, and so its claims; the others go or come."""
     old = conn.execute("SELECT id, x0, y0, x1, y1 FROM redactions WHERE page_id = ?",
                        (page_id,)).fetchall()
     unmatched = list(found)
@@ -165,10 +167,11 @@ def _replace_redactions(conn: Any, page_id: int, found: list[Any]) -> None:
         unmatched.remove(match)
         conn.execute(
             "UPDATE redactions SET x0=?, y0=?, x1=?, y1=?, source=?, label=?, exemptions=?, "
-            "statute=?, bad=?, hidden_chars=?, withheld_in_full=? WHERE id = ?",
+            "statute=?, bad=?, hidden_chars=?, withheld_in_full=?, label_place=? WHERE id = ?",
             (*(round(v, 2) for v in match.bbox), match.source, match.label,
              json.dumps(list(match.exemptions)), match.statute, int(match.bad),
-             match.hidden_chars, int(match.withheld_in_full), rid),
+             match.hidden_chars, int(match.withheld_in_full),
+             getattr(match, "label_place", ""), rid),
         )
     if unmatched:
         write_redactions(conn, page_id, unmatched)

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from app.ingest.bates import bates_key, parse, parse_range
+from app.bates import bates_key, parse, parse_range
 from app.matter.stops import notes_by_page
 from app.matter.store import Matter
 
@@ -135,6 +135,7 @@ def redactions(matter: Matter, *, bad_only: bool = False) -> Iterator[dict[str, 
             "exemptions": json.loads(row["exemptions"]),
             "statute": row["statute"] or None,
             "label": row["label"],
+            "label_place": row["label_place"],
             "bad": bool(row["bad"]),
             "hidden_chars": row["hidden_chars"],
             "withheld_in_full": bool(row["withheld_in_full"]),

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import MatterError
-from app.matter.stops import stopped_pages
+from app.matter.digest import sha256_of
+from app.matter.stops import illegible_labels, stopped_pages
 from app.matter.store import Matter
 
 
@@ -22,6 +23,7 @@ class CheckReport:
     missing: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     stopped: list[dict] = field(default_factory=list)  # pages whose analysis or OCR was stopped
+    illegible: list[dict] = field(default_factory=list)  # pages with stamp codes not legible
 
     @property
     def ok(self) -> bool:
@@ -44,13 +46,17 @@ class CheckReport:
             out.append(f"  {where}: {s['note']}")
         if self.stopped:
             out.append("  (retry: vaughn analyze MATTER --page B, vaughn ocr MATTER --redo B)")
+        out.append(f"pages with stamp codes not legible: {len(self.illegible)}")
+        for s in self.illegible:
+            where = s["bates"] or f"{Path(s['file']).name} p.{s['page_index'] + 1}"
+            out.append(f"  {where}: {s['n']} box(es)")
+        if self.illegible:
+            out.append("  (look at the page and set the codes in the window's claims panel)")
         return out
 
 
 def check(matter: Matter, *, hashes: bool = True) -> CheckReport:
     """Integrity of the SQLite file and the FTS5 index; presence and hash of every source."""
-    from app.ingest.pipeline import sha256_of
-
     report = CheckReport()
     report.integrity = "; ".join(r[0] for r in matter.conn.execute("PRAGMA integrity_check"))
     try:  # a write statement: run it in its own short transaction, never left open
@@ -67,6 +73,7 @@ def check(matter: Matter, *, hashes: bool = True) -> CheckReport:
         elif hashes and sha256_of(path) != row["sha256"]:
             report.changed.append(row["path"])
     report.stopped = stopped_pages(matter)
+    report.illegible = illegible_labels(matter)
     return report
 
 
@@ -81,8 +88,6 @@ def relink(matter: Matter, folder: Path) -> tuple[int, list[str]]:
 
     Returns (files relinked, paths still missing). Only files of a matching size are hashed.
     """
-    from app.ingest.pipeline import sha256_of
-
     missing = [r for r in matter.query("SELECT id, path, sha256, size FROM source_files")
                if not Path(r["path"]).exists()]
     if not missing:

@@ -432,4 +432,17 @@ def m0007_vaughn_index(db: Database) -> None:
     )
 
 
+# -- 0008: where a redaction's code was printed (app/redactions/labels.py) -----------------------
+# redactions.label_place: 'inside' the box, in the 'margin' of its line, 'beside' (or above or
+# below) it, the page's 'legend'; 'illegible' when a label is there but its code could not be
+# read (the page is listed for a human look); '' when the box carries no label at all.
+@migrations(name="0008_label_place")
+def m0008_label_place(db: Database) -> None:
+    db.executescript(
+        """
+        ALTER TABLE redactions ADD COLUMN label_place TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
 LATEST = len(migrations._migrations)

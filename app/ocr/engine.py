@@ -223,6 +223,37 @@ def labels_by_shape(regions: list[tuple[np.ndarray, tuple[np.ndarray, int, int] 
     return out
 
 
+def _cut(sub: np.ndarray, found: tuple[np.ndarray, int, int]) -> bool:
+    """True when the label's text reaches the box's left or right edge: cut off there."""
+    crop, x, _ = found
+    edge = max(3, sub.shape[0] // 8)
+    return x <= edge or x + crop.shape[1] >= sub.shape[1] - edge
+
+
+def _labels_any_font(labelled: list[tuple[np.ndarray, tuple[np.ndarray, int, int], int, int]]
+                     ) -> list[tuple[str, tuple[int, int, int, int]] | None]:
+    """Each box's label read word by word in any face (:mod:`app.ocr.tokenread`), where it is
+    whole; a label cut at the box's edge, or one that reader is not sure of, by the one-face
+    shape reader that allows for cuts (:func:`labels_by_shape`)."""
+    from app.ocr.tokenread import read_label
+
+    out: list[tuple[str, tuple[int, int, int, int]] | None] = []
+    rest: list[int] = []
+    for i, (sub, found, _, _) in enumerate(labelled):
+        read = None if _cut(sub, found) else read_label(found[0])
+        if read is None:
+            out.append(None)
+            rest.append(i)
+            continue
+        crop, x, y = found
+        out.append((read.label, (x, y, x + crop.shape[1], y + crop.shape[0])))
+    if rest:
+        shaped = labels_by_shape([(labelled[i][0], labelled[i][1]) for i in rest])
+        for i, res in zip(rest, shaped, strict=True):
+            out[i] = res
+    return out
+
+
 def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
                  boxes: list[tuple[float, float, float, float]], dpi: int,
                  tessdata: str) -> list[Word]:
@@ -246,7 +277,7 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         found = label_crop(sub)
         if found is not None:  # else no stamp text: an unlabelled box
             labelled.append((sub, found, x0, y0))
-    shapes = labels_by_shape([(sub, found) for sub, found, _, _ in labelled])
+    shapes = _labels_any_font(labelled)
     for (_, found, x0, y0), shaped in zip(labelled, shapes, strict=True):
         if shaped is not None:  # read by shape: no OCR needed for this one
             label, (lx0, ly0, lx1, ly1) = shaped
@@ -258,6 +289,7 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         img = Image.fromarray(crop).resize((crop.shape[1] * k, crop.shape[0] * k),
                                            Image.BICUBIC)
         crops.append((np.asarray(img), x0 + cx, y0 + cy, k))
+    out += _beside_labels(page, gray, zoom, boxes)
     if not crops:
         return out
     gap = 16 * LABEL_SCALE
@@ -278,6 +310,138 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         out.append(((wd[0] - gap) / k + px, (wd[1] - sy) / k + py, (wd[2] - gap) / k + px,
                     (wd[3] - sy) / k + py, wd[4], LABEL_BLOCK + spans.index(span), 0, n))
     return out
+
+
+def _strip_segments(strip: np.ndarray, gap: float) -> list[tuple[int, int, int, int]]:
+    """The runs of ink in ``strip`` (a text line's height beside a box), split at blank gaps
+    wider than ``gap`` pixels, left to right: (x0, y0, x1, y1) in the strip."""
+    import numpy as np
+
+    dark = strip < 128
+    cols = np.nonzero(dark.any(axis=0))[0]
+    if len(cols) < 3:
+        return []
+    out = []
+    for seg in np.split(cols, np.nonzero(np.diff(cols) > gap)[0] + 1):
+        if len(seg) < 3:
+            continue
+        rows = np.nonzero(dark[:, seg[0]: seg[-1] + 1].any(axis=1))[0]
+        out.append((int(seg[0]), int(rows[0]), int(seg[-1]) + 1, int(rows[-1]) + 1))
+    return out
+
+
+def _beside_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
+                   boxes: list[tuple[float, float, float, float]]) -> list[Word]:
+    """Stamp labels printed beside a box on its line, in the margin of that line, or just
+    above or below it, read word by word in any face (:mod:`app.ocr.tokenread`): Tesseract
+    turns small codes on a 1-bit scan into noise ("Ex. 6" as "Fx. G"). On each side of a box,
+    the run of ink nearest the box and the one farthest out (the margin) are tried, and the
+    line of ink just above and just below it. Words in ``gray`` pixels, block
+    SHAPE_BLOCK + 500; the page OCR's words where they stand are dropped by
+    :func:`ocr_page`."""
+    out: list[Word] = []
+    tried: dict[tuple[int, int, int, int], str | None] = {}
+    for box in boxes:
+        x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, 0)
+        h = y1 - y0
+        if h < 6 or h > 30 * zoom:  # not a line of text: a page-sized box, a speck
+            continue
+        found = _side_labels(gray, (x0, y0, x1, y1), max(2, int(0.8 * zoom)), tried)
+        found += _over_under_labels(gray, (x0, y0, x1, y1), tried)
+        out += [(*key, label, SHAPE_BLOCK + 500 + len(out) + k, 0, 0)
+                for k, (key, label) in enumerate(found)]
+    return out
+
+
+Found = list[tuple[tuple[int, int, int, int], str]]
+
+
+def _side_labels(gray: np.ndarray, px: tuple[int, int, int, int], pad: int,
+                 tried: dict) -> Found:
+    """Labels left and right of the box at pixel rectangle ``px``, on its rows."""
+    x0, y0, x1, y1 = px
+    h = y1 - y0
+    found: Found = []
+    for side in ("left", "right"):
+        a0, a1 = (0, x0 - pad) if side == "left" else (x1 + pad, gray.shape[1])
+        if a1 - a0 < h:
+            continue
+        segs = _strip_segments(gray[y0:y1, a0:a1], 0.4 * h)
+        if not segs:
+            continue
+        outward = segs[::-1] if side == "left" else segs  # from the box out
+        for run in (outward[:4], outward[::-1][:4]):  # the runs nearest the box; the margin
+            key = _longest_label(gray, run, a0, y0, h, side, tried)
+            if key is not None:
+                found.append(key)
+    return found
+
+
+def _over_under_labels(gray: np.ndarray, px: tuple[int, int, int, int], tried: dict) -> Found:
+    """A small label on the line of ink just above or just below the box."""
+    import numpy as np
+
+    x0, y0, x1, y1 = px
+    h = y1 - y0
+    found: Found = []
+    for side in ("above", "below"):
+        c0, c1 = max(0, x0 - h), min(gray.shape[1], x1 + h)
+        r0, r1 = (max(0, y0 - h), y0 - 1) if side == "above" else (
+            y1 + 1, min(gray.shape[0], y1 + h))
+        if r1 - r0 < 4:
+            continue
+        strip = gray[r0:r1, c0:c1]
+        rows = np.nonzero((strip < 128).any(axis=1))[0]
+        if not len(rows):
+            continue
+        # only the line of ink nearest the box: the text line beyond is not its label
+        band = _nearest_band(rows, side == "above")
+        segs = _strip_segments(strip[band[0]: band[1]], 0.4 * h)
+        over = [sg for sg in segs if sg[2] + c0 > x0 and sg[0] + c0 < x1]
+        if over:
+            key = _longest_label(gray, over[:4], c0, r0 + band[0], h, side, tried)
+            if key is not None:
+                found.append(key)
+    return found
+
+
+def _nearest_band(rows: np.ndarray, above: bool) -> tuple[int, int]:
+    """The run of consecutive inked rows nearest the box (the last run above it, the first
+    below it), as (start, end)."""
+    runs: list[list[int]] = [[int(rows[0]), int(rows[0]) + 1]]
+    for r in rows[1:].tolist():
+        if r <= runs[-1][1] + 1:
+            runs[-1][1] = r + 1
+        else:
+            runs.append([r, r + 1])
+    pick = runs[-1] if above else runs[0]
+    return pick[0], pick[1]
+
+
+def _longest_label(gray: np.ndarray, run: list[tuple[int, int, int, int]], a0: int, y0: int,
+                   h: int, side: str, tried: dict
+                   ) -> tuple[tuple[int, int, int, int], str] | None:
+    """The label made of the most of ``run`` (neighbouring runs of ink, the first one nearest
+    where the search starts) that reads as a stamp: a label with spaces wider than the
+    split ("B6  B7C") is read whole, never as its first code alone."""
+    from app.ocr.tokenread import read_label
+
+    best = None
+    for k in range(1, len(run) + 1):
+        part = run[:k]
+        x0 = min(p[0] for p in part) + a0
+        x1 = max(p[2] for p in part) + a0
+        if x1 - x0 > 25 * h:
+            break
+        key = (x0, min(p[1] for p in part) + y0, x1, max(p[3] for p in part) + y0)
+        if key not in tried:
+            m = 3
+            crop = gray[max(0, key[1] - m): key[3] + m, max(0, key[0] - m): key[2] + m]
+            read = read_label(crop, lead_number=side == "left")
+            tried[key] = read.label if read is not None else None
+        if tried[key] is not None:
+            best = (key, tried[key])
+    return best
 
 
 def line_bands(gray: np.ndarray, min_gap: int = 2) -> list[tuple[int, int]]:
@@ -358,7 +522,12 @@ def ocr_page(page: pymupdf.Page, *, dpi: int = DEFAULT_DPI, mode: str = "page",
     boxes = dark_boxes(page, gray, zoom)
     raw = _label_words(page, gray, zoom, boxes, dpi, tessdata) if boxes else []
     blank_boxes(page, gray, zoom, boxes)
-    raw += _ocr_gray(gray, dpi, tessdata) if mode == "page" else _ocr_lines(gray, dpi, tessdata)
+    page_words = _ocr_gray(gray, dpi, tessdata) if mode == "page" else _ocr_lines(
+        gray, dpi, tessdata)
+    beside = [w for w in raw if w[5] >= SHAPE_BLOCK + 500]
+    raw += [w for w in page_words if not any(  # a label read beside a box is read once
+        b[0] - 2 <= (w[0] + w[2]) / 2 <= b[2] + 2 and b[1] - 2 <= (w[1] + w[3]) / 2 <= b[3] + 2
+        for b in beside)]
     back = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
     words: list[Word] = []
     for wd in raw:

@@ -197,7 +197,7 @@ def _jobs(matter: Matter, page_ids: list[int] | None = None,
 
 def save_result(matter: Matter, result: PageResult) -> bool:
     """Write one page's OCR in one transaction; False if the page left the queue meanwhile."""
-    from app.ingest.reanalyze import _replace_redactions
+    from app.ingest.reanalyze import replace_redactions
 
     with matter.write() as conn:
         row = conn.execute("SELECT status FROM ocr_queue WHERE page_id = ?",
@@ -221,7 +221,7 @@ def save_result(matter: Matter, result: PageResult) -> bool:
             conn.execute("UPDATE page_text SET text = ? WHERE page_id = ?",
                          (result.text, result.page_id))
             conn.execute("UPDATE pages SET text_source = 'ocr' WHERE id = ?", (result.page_id,))
-        _replace_redactions(conn, result.page_id, result.redactions)
+        replace_redactions(conn, result.page_id, result.redactions)
         conn.execute(
             "UPDATE pages SET needs_ocr = 0, ocr_confidence = ?, withheld_in_full = ?, "
             "redaction_count = ?, redacted_share = ?, analyzed = 1 WHERE id = ?",

@@ -19,6 +19,7 @@ from functools import lru_cache
 import pymupdf
 
 from . import bad as _bad
+from . import labels as _labels
 from .boxes import (
     Box,
     annotation_boxes,
@@ -58,6 +59,9 @@ class Redaction:
     bad: bool
     hidden_chars: int
     withheld_in_full: bool
+    #: where the code was found: "inside", "margin", "beside", "legend"; "illegible" when
+    #: the box has a label whose code could not be read; "" when there is no label at all
+    label_place: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,56 +202,13 @@ class _Found:
     hidden_chars: int
     stamp_idx: list[int]
     hidden_idx: list[int]
+    place: str = ""
+    tentative: bool = False
 
 
-def _stamp_runs(words: list[Word]) -> list[tuple[Rect, str, list[int]]]:
-    """Runs of consecutive words on one text line that together are a stamp."""
-    lines: dict[tuple[int, int], list[int]] = {}
-    for i, w in enumerate(words):
-        lines.setdefault((w[5], w[6]), []).append(i)
-    runs: list[tuple[Rect, str, list[int]]] = []
-    for idx in lines.values():
-        idx.sort(key=lambda i: words[i][7])
-        cur: list[int] = []
-        for i in [*idx, -1]:
-            if i >= 0 and _stamp_only(words[i][4]):
-                cur.append(i)
-                continue
-            if cur:
-                text = " ".join(words[j][4] for j in cur)
-                if _pure(text):
-                    r = (min(words[j][0] for j in cur), min(words[j][1] for j in cur),
-                         max(words[j][2] for j in cur), max(words[j][3] for j in cur))
-                    runs.append((r, text, cur))
-                cur = []
-    return runs
-
-
-def _nearby_stamp(box: Rect, runs: list[tuple[Rect, str, list[int]]],
-                  inside: set[int]) -> tuple[str, list[int]] | None:
-    """The stamp beside the box on the same line, in the margin of that line, or just below."""
-    bh = box[3] - box[1]
-    cy = (box[1] + box[3]) / 2
-    best = None
-    best_d = 1e9
-    for r, text, idx in runs:
-        if any(i in inside for i in idx):
-            continue
-        rcy = (r[1] + r[3]) / 2
-        same_line = abs(rcy - cy) <= max(0.5 * bh, 0.5 * (r[3] - r[1])) or (
-            r[1] >= box[1] - 1 and r[3] <= box[3] + 1)
-        if same_line:
-            d = max(0.0, r[0] - box[2], box[0] - r[2])
-        else:
-            # just below or above, overlapping horizontally
-            ox = min(r[2], box[2]) - max(r[0], box[0])
-            gap = max(r[1] - box[3], box[1] - r[3])
-            if ox <= 0 or gap > max(4.0, 0.6 * bh) or gap < -0.5:
-                continue
-            d = 1000 + gap
-        if d < best_d:
-            best, best_d = (text, idx), d
-    return best
+def _stamp_runs(words: list[Word], skip: set[int] | None = None) -> list[_labels.Run]:
+    """The stamps among ``words`` outside the boxes (see :func:`labels.stamp_runs`)."""
+    return _labels.stamp_runs(words, skip or set(), _stamp_only, _pure)
 
 
 def _slip_label(words: list[Word]) -> str:
@@ -292,7 +253,7 @@ def _collect(page: pymupdf.Page, image_only: bool,
             gray, zoom = render_gray(page)
             boxes.extend(raster_boxes(page, gray, zoom))
             if ocr_words:
-                stamps = [r for r, _, _ in _stamp_runs(ocr_words)]
+                stamps = [run.rect for run in _stamp_runs(ocr_words)]
                 stamps = [r for r in stamps
                           if not any(_inter(r, b.rect) > 0.5 * _area(r) for b in boxes)]
                 boxes.extend(outlined_boxes(page, stamps, gray, zoom))
@@ -378,36 +339,37 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
             stamp_idx = list(cand)
         label = box.label or " ".join(label_words[i][4] for i in stamp_idx)
         codes, statute = _codes(label) if label else ((), "")
+        if codes and box.source == "raster" and not _pure(label):
+            # OCR read part of a scanned label as codes and the rest as noise: the part
+            # may be a misread ("b6, bIC" is not (b)(6) alone); not legible, never a guess
+            codes, statute = (), ""
         if visible_other and not codes and box.source in ("vector", "image") and (
                 not bad_before or box.kind != "dark"):
             # a filled header, a coloured cell or a callout with its own text on top (x-ray's
             # no_bad_redactions.5.5 is such a case: flagging it would be a false alarm)
             continue
-        if box.kind != "dark" and not is_bad and not codes:
-            continue
         if box.kind == "white" and not is_bad and not box.bordered:
             continue
         if visible_other and not codes:
             stamp_idx = []
+        # a gray or outlined box with nothing inside is a redaction only if a stamp beside it,
+        # in its margin or in the page's legend says so (decided below)
+        tentative = box.kind != "dark" and not is_bad and not codes
+        if tentative and cand:
+            continue
         found.append(_Found(box, label if codes or not visible_other else "", codes, statute,
-                            is_bad, n_hidden, stamp_idx, hidden_idx))
+                            is_bad, n_hidden, stamp_idx, hidden_idx, tentative=tentative))
 
-    # ---- stamps beside the box or in the margin of its line -------------------------------
+    # ---- stamps beside the box, above or below it, in the margin, or in a legend ----------
+    for f in found:
+        if f.codes:
+            f.place = "inside"
     if any(not f.codes for f in found):
-        runs = _stamp_runs(label_words)
-        if runs:
-            inside: set[int] = set()
-            for f in found:
-                inside.update(f.stamp_idx)
-                inside.update(f.hidden_idx)
-            for f in found:
-                if f.codes:
-                    continue
-                near = _nearby_stamp(f.box.rect, runs, inside)
-                if near:
-                    f.label = near[0]
-                    f.codes, f.statute = _codes(near[0])
-                    f.stamp_idx = list(f.stamp_idx) + near[1]
+        _outside_labels(found, label_words, n_words)
+        found = [f for f in found if f.codes or not f.tentative]
+    for f in found:  # a label on a scan was there but no code could be read from it
+        if not f.codes and f.label and f.box.source == "raster":
+            f.place = "illegible"
 
     # ---- a page covered by one box -------------------------------------------------------
     stamp_words = frozenset(i for f in found for i in f.stamp_idx if i < n_words)
@@ -425,13 +387,15 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
                 codes, statute, label = c2, s2, text[:500]
         bad_any = any(x.bad for x in found)
         hidden_n = sum(x.hidden_chars for x in found if x.bad)
-        rec = Redaction(page_rect, "full_page", label, codes, statute, bad_any, hidden_n, True)
+        place = f.place if f.codes else ("legend" if codes else "")
+        rec = Redaction(page_rect, "full_page", label, codes, statute, bad_any, hidden_n, True,
+                        place)
         return PageAnalysis((rec,), hidden_words, stamp_words, True, 1.0)
 
     found.sort(key=lambda f: (round(f.box.rect[1], 1), f.box.rect[0]))
     recs = tuple(
         Redaction(tuple(round(v, 2) for v in f.box.rect), f.box.source, f.label, f.codes,
-                  f.statute, f.bad, f.hidden_chars if f.bad else 0, False)
+                  f.statute, f.bad, f.hidden_chars if f.bad else 0, False, f.place)
         for f in found
     )
     # ---- segregability -------------------------------------------------------------------
@@ -446,6 +410,46 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
     total = red_area + text_area
     share = min(1.0, red_area / total) if total > 0 else 0.0
     return PageAnalysis(recs, hidden_words, stamp_words, False, share)
+
+
+def _neutral(box: Box) -> bool:
+    """A gray fill (not a coloured highlight or cell)."""
+    if box.fill is None:
+        return False
+    fill = box.fill if len(box.fill) == 3 else (box.fill[0],) * 3
+    return max(fill) - min(fill) < 0.06
+
+
+def _outside_labels(found: list[_Found], label_words: list[Word], n_words: int) -> None:
+    """Codes for the boxes that have none inside: a stamp beside, above or below the box or in
+    the margin of its line (:func:`labels.assign`), else a page legend when no box has a code
+    of its own."""
+    inside: set[int] = set()
+    for f in found:
+        inside.update(f.stamp_idx)
+        inside.update(f.hidden_idx)
+    runs = _stamp_runs(label_words, inside)
+    targets = [_labels.Target(f.box.rect) for f in found if not f.codes]
+    todo = [f for f in found if not f.codes]
+    if runs:
+        in_runs = {i for run in runs for i in run.idx}
+        col = _labels.column(label_words, inside | in_runs)
+        coded = [f.box.rect for f in found if f.codes]
+        _labels.assign(targets, coded, runs, col, _codes)
+        for f, t in zip(todo, targets, strict=True):
+            if t.codes:
+                f.label, f.codes, f.place = t.label, t.codes, t.place
+                f.statute = _codes(t.label)[1]
+                f.stamp_idx = list(f.stamp_idx) + list(t.stamp_idx)
+    if any(f.codes for f in found):
+        return
+    text, _ = _labels.legend_text(label_words, inside, _codes)
+    if not text:
+        return
+    codes, statute = _codes(text)
+    for f in found:
+        if f.box.kind == "dark" or f.box.bordered or _neutral(f.box):
+            f.label, f.codes, f.statute, f.place = text[:200], codes, statute, "legend"
 
 
 def reveal_hidden_text(page: pymupdf.Page, bbox: tuple[float, float, float, float]) -> str:

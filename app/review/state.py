@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app import vocabulary as vocab
 from app.matter.store import Matter
-from app.review import vocab
 from app.review.ops import effective_exemptions
 
 FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption", "low_ocr",
-           "needs_look", "vaughn")
+           "needs_look")
 
 _LATEST_STATUS = (
     "(SELECT c.status FROM challenges c WHERE c.target_kind = '{kind}' AND c.target_id = {id} "
@@ -191,20 +191,16 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
         code = vocab.exemption_code(value)
         sql = "SELECT page_id FROM search_codes WHERE code = ? AND n > 0"
         params = (code,)
-    elif kind == "vaughn":  # pages a Vaughn index finding names (app/vaughn_index)
-        from app.vaughn_index.findings import pages_with_findings
-        from app.vaughn_index.reconcile import ensure_current
-
-        ensure_current(matter)
-        return sorted(pages_with_findings(matter))
     elif kind == "low_ocr":  # OCR that needs a human look (app.ocr.queue.low_confidence_pages)
         from app.ocr.queue import low_confidence_pages
 
         return sorted(r["id"] for r in low_confidence_pages(matter))
     elif kind == "needs_look":  # stopped over a time budget (app.matter.stops), or low OCR
+        from app.matter.stops import ILLEGIBLE_SQL
         from app.ocr.queue import low_confidence_pages
 
         stopped = {r[0] for r in matter.conn.execute("SELECT page_id FROM page_stops")}
+        stopped |= {r[0] for r in matter.conn.execute(ILLEGIBLE_SQL)}  # codes not legible
         return sorted(stopped | {r["id"] for r in low_confidence_pages(matter)})
     else:
         raise ValueError(f"unknown filter {kind!r}; one of {', '.join(FILTERS)}")
@@ -222,14 +218,16 @@ def page_view(matter: Matter, page_id: int) -> dict[str, Any]:
     if not row:
         raise KeyError(page_id)
     page = dict(row[0])
-    page["needs_look"] = [r[0] for r in matter.conn.execute(
-        "SELECT note FROM page_stops WHERE page_id = ? ORDER BY step", (page_id,))]
+    from app.matter.stops import notes_by_page
+
+    page["needs_look"] = notes_by_page(matter, page_id).get(page_id, [])
     page["redactions"] = [
         {
             "id": r["id"],
             "bbox": display_box((r["x0"], r["y0"], r["x1"], r["y1"]), page["rotation"],
                                 page["width"], page["height"]),
             "label": r["label"],
+            "label_place": r["label_place"],
             "stamped": json.loads(r["exemptions"]),
             "exemptions": effective_exemptions(r["exemptions"], r["exemptions_reviewed"]),
             "reviewed": r["exemptions_reviewed"] is not None,

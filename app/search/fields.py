@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from app.bates import bates_key, parse_range
+from app.bates import parse as parse_bates
 from app.errors import QueryError
-from app.ingest.bates import bates_key, parse_range
-from app.ingest.bates import parse as parse_bates
 from app.search.query import Bates, Field, tokens_of
 
 Predicate = tuple[str, tuple]
@@ -47,7 +47,7 @@ def _yes_no(field: Field) -> bool:
 
 def _resolve(kind: str, field: Field) -> str:
     try:
-        from app.review import vocab
+        from app import vocabulary as vocab
     except ImportError as exc:  # pragma: no cover - the review core is part of the app
         raise QueryError(f"{field.name}: needs the review data", field.position) from exc
     try:
@@ -87,7 +87,7 @@ def exemption_codes(value: str) -> list[str]:
     if codes:
         return codes
     try:
-        from app.review.vocab import exemption_code
+        from app.vocabulary import exemption_code
 
         return [exemption_code(value)]
     except Exception:

@@ -24,8 +24,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.bates import parse as parse_bates
 from app.errors import QueryError
-from app.ingest.bates import parse as parse_bates
 from app.matter.store import Matter
 from app.search import fuzzy
 from app.search.fields import bates_predicate, field_predicate

@@ -1,7 +1,7 @@
 """``vaughn vaughn-index``: import an agency's index, list its findings, challenge one.
 
-app/cli.py registers the parser with :func:`add_parser` and dispatches to
-:func:`cmd_vaughn_index` (it imports it by name).
+app/cli.py registers the parser with :func:`add_parser` and its ``cmd_vaughn_index`` calls
+:func:`run` with what lives above this layer (the reviewer's default name, the progress bar).
 
 - ``vaughn vaughn-index MATTER FILE [--production NAME]``: import (a new version when one
   exists), reconcile, print the entries, findings and what changed since the last version.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +49,11 @@ def _emit(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def cmd_vaughn_index(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, default_reviewer: Callable[[Any], str],
+        progress_bar: Callable[[str], Any]) -> int:
+    """The subcommand; ``default_reviewer(matter)`` and ``progress_bar(desc)`` come from
+    app/cli.py."""
     from app.matter.store import Matter
-    from app.tagging import default_reviewer
     from app.vaughn_index import findings as fmod
     from app.vaughn_index.imports import import_index, indexes
 
@@ -62,10 +65,9 @@ def cmd_vaughn_index(args: argparse.Namespace) -> int:
         reviewer = (args.reviewer or default_reviewer(matter)).strip()
         out: dict[str, Any] = {}
         if args.file:
-            from app.cli import _progress_bar
             from app.vaughn_index.parse import read_table
 
-            bar = _progress_bar("read")
+            bar = progress_bar("read")
             bar.bar.unit = "page"
             try:
                 table = read_table(args.file, progress=bar)

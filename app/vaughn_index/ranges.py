@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.ingest.bates import bates_key, normalise
+from app.bates import bates_key, normalise
 
 _DIGITS = re.compile(r"\d+")
 _PARTS = re.compile(r"[;,\n]")

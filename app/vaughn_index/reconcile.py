@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.export.data import PageRow, order_codes, page_rows
+from app import vocabulary
 from app.matter.store import Matter
 from app.review.ops import effective_exemptions
 from app.vaughn_index import boilerplate, rules
@@ -48,6 +48,33 @@ GROUNDS: dict[str, str] = {
 }
 DEFAULT_GROUND = "inadequate_index"
 _MAX_LISTED = 25
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """What reconciliation needs of one page."""
+
+    id: int
+    bates: str | None
+    disposition: str | None  # the reviewer's key, or None
+    withheld_in_full: bool
+    redaction_count: int
+
+    @property
+    def disposition_key(self) -> str:
+        """The reviewer's disposition, else withheld in full / released in part / in full."""
+        if self.disposition:
+            return self.disposition
+        if self.withheld_in_full:
+            return "withheld_in_full"
+        return "released_in_part" if self.redaction_count else "released_in_full"
+
+
+def order_codes(codes: Iterable[str]) -> list[str]:
+    """Exemption codes in catalog order, custom codes after them alphabetically."""
+    found = set(codes)
+    known = [c for c in vocabulary.EXEMPTION_CODES if c in found]
+    return known + sorted(found - set(known))
 
 
 @dataclass
@@ -93,7 +120,8 @@ def _bates_list(info: dict[int, PageRow], ids: Iterable[int]) -> list[str]:
 
 
 def _scope_pages(matter: Matter, production_id: int | None) -> list[tuple[Any, ...]]:
-    sql = "SELECT id, bates_prefix, bates_number, document_id FROM pages"
+    sql = ("SELECT id, bates_prefix, bates_number, document_id, bates, disposition, "
+           "withheld_in_full, redaction_count FROM pages")
     if production_id is None:
         return matter.conn.execute(sql + " ORDER BY id").fetchall()
     return matter.conn.execute(sql + " WHERE production_id = ? ORDER BY id",
@@ -118,7 +146,7 @@ def _compute(matter: Matter, index_id: int) -> tuple[list[_Finding], dict[int, l
     prod = matter.scalar("SELECT production_id FROM vaughn_indexes WHERE id = ?", (index_id,))
     pages = _scope_pages(matter, prod)
     finder = PageFinder((p[0], p[1], p[2]) for p in pages)
-    info = page_rows(matter, [p[0] for p in pages]) if prod is not None else page_rows(matter)
+    info = {p[0]: PageRow(p[0], p[4], p[5], bool(p[6]), p[7] or 0) for p in pages}
     reds = _redactions(matter, prod)
     scope = ("any production" if prod is None else "production " + repr(matter.scalar(
         "SELECT name FROM productions WHERE id = ?", (prod,))))
@@ -307,8 +335,8 @@ def _uncovered(pages: list[tuple[Any, ...]], entry_pages: dict[int, list[int]],
                ) -> list[_Finding]:
     covered = {p for ids in entry_pages.values() for p in ids}
     by_doc: dict[int, list[int]] = defaultdict(list)
-    for pid, _, _, did in pages:
-        by_doc[did].append(pid)
+    for page in pages:  # (id, prefix, number, document_id, ...)
+        by_doc[page[3]].append(page[0])
     out = []
     for did, pids in by_doc.items():
         withheld = [p for p in pids if p in info and (

@@ -25,6 +25,10 @@ from PySide6.QtWidgets import (
 from app.review import vocab
 from ui.widgets.common import CheckList
 
+#: How the claims panel says where a redaction's code was printed.
+PLACE_WORDS = {"margin": "in the margin of its line", "beside": "beside the box",
+               "legend": "in the page's legend"}
+
 
 class ClaimsPanel(QGroupBox):
     """Exemption codes of one redaction and the disposition of its page."""
@@ -86,8 +90,14 @@ class ClaimsPanel(QGroupBox):
             return
         bad = " — ⚠ BAD REDACTION: text is still under the box" if redaction["bad"] else ""
         self.title_label.setText(f"Redaction {redaction['id']} on {bates or 'this page'}{bad}")
-        stamped = ", ".join(redaction["stamped"]) or "no code read"
-        label = f" (stamp text: {redaction['label']})" if redaction["label"] else ""
+        place = redaction.get("label_place", "")
+        if place == "illegible":
+            stamped, label = "code not legible (a label is there: look at the page)", ""
+        else:
+            stamped = ", ".join(redaction["stamped"]) or "no code read"
+            label = f" (stamp text: {redaction['label']})" if redaction["label"] else ""
+            if place and place != "inside":
+                label += f", printed {PLACE_WORDS.get(place, place)}"
         status = vocab.label("status", redaction["status"])
         self.stamp_label.setText(f"As stamped: {stamped}{label}\nStatus: {status}"
                                  + ("\nCodes corrected by a reviewer" if redaction["reviewed"]
