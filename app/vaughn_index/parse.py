@@ -230,6 +230,14 @@ def _pdf_rows(path: Path, progress: ProgressFn | None = None,
     return _join_tables(tables)
 
 
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {0x7F: None}
+
+
+def _clean(cell: object) -> str:
+    """A cell's text without control characters (a NUL, a form feed), new lines kept."""
+    return str(cell).replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL)
+
+
 def file_format(path: Path) -> str:
     """The index format by extension, or VaughnError naming the formats read."""
     suffix = Path(path).suffix.lower().lstrip(".")
@@ -257,7 +265,7 @@ def read_table(path: Path, *, progress: ProgressFn | None = None,
         raw, skipped = _docx_rows(path)
     else:
         raw = {"csv": _csv_rows, "xlsx": _xlsx_rows}[fmt](path)
-    rows = [[str(c) for c in r] for r in raw if any(str(c).strip() for c in r)]
+    rows = [[_clean(c) for c in r] for r in raw if any(str(c).strip() for c in r)]
     if not rows:
         raise VaughnError(f"{path.name}: no table in the file")
     if len(rows) > MAX_ROWS + 1:
