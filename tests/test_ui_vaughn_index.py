@@ -124,6 +124,16 @@ def test_import_entry_panel_challenge_filter_and_view(qtbot, win, pdf_production
     assert any("finding" in s for s in statuses)
     assert view.findings.rowCount() == conn.execute(
         "SELECT count(*) FROM vaughn_findings").fetchone()[0]
+
+    # a revised index: both versions kept, the view says what changed
+    revised = write_index(tmp_path / "revised.csv", rows[1:])
+    with qtbot.waitSignal(win.vaughn.imported, timeout=20000) as sig:
+        win.vaughn.start_import(revised, confirm=confirm)
+    assert sig.args[0].version == 2 and "1 removed" in win.statusBar().currentMessage()
+    win.actions_by_name["vaughn_view"].trigger()
+    qtbot.waitUntil(lambda: view.entries.rowCount() == len(rows) - 1, timeout=10000)
+    assert "since version 1: 0 added, 1 removed" in view.caption.text()
+    assert conn.execute("SELECT count(*) FROM vaughn_indexes").fetchone()[0] == 2
     view.close()
     conn.close()
 

@@ -237,7 +237,7 @@ class IndexView(QDialog):
 def index_overview(matter: Any) -> dict[str, Any]:
     """What the index view shows (runs on the matter worker)."""
     from app.vaughn_index import findings as fmod
-    from app.vaughn_index.imports import current_index_ids, indexes
+    from app.vaughn_index.imports import current_index_ids, indexes, version_changes
 
     found = fmod.findings(matter)
     versions = [v for v in indexes(matter) if v["current"]]
@@ -252,9 +252,17 @@ def index_overview(matter: Any) -> dict[str, Any]:
             "count(*) FROM vaughn_findings f WHERE f.entry_id = e.id) AS findings FROM "
             f"vaughn_entries e WHERE e.index_id IN ({marks}) ORDER BY e.index_id, e.row", ids):
             entries.append({**dict(r), "exemptions": json.loads(r["exemptions"] or "[]")})
-    caption = "; ".join(f"{v['file_name']} (version {v['version']}, "
-                        f"{v['production'] or 'every production'}): {v['entries']} entries, "
-                        f"{v['findings']} findings" for v in versions) or "No index imported"
+    parts = []
+    for v in versions:
+        text = (f"{v['file_name']} (version {v['version']}, "
+                f"{v['production'] or 'every production'}): {v['entries']} entries, "
+                f"{v['findings']} findings")
+        c = version_changes(matter, v["id"])
+        if c["previous_index_id"]:
+            text += (f"; since version {v['version'] - 1}: {len(c['added'])} added, "
+                     f"{len(c['removed'])} removed, {len(c['changed'])} changed")
+        parts.append(text)
+    caption = "; ".join(parts) or "No index imported"
     return {"caption": caption, "entries": entries, "findings": found}
 
 
@@ -293,6 +301,7 @@ class VaughnController(QObject):
         self.panel.challengeRequested.connect(self.challenge)
         claims_layout.insertWidget(claims_layout.indexOf(window.claims) + 1, self.panel)
         self.view: IndexView | None = None
+        self._checked: Any = None  # the worker whose matter's findings were brought up to date
         menus = {a.text(): a.menu() for a in window.menuBar().actions()}
         m_file, m_view, m_rev = menus["&File"], menus["&View"], menus["&Review"]
         quit_action = window.actions_by_name["quit"]
@@ -383,10 +392,21 @@ class VaughnController(QObject):
     # -- the entry panel ------------------------------------------------------------------
 
     def load_panel(self, page_id: int) -> None:
-        """Read the entry covering ``page_id`` and its findings on the worker."""
+        """Read the entry covering ``page_id`` and its findings on the worker (the first time
+        for a matter, after bringing its findings up to date: OCR or an ingest may have run
+        from the command line since)."""
         w = self.window
         if w.worker is None:
             return
+        if self._checked is not w.worker:
+            self._checked = w.worker
+
+            def refresh(ctx: Any) -> Any:
+                from app.vaughn_index.reconcile import ensure_current
+
+                return ensure_current(ctx.matter)
+
+            w.worker.submit(refresh, None, self._failed, priority=NORMAL, kind=WRITE)
 
         def done(result: Any) -> None:
             if w.page_id == page_id:
