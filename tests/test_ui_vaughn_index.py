@@ -147,3 +147,23 @@ def test_import_of_a_file_that_is_not_an_index_says_why(qtbot, win, tmp_path) ->
     conn = sqlite3.connect(win.matter_path)
     assert conn.execute("SELECT count(*) FROM vaughn_indexes").fetchone()[0] == 0
     conn.close()
+
+
+def test_pdf_index_reports_progress_and_a_cancelled_mapping_imports_nothing(
+        qtbot, win, pdf_production, tmp_path) -> None:
+    from app.vaughn_index.sample import HEADERS, make_index, write_pdf_table
+
+    rows, _ = make_index(pdf_production[1], 3)
+    index = write_pdf_table(tmp_path / "index.pdf", HEADERS, rows, rows_per_page=3)
+    seen: list[tuple[int, int]] = []
+    real = win.vaughn._progress
+    win.vaughn._progress = lambda done, total, what: (seen.append((done, total)),
+                                                      real(done, total, what))
+    asked = []
+    win.vaughn.start_import(index, confirm=lambda d: asked.append(d.mapping()) or False)
+    qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+    assert asked[0]["bates"] == 1 and seen and seen[-1][1] == len(seen) > 1
+    settle(qtbot, win)
+    conn = sqlite3.connect(win.matter_path)
+    assert conn.execute("SELECT count(*) FROM vaughn_indexes").fetchone()[0] == 0
+    conn.close()

@@ -302,6 +302,10 @@ class VaughnController(QObject):
         claims_layout.insertWidget(claims_layout.indexOf(window.claims) + 1, self.panel)
         self.view: IndexView | None = None
         self._checked: Any = None  # the worker whose matter's findings were brought up to date
+        self._reading: tuple[int, int] | None = None  # (page done, pages) of a PDF being read
+        self.progress_timer = QTimer(self)
+        self.progress_timer.setInterval(250)
+        self.progress_timer.timeout.connect(self._show_progress)
         menus = {a.text(): a.menu() for a in window.menuBar().actions()}
         m_file, m_view, m_rev = menus["&File"], menus["&View"], menus["&Review"]
         quit_action = window.actions_by_name["quit"]
@@ -338,19 +342,36 @@ class VaughnController(QObject):
             from app.vaughn_index.columns import guess_columns
             from app.vaughn_index.parse import read_table
 
-            table = read_table(path)
+            table = read_table(path, progress=self._progress)
             names = [r[0] for r in ctx.matter.conn.execute(
                 "SELECT name FROM productions ORDER BY tranche")]
             return table, guess_columns(table.headers), names
 
         def ask(result: Any) -> None:
+            self._stop_progress()
             table, guess, names = result
             dialog = MappingDialog(w, table.source, table.headers, guess, names)
             accepted = confirm(dialog) if confirm else dialog.exec() == QDialog.DialogCode.Accepted
             if accepted:
                 self._import(path, table, dialog.mapping(), dialog.production.currentData())
 
+        self._reading = None
+        self.progress_timer.start()
         w.worker.submit(read, ask, self._failed, priority=NORMAL)
+
+    def _progress(self, done: int, total: int, what: str) -> None:
+        """Called on the worker while a PDF index is read: kept for the GUI's timer to show."""
+        self._reading = (done, total)
+
+    def _show_progress(self) -> None:
+        if self._reading:
+            done, total = self._reading
+            self.window.statusBar().showMessage(
+                f"Reading the Vaughn index: page {done + 1} of {total}", 2000)
+
+    def _stop_progress(self) -> None:
+        self.progress_timer.stop()
+        self._reading = None
 
     def _import(self, path: Path, table: Any, mapping: dict[str, int],
                 production: str | None) -> None:
@@ -385,6 +406,7 @@ class VaughnController(QObject):
         w.worker.submit(run, done, self._failed, priority=NORMAL, kind=WRITE)
 
     def _failed(self, exc: BaseException) -> None:
+        self._stop_progress()
         self.window.statusBar().showMessage(f"Vaughn index: {exc}", 15000)
         if not self.window.screenshot and not _testing():
             QMessageBox.warning(self.window, "Vaughn index", str(exc))
