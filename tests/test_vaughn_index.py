@@ -214,7 +214,9 @@ def test_challenge_from_a_finding_and_undo(matter, production, tmp_path) -> None
     assert "technique" in row["argument"] and "index.csv" in row["evidence_cite"]
     assert row["evidence_passage"] == f["entry"]["justification"][:1000]
     again = [g for g in fmod.findings(matter) if g["key"] == f["key"]][0]  # recomputed
-    assert again["challenged"]
+    assert again["challenged"] and again["id"] == f["id"]
+    with pytest.raises(VaughnError, match="already a challenge"):
+        fmod.challenge_finding(matter, "ana", f["id"])
     ops.undo(matter, "ana", changes.op_id)
     assert not [g for g in fmod.findings(matter) if g["key"] == f["key"]][0]["challenged"]
     with pytest.raises(VaughnError, match="no page"):

@@ -167,9 +167,15 @@ def entry_for_pages(matter: Matter, page_ids: list[int]) -> dict[int, dict[str, 
 
 def challenge_finding(matter: Matter, reviewer: str, finding_id: int, *,
                       op_id: str | None = None) -> ops.Changes:
-    """Challenge the finding's redactions (else its pages) on its ground; one transaction."""
+    """Challenge the finding's redactions (else its pages) on its ground; one transaction.
+
+    A finding already made a challenge (and not undone) is refused rather than doubled.
+    """
     ensure_current(matter)
     f = finding(matter, finding_id)
+    if f["challenged"]:
+        raise VaughnError(f"finding {finding_id} is already a challenge (op {f['challenge_op']}; "
+                          "undo it to make it again)")
     targets: list[ops.Target] = [("redaction", r) for r in f["redaction_ids"]]
     if not targets:
         targets = [("page", p) for p in f["page_ids"]]
