@@ -16,12 +16,13 @@ from typing import Any
 from app.compare.cli import add_parsers as _add_compare_parsers
 from app.compare.cli import cmd_accounting, cmd_compare  # noqa: F401 (dispatch)
 from app.errors import VaughnError
+from app.vaughn_index.cli import add_parser as _add_vaughn_index_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = (
     "ingest", "pages", "documents", "productions", "search", "report", "bates", "redactions",
     "analyze", "ocr", "tag", "export", "settings", "compare", "accounting", "backup", "restore",
-    "check", "relink",
+    "check", "relink", "vaughn-index",
 )
 
 
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review_parsers(sub)
     _add_ocr_parser(sub)
     _add_compare_parsers(sub)
+    _add_vaughn_index_parser(sub)
     return parser
 
 
@@ -161,9 +163,11 @@ def _add_review_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export", help="export the exhibit list, challenge table, redaction "
-                       "log, exhibit PDF or summary (format from --out's extension)")
+                       "log, exhibit PDF, summary or Vaughn index findings (format from --out's "
+                       "extension)")
     p.add_argument("matter", type=Path)
-    p.add_argument("kind", help="exhibits, challenges, redaction-log, exhibit-pdf, summary")
+    p.add_argument("kind", help="exhibits, challenges, redaction-log, exhibit-pdf, summary, "
+                   "index-findings")
     p.add_argument("--out", type=Path, required=True, help="the file to write")
     p.add_argument("--as-produced", action="store_true",
                    help="exhibit-pdf: keep bad redactions as produced (hidden text stays)")
@@ -191,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        return int(globals()[f"cmd_{args.command}"](args))
+        return int(globals()[f"cmd_{args.command.replace('-', '_')}"](args))
     except VaughnError as exc:
         print(f"vaughn: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -548,6 +552,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             bar.close()
     print(f"wrote {path}")
     return EXIT_OK
+
+
+def cmd_vaughn_index(args: argparse.Namespace) -> int:
+    from app.tagging import default_reviewer
+    from app.vaughn_index.cli import run
+
+    return run(args, default_reviewer, _progress_bar)
 
 
 _SETTINGS = ("caption", "case_number", "exhibit_party", "exhibit_mark", "reviewer")

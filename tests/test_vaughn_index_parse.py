@@ -40,3 +40,32 @@ def test_empty_and_unmapped(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(VaughnError, match="bates"):
         read_index(bad)
+
+
+def test_header_repeated_and_continuation_rows(tmp_path):
+    p = tmp_path / "index.csv"
+    with p.open("w", newline="") as fh:
+        csv.writer(fh).writerows([HEAD, ROWS[0], ["", "", "(continued) and their families."],
+                                  HEAD, ROWS[1]])
+    entries = read_index(p)
+    assert len(entries) == 2
+    assert entries[0].cells["justification"] == "Names of agents.\n(continued) and their families."
+
+
+def test_hostile_files_are_plain_errors(tmp_path):
+    import pymupdf
+
+    (tmp_path / "nul.csv").write_bytes(b"Bates,Exemptions\nICE-000001\x00,b6\n")
+    (tmp_path / "huge.csv").write_text("Bates,Exemptions,Justification\nICE-FOIA-000001,b6,"
+                                       + "x" * 200_000 + "\n")
+    (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (tmp_path / "junk.docx").write_bytes(b"\x00" * 64)
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "secret index")
+    doc.save(tmp_path / "locked.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw",
+             owner_pw="pw")
+    assert read_index(tmp_path / "nul.csv")[0].cells["bates"] == "ICE-000001"  # NUL dropped
+    for name in ("huge.csv", "junk.xlsx", "junk.docx", "locked.pdf"):
+        with pytest.raises(VaughnError) as err:
+            read_index(tmp_path / name)
+        assert name in str(err.value)

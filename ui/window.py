@@ -63,7 +63,7 @@ FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
                   ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
                   ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"),
                   ("low_ocr", "Needs a human look (OCR)"),
-                  ("needs_look", "Needs a human look"))
+                  ("needs_look", "Needs a human look"), ("vaughn", "Vaughn index findings"))
 
 
 class MainWindow(QMainWindow):
@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_actions()
         self.ocr = OcrController(self)  # OCR indicator, OCR menu, re-OCR in the page's menu
+        from ui.vaughn_index import VaughnController
+
+        self.vaughn = VaughnController(self, self._right_layout)  # import, entry panel, view
         self._restore_state()
 
     # -- layout ---------------------------------------------------------------------------
@@ -180,7 +183,7 @@ class MainWindow(QMainWindow):
         self.challenge.noteAdded.connect(
             lambda t, text: self._run("Add note", _op("add_note", [t], text)))
         right = QWidget()
-        rl = QVBoxLayout(right)
+        rl = self._right_layout = QVBoxLayout(right)
         rl.setContentsMargins(2, 2, 2, 2)
         rl.addWidget(self.claims)
         rl.addWidget(self.challenge)
@@ -394,6 +397,7 @@ class MainWindow(QMainWindow):
         self.undo_group.addStack(self.hub.stack)
         self.undo_group.setActiveStack(self.hub.stack)
         self.hub.changed.connect(self._changed)
+        self.hub.changed.connect(self.vaughn.changed)
         self.hub.failed.connect(lambda m: self.statusBar().showMessage(f"Not saved: {m}", 8000))
         self.worker.start()
 
@@ -1150,6 +1154,10 @@ class MainWindow(QMainWindow):
             return
 
         def run(ctx: Any) -> Any:
+            if kind == "vaughn":  # pages a Vaughn index finding names (ui/vaughn_index.py)
+                from ui.vaughn_index import finding_pages
+
+                return finding_pages(ctx.matter)
             from app.review.state import filter_pages
 
             return filter_pages(ctx.matter, kind, value)

@@ -1,4 +1,5 @@
-"""Exports for the brief: exhibit list, challenge table, redaction log, exhibit PDF, summary.
+"""Exports for the brief: exhibit list, challenge table, redaction log, exhibit PDF, summary,
+Vaughn index findings.
 
 :func:`export` is the one entry point the CLI and the window's Export dialog call: the kind,
 the output path (its extension picks the format, see :data:`FORMATS`), a progress callback and
@@ -15,13 +16,14 @@ from app.export.writers import ExportError, export_format
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
 
-KINDS = ("exhibits", "challenges", "redaction-log", "exhibit-pdf", "summary")
+KINDS = ("exhibits", "challenges", "redaction-log", "exhibit-pdf", "summary", "index-findings")
 FORMATS: dict[str, tuple[str, ...]] = {
     "exhibits": ("xlsx", "csv", "docx", "pdf"),
     "challenges": ("xlsx", "csv", "docx"),
     "redaction-log": ("xlsx", "csv"),
     "exhibit-pdf": ("pdf",),
     "summary": ("pdf",),
+    "index-findings": ("xlsx", "docx", "csv"),
 }
 
 
@@ -58,6 +60,8 @@ def export(matter: Matter, kind: str, out: str | Path, *, progress: ProgressFn |
         from app.export.redaction_log import export_redaction_log as fn
     elif kind == "exhibit-pdf":
         from app.export.exhibit_pdf import export_exhibit_pdf as fn
+    elif kind == "index-findings":
+        from app.export.index_findings import export_index_findings as fn
     else:
         from app.export.summary import export_summary as fn
     try:

@@ -1,7 +1,8 @@
 """The counter-Vaughn table: one row per challenge of a redaction, page or document.
 
 Columns follow DOMAIN.md's challenge table: item no., Bates, page, exemption(s) claimed,
-disposition, ground(s), argument, evidence, status, priority. Rows sort by Bates (a document's
+disposition, ground(s), argument, evidence, status, priority; when the matter holds the agency's
+Vaughn index, also the agency's entry and justification for each item. Rows sort by Bates (a document's
 first page; redactions top to bottom within a page). By default every challenge except those
 still ``not_reviewed`` is listed; pass ``statuses`` to choose.
 """
@@ -38,6 +39,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("evidence", "Evidence", "text", 36),
     Column("status", "Status", "text", 12),
     Column("priority", "Priority", "text", 10),
+)
+# Added when the matter holds an agency's Vaughn index: the entry covering the challenged item
+# (its first page) and the agency's justification, so the table answers the index row by row.
+VAUGHN_COLUMNS: tuple[Column, ...] = (
+    Column("vaughn_entry", "Agency's index entry", "text", 24),
+    Column("vaughn_justification", "Agency's justification", "text", 50),
 )
 _FIELDS = ("c.id, c.target_kind, c.target_id, c.grounds, c.status, c.priority, c.argument, "
            "c.evidence_cite, c.evidence_link, c.evidence_file, c.evidence_passage")
@@ -119,6 +126,7 @@ def challenge_rows(matter: Matter, statuses: Iterable[str] | None = None
             "target_id": tid,
             "status_key": status,
             "ground_keys": ground_keys,
+            "first_page_id": first.id if first else None,
         }
         key = (first.sort_key if first else (True, "", 0, 0), place, cid)
         out.append((key, item))
@@ -126,7 +134,26 @@ def challenge_rows(matter: Matter, statuses: Iterable[str] | None = None
     rows = []
     for n, (_, item) in enumerate(out, start=1):
         rows.append({"item": n, **item})
+    _add_vaughn_entries(matter, rows)
     return rows
+
+
+def _add_vaughn_entries(matter: Matter, rows: list[dict[str, Any]]) -> None:
+    from app.vaughn_index.findings import entry_for_pages
+
+    entries = entry_for_pages(matter, [r["first_page_id"] for r in rows
+                                       if r["first_page_id"] is not None])
+    for r in rows:
+        e = entries.get(r["first_page_id"])
+        r["vaughn_entry"] = "" if e is None else (
+            f"{'Item ' + e['item'] if e['item'] else 'Row ' + str(e['row'])}: "
+            f"{' '.join(e['bates'].split())} ({', '.join(json.loads(e['exemptions']))})")
+        r["vaughn_justification"] = "" if e is None else e["justification"]
+
+
+def has_vaughn_index(matter: Matter) -> bool:
+    """Whether the matter holds an imported Vaughn index (the table then gains its columns)."""
+    return bool(matter.scalar("SELECT count(*) FROM vaughn_indexes"))
 
 
 def export_challenges(matter: Matter, out: str | Path, *, statuses: Iterable[str] | None = None,
@@ -134,7 +161,8 @@ def export_challenges(matter: Matter, out: str | Path, *, statuses: Iterable[str
                       ) -> Path:
     """Write the challenge table to ``out`` (.xlsx, .csv or .docx by extension)."""
     rows = challenge_rows(matter, statuses)
-    keys = [c.key for c in COLUMNS]
-    return write_table(out, COLUMNS, [[r[k] for k in keys] for r in rows], title=TITLE,
+    columns = COLUMNS + (VAUGHN_COLUMNS if has_vaughn_index(matter) else ())
+    keys = [c.key for c in columns]
+    return write_table(out, columns, [[r[k] for k in keys] for r in rows], title=TITLE,
                        caption=matter.get_setting("caption", "") or "", formats=FORMATS,
                        progress=progress, cancel=cancel)

@@ -351,6 +351,87 @@ def m0006_documents(db: Database) -> None:
     )
 
 
+# -- 0007: the agency's Vaughn index (app/vaughn_index/) ----------------------------------------
+# vaughn_indexes: one row per imported version of an index (a revised index is a new version of
+# the same lineage: same production_id, version + 1; both kept). vaughn_entries: the rows of a
+# version, Bates ranges read from the Bates cell (ranges: JSON list of {first, last, prefix,
+# start, end}), codes canonical (JSON list), the page figures the agency gave (NULL when not
+# given) and every mapped cell as read (cells). vaughn_entry_pages: which pages of the matter an
+# entry covers. vaughn_findings: a discrepancy between the current version and the production
+# (kind, entry, pages, redactions, codes, evidence JSON with the words that triggered a rule),
+# recomputed when the matter changes (reconciled_state; boilerplate: the version's groups of
+# near-identical justifications, JSON, computed once: they depend on the entries alone);
+# challenge_op: the op id of the
+# challenge a reviewer made from it. key: stable across recomputations (kind, entry row, code).
+@migrations(name="0007_vaughn_index")
+def m0007_vaughn_index(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE vaughn_indexes (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER REFERENCES productions(id) ON DELETE SET NULL,
+            version INTEGER NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            file_format TEXT NOT NULL CHECK (file_format IN ('csv', 'xlsx', 'docx', 'pdf')),
+            columns TEXT NOT NULL DEFAULT '{}',
+            imported_at TEXT NOT NULL,
+            reviewer TEXT NOT NULL DEFAULT '',
+            reconciled_state TEXT,
+            boilerplate TEXT
+        );
+        CREATE TABLE vaughn_entries (
+            id INTEGER PRIMARY KEY,
+            index_id INTEGER NOT NULL REFERENCES vaughn_indexes(id) ON DELETE CASCADE,
+            row INTEGER NOT NULL,
+            item TEXT NOT NULL DEFAULT '',
+            bates TEXT NOT NULL DEFAULT '',
+            bates_first TEXT,
+            bates_last TEXT,
+            ranges TEXT NOT NULL DEFAULT '[]',
+            doc_date TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            exemptions TEXT NOT NULL DEFAULT '[]',
+            justification TEXT NOT NULL DEFAULT '',
+            page_count INTEGER,
+            pages_released INTEGER,
+            pages_withheld_in_part INTEGER,
+            pages_withheld_in_full INTEGER,
+            disposition TEXT,
+            cells TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX vaughn_entries_index ON vaughn_entries(index_id, row);
+        CREATE TABLE vaughn_entry_pages (
+            entry_id INTEGER NOT NULL REFERENCES vaughn_entries(id) ON DELETE CASCADE,
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            PRIMARY KEY (entry_id, page_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX vaughn_entry_pages_page ON vaughn_entry_pages(page_id);
+        CREATE TABLE vaughn_findings (
+            id INTEGER PRIMARY KEY,
+            index_id INTEGER NOT NULL REFERENCES vaughn_indexes(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            entry_id INTEGER REFERENCES vaughn_entries(id) ON DELETE CASCADE,
+            codes TEXT NOT NULL DEFAULT '[]',
+            page_ids TEXT NOT NULL DEFAULT '[]',
+            redaction_ids TEXT NOT NULL DEFAULT '[]',
+            summary TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '{}',
+            challenge_op TEXT
+        );
+        CREATE INDEX vaughn_findings_index ON vaughn_findings(index_id, kind);
+        CREATE INDEX vaughn_findings_entry ON vaughn_findings(entry_id);
+        CREATE TABLE vaughn_finding_pages (
+            finding_id INTEGER NOT NULL REFERENCES vaughn_findings(id) ON DELETE CASCADE,
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            PRIMARY KEY (finding_id, page_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX vaughn_finding_pages_page ON vaughn_finding_pages(page_id);
+        """
+    )
+
+
 # -- 0008: where a redaction's code was printed (app/redactions/labels.py) -----------------------
 # redactions.label_place: 'inside' the box, in the 'margin' of its line, 'beside' (or above or
 # below) it, the page's 'legend'; 'illegible' when a label is there but its code could not be

@@ -14,6 +14,10 @@ from app.errors import VaughnError
 # Field -> keywords, most specific first. Order of FIELDS decides ties ("exemption
 # justification" is a justification, not an exemption column).
 FIELDS: dict[str, tuple[str, ...]] = {
+    "pages_withheld_in_full": ("withheld in full", "wif", "withheld full"),
+    "pages_withheld_in_part": ("withheld in part", "released in part", "wip", "rip",
+                               "withheld part"),
+    "pages_released": ("released in full", "pages released", "rif", "released full"),
     "justification": ("justification", "basis for withholding", "reason", "rationale",
                       "explanation", "harm"),
     "exemptions": ("exemption", "exempt", "foia code", "codes", "authority"),
@@ -26,6 +30,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "item": ("item", "entry", "index no", "no"),
 }
 REQUIRED = ("bates", "exemptions")
+# The three page-count fields only take a header that speaks of pages ("Pages Withheld in
+# Full"), so a disposition column headed "Released/Withheld" stays a disposition.
+PAGE_FIELDS = frozenset({"pages_withheld_in_full", "pages_withheld_in_part", "pages_released"})
 
 
 def _fold(header: str) -> str:
@@ -44,6 +51,8 @@ def guess_columns(headers: Sequence[str]) -> dict[str, int]:
     for field, words in FIELDS.items():
         for i, text in enumerate(folded):
             if i in used or field in mapping:
+                continue
+            if field in PAGE_FIELDS and "page" not in text:
                 continue
             if any(f" {w} " in text or (len(w) > 3 and w in text) for w in words):
                 mapping[field] = i
