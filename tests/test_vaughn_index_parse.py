@@ -69,3 +69,33 @@ def test_hostile_files_are_plain_errors(tmp_path):
         with pytest.raises(VaughnError) as err:
             read_index(tmp_path / name)
         assert name in str(err.value)
+
+
+def test_merged_cells_formulas_and_a_sheet_too_long(tmp_path):
+    """An XLSX with a justification merged over two entries' rows, a formula cell, and a
+    50,000-row sheet: the first two read as the reviewer sees them, the last is refused by
+    name before it is read whole."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEAD + ["Pages"])
+    sheet.append(["ICE-FOIA-000001", "b6", "Names of agents and of witnesses.", 1])
+    sheet.append(["ICE-FOIA-000002", "b6", None, "=D2+1"])
+    sheet.merge_cells("C2:C3")  # one justification for both entries, as agencies lay it out
+    sheet.append(["ICE-FOIA-000003", "Ex. 5", "Deliberative draft.", 1])
+    book.save(tmp_path / "merged.xlsx")
+    entries = read_index(tmp_path / "merged.xlsx")
+    assert [e.cells["bates"] for e in entries] == [
+        "ICE-FOIA-000001", "ICE-FOIA-000002", "ICE-FOIA-000003"]
+    assert [e.exemptions for e in entries] == [["(b)(6)"], ["(b)(6)"], ["(b)(5)"]]
+    # a formula saved without a computed value is not taken for text
+    assert entries[1].cells.get("pages", "") in ("", "2")
+    assert "=" not in entries[1].cells.get("pages", "")
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEAD)
+    for n in range(50_000):
+        sheet.append([f"ICE-FOIA-{n + 1:06d}", "b6", "Names."])
+    book.save(tmp_path / "long.xlsx")
+    with pytest.raises(VaughnError, match="long.xlsx.*more than"):
+        read_index(tmp_path / "long.xlsx")

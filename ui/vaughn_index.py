@@ -301,6 +301,7 @@ class VaughnController(QObject):
         self.panel.challengeRequested.connect(self.challenge)
         claims_layout.insertWidget(claims_layout.indexOf(window.claims) + 1, self.panel)
         self.view: IndexView | None = None
+        self.panel_page: int | None = None  # the page the entry panel shows
         self._checked: Any = None  # the worker whose matter's findings were brought up to date
         self._reading: tuple[int, int] | None = None  # (page done, pages) of a PDF being read
         self.progress_timer = QTimer(self)
@@ -433,6 +434,7 @@ class VaughnController(QObject):
         def done(result: Any) -> None:
             if w.page_id == page_id:
                 self.panel.set_entries(*result)
+                self.panel_page = page_id
                 self.panelLoaded.emit()
 
         w.worker.submit(lambda ctx: page_entries(ctx.matter, page_id), done, self._failed,

@@ -1368,6 +1368,7 @@ class MainWindow(QMainWindow):
                 and self.tree_model.tree is not None
                 and canvas.has_sharp_image() and canvas.painted_key is not None
                 and canvas.painted_key[0] == self.page_id and self.review_ready
+                and self.vaughn.panel_page == self.page_id
                 and (self.hub is None or self.hub.in_flight == 0))
 
 
