@@ -438,8 +438,11 @@ def _over_under_labels(gray: np.ndarray, px: tuple[int, int, int, int], tried: d
         rows = np.nonzero((strip < 128).any(axis=1))[0]
         if not len(rows):
             continue
-        # only the line of ink nearest the box: the text line beyond is not its label
+        # only the line of ink nearest the box: the text line beyond is not its label; and
+        # only a line of small print (a code over a box is smaller than the text it hides)
         band = _nearest_band(rows, side == "above")
+        if band[1] - band[0] > 0.6 * h:
+            continue
         segs = _strip_segments(strip[band[0]: band[1]], 0.4 * h)
         over = [sg for sg in segs if sg[2] + c0 > x0 and sg[0] + c0 < x1]
         if over:
@@ -568,7 +571,7 @@ def ocr_page(page: pymupdf.Page, *, dpi: int = DEFAULT_DPI, mode: str = "page",
     tessdata = tessdata or find_tessdata()
     gray, zoom = render_gray(page, dpi)
     boxes = dark_boxes(page, gray, zoom)
-    raw = _label_words(page, gray, zoom, boxes, dpi, tessdata) if boxes else []
+    raw = _label_words(page, gray, zoom, boxes, dpi, tessdata)  # gray boxes even if no dark
     blank_boxes(page, gray, zoom, boxes)
     page_words = _ocr_gray(gray, dpi, tessdata) if mode == "page" else _ocr_lines(
         gray, dpi, tessdata)

@@ -579,11 +579,13 @@ def gray_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
             joined.append(b)
     out: list[Box] = []
     inv = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
-    parts = sorted((part for b in joined for part in _split_rows(gray, b, k)),
+    min_h = RASTER_MIN_H * upx
+    parts = sorted((part for b in joined for part in _split_rows(gray, b, k)
+                    if part[3] - part[1] >= 0.6 * min_h and part[2] - part[0] >= 2 * upx),
                    key=lambda b: (b[1], b[0]))
     rows: list[list[int]] = []
     for b in parts:  # the pieces a label inside cut a row into, whole again
-        near = next((r for r in rows if _joinable(r, b, inked)), None)
+        near = next((r for r in reversed(rows[-12:]) if _joinable(r, b, inked)), None)
         if near is None:
             rows.append(b)
         else:
