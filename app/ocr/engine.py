@@ -331,6 +331,7 @@ def _gray_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
     import numpy as np
 
     from app.ocr.tokenread import read_label
+    from app.redactions.boxes import _smooth as smooth
 
     out: list[Word] = []
     for box in boxes:
@@ -339,8 +340,11 @@ def _gray_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         sub = gray[y0 + edge: y1 - edge, x0 + edge: x1 - edge]
         if sub.size == 0:
             continue
+        # a 1-bit page dithers the gray into dots: its tone, and the label's ink, show once
+        # each pixel is averaged with its neighbours
+        sub = smooth(sub, max(3, int(round(zoom)))).astype(np.uint8)
         tone = float(np.median(sub))
-        ink = sub < tone - 60
+        ink = sub < tone - 50
         if ink.sum() < 12:
             continue  # an unlabelled gray box
         ys, xs = np.nonzero(ink)
