@@ -315,11 +315,14 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
 
 
 def _gray_box_rects(page: pymupdf.Page) -> list[tuple[float, float, float, float]]:
-    """Gray filled boxes of the page (page coordinates), found as the analysis finds them."""
+    """Gray filled boxes and outlined ones of the page (page coordinates), found as the
+    analysis finds them: their labels are dark ink on a light ground."""
     try:
-        from app.redactions.boxes import gray_boxes
+        from app.redactions.boxes import frame_boxes, gray_boxes, render_gray
 
-        return [tuple(b.rect) for b in gray_boxes(page)]  # type: ignore[misc]
+        gray, zoom = render_gray(page)
+        return [tuple(b.rect) for b in [*gray_boxes(page, gray, zoom),  # type: ignore[misc]
+                                        *frame_boxes(page, gray, zoom)]]
     except Exception:
         return []
 
@@ -480,7 +483,7 @@ def _longest_label(gray: np.ndarray, run: list[tuple[int, int, int, int]], a0: i
     best = None
     for k in range(1, len(run) + 1):
         part = run[:k]
-        if not 0.2 * h <= part[-1][3] - part[-1][1] <= 1.5 * h:
+        if not 0.12 * h <= part[-1][3] - part[-1][1] <= 1.5 * h:
             break  # not text of a label's size beside this box: a rule, a smudge
         x0 = min(p[0] for p in part) + a0
         x1 = max(p[2] for p in part) + a0

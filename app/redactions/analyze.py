@@ -23,6 +23,7 @@ from . import labels as _labels
 from .boxes import (
     Box,
     annotation_boxes,
+    frame_boxes,
     gray_boxes,
     image_boxes,
     outlined_boxes,
@@ -254,6 +255,7 @@ def _collect(page: pymupdf.Page, image_only: bool,
             gray, zoom = render_gray(page)
             boxes.extend(raster_boxes(page, gray, zoom))
             boxes.extend(gray_boxes(page, gray, zoom))
+            boxes.extend(frame_boxes(page, gray, zoom))
             if ocr_words:
                 stamps = [run.rect for run in _stamp_runs(ocr_words)]
                 stamps = [r for r in stamps
@@ -450,7 +452,9 @@ def _outside_labels(found: list[_Found], label_words: list[Word], n_words: int) 
         return
     codes, statute = _codes(text)
     for f in found:
-        if f.box.kind == "dark" or f.box.bordered or _neutral(f.box):
+        # a frame found in a scan may be a table cell: a legend does not make it a redaction
+        if f.box.kind == "dark" or (f.box.bordered and f.box.source != "raster") or _neutral(
+                f.box):
             f.label, f.codes, f.statute, f.place = text[:200], codes, statute, "legend"
 
 

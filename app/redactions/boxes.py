@@ -610,6 +610,86 @@ def gray_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
     return out
 
 
+def _hlines(dark: np.ndarray, min_len: int) -> list[list[int]]:
+    """Horizontal dark strokes at least ``min_len`` long: [x0, y0, x1, y1], runs on
+    neighbouring rows with about the same ends taken as one stroke."""
+    strokes: list[list[int]] = []
+    open_: list[list[int]] = []
+    for y in range(dark.shape[0]):
+        row = dark[y]
+        if row.sum() < min_len:
+            open_ = [s for s in open_ if s[3] >= y]
+            continue
+        edges = np.diff(np.concatenate(([0], row.view(np.int8), [0])))
+        starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+        still = []
+        for a0, a1 in zip(starts.tolist(), ends.tolist(), strict=True):
+            if a1 - a0 < min_len:
+                continue
+            # the same stroke on the next row: about the same ends, or (a skewed scan) the
+            # next piece of it, starting about where the row above stopped
+            near = next((s for s in open_ if s[3] == y and (
+                (abs(s[0] - a0) <= 2 and abs(s[2] - a1) <= 2)
+                or min(a1, s[4]) - max(a0, s[5]) >= -3)), None)
+            if near is None:
+                near = [a0, y, a1, y + 1, a1, a0]  # + where its last row ended and began
+                strokes.append(near)
+            else:
+                near[0], near[2] = min(near[0], a0), max(near[2], a1)
+            near[3], near[4], near[5] = y + 1, a1, a0
+            still.append(near)
+        open_ = still
+    return [st[:4] for st in strokes]
+
+
+def frame_boxes(page: pymupdf.Page, gray: np.ndarray | None = None,
+                zoom: float | None = None) -> list[Box]:
+    """Outlined boxes in the rendered page (scans, TIFF pages): two horizontal strokes of the
+    same extent a line of text apart, joined at both ends by vertical ones, nearly empty
+    between (the rows of a redacted paragraph framed one under the other share their edges).
+    Returned as white bordered boxes: the analysis keeps one only where a code is read inside
+    it (a table cell or a form field is a frame too)."""
+    if gray is None or zoom is None:
+        gray, zoom = render_gray(page)
+    h, w = gray.shape
+    if h < 8 or w < 8:
+        return []
+    upx = zoom * _unit(page)
+    dark = gray < 200  # a hairline frame is only partly dark at this resolution
+    # thin, or sloping by at most the skew of a scan (1.2 degrees)
+    strokes = [s for s in _hlines(dark, max(4, int(RASTER_MIN_W * upx)))
+               if s[3] - s[1] <= 3 * upx + 0.021 * (s[2] - s[0])]
+    strokes.sort(key=lambda s: (s[1] + s[3]) / 2)
+    t = max(1, int(round(1.5 * upx)))
+    out: list[Box] = []
+    inv = pymupdf.Matrix(1 / zoom, 1 / zoom) * page.derotation_matrix
+    for i, top in enumerate(strokes):
+        for bottom in strokes[i + 1:]:
+            gap = (bottom[1] + bottom[3] - top[1] - top[3]) / 2
+            if gap > 40 * upx:
+                break
+            # one end in common at least: a row under a longer or shorter row shares the
+            # stroke between them, which runs the length of the longer one
+            if gap < 5 * upx or (abs(bottom[0] - top[0]) > 3 and abs(bottom[2] - top[2]) > 3):
+                continue
+            x0, x1 = max(top[0], bottom[0]) - 1, min(top[2], bottom[2]) + 1
+            if x1 - x0 < RASTER_MIN_W * upx:
+                continue
+            mid = int((top[1] + top[3]) / 2 + gap / 2)
+            half = max(1, int(gap / 4))
+            inner = dark[mid - half: mid + half, x0: x1]  # the middle rows, clear of the edges
+            if min(float(inner[:, :t].any(axis=1).mean()),
+                   float(inner[:, -t:].any(axis=1).mean())) < 0.8:
+                continue  # open at a side: two rules, not a box
+            if float(inner[:, t:-t].mean()) > 0.5:
+                continue  # full of ink
+            r = pymupdf.Rect(x0, top[1], x1, bottom[3]) * inv
+            out.append(Box((r.x0, r.y0, r.x1, r.y1), "raster", (1.0, 1.0, 1.0), 0, "white",
+                           bordered=True))
+            break  # the nearest stroke below that closes a frame with this one
+    return out
+
+
 def _split_rows(gray: np.ndarray, b: list[int], k: int) -> list[list[int]]:
     """A gray candidate cut into the boxes of its own tone: the stacked boxes of a redacted
     paragraph's rows, blurred into one by the smoothing, come apart at the hairline of paper
