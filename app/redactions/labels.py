@@ -160,9 +160,8 @@ def assign(targets: list[Target], coded: list[Rect], runs: list[Run],
     A stamp in the margin of a box's line serves every box on that line; a stamp just beside,
     above or below a box serves that one box only (the nearest box takes it). Then the rows
     of a redacted paragraph (boxes stacked line under line, left edges aligned) without a code
-    take the margin code of the nearest row of their paragraph that has one, above first;
-    where two neighbouring rows have codes of their own (one code per line), a row without
-    one is left without.
+    take the margin code of the nearest row of their paragraph that has one, above first (a
+    code printed once serves the rows under it until the next code).
     """
     pairs: list[tuple[float, int, int, str]] = []
     for t_i, t in enumerate(targets):
@@ -227,8 +226,8 @@ def _paragraphs(targets: list[Target]) -> None:
         groups.append([i])
     for g in groups:
         marked = [k for k, i in enumerate(g) if targets[i].place == "margin"]
-        if not marked or any(b - a == 1 for a, b in zip(marked, marked[1:], strict=False)):
-            continue  # no margin code, or one per line (two coded rows in a row): no guess
+        if not marked:
+            continue
         for k, i in enumerate(g):
             t = targets[i]
             if t.codes:
