@@ -368,7 +368,7 @@ def _text_band(ink: np.ndarray) -> np.ndarray | None:
 MAX_JOIN = 3  # a word may be split at up to two wide gaps (Courier's "b7 F", "b6 ,")
 MAX_FINE, MAX_FINE_JOIN = 40, 12  # codes run together: pieces, and pieces in one word
 BEAM = 8  # readings of a label's pieces kept at each step
-JOINED = 0.93  # the weight of a word read across each gap inside it
+JOINED = 0.93  # the weight of a word read across each wide gap inside it
 
 
 def read_label(crop: np.ndarray, lead_number: bool = False) -> TokenLabel | None:
@@ -449,7 +449,7 @@ def _decode(ink: np.ndarray, spans: list[tuple[int, int]], max_join: int,
             width = spans[j - 1][1] - spans[i][0]
             # a word read across a gap counts a little less than words read on each side of
             # it: "(b) (4)" is two words, not the "(k)(4)" its two pieces together resemble
-            weight = wd.score * JOINED ** (j - i - 1)
+            weight = wd.score * (JOINED ** (j - i - 1) if max_join == MAX_JOIN else 1.0)
             found.extend((sc + weight * width, (wd, *rest)) for sc, rest in options[j])
         options[i] = sorted(found, key=lambda o: o[0], reverse=True)[:BEAM]
         if not any(options[i: i + max_join]):
