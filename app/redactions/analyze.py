@@ -254,8 +254,9 @@ def _collect(page: pymupdf.Page, image_only: bool,
         with contextlib.suppress(Exception):
             gray, zoom = render_gray(page)
             boxes.extend(raster_boxes(page, gray, zoom))
-            boxes.extend(gray_boxes(page, gray, zoom))
-            boxes.extend(frame_boxes(page, gray, zoom))
+            if ocr_words:  # gray and outlined boxes count only with a code read by OCR
+                boxes.extend(gray_boxes(page, gray, zoom))
+                boxes.extend(frame_boxes(page, gray, zoom))
             if ocr_words:
                 stamps = [run.rect for run in _stamp_runs(ocr_words)]
                 stamps = [r for r in stamps
