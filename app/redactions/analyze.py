@@ -440,7 +440,11 @@ def _outside_labels(found: list[_Found], label_words: list[Word], n_words: int) 
         in_runs = {i for run in runs for i in run.idx}
         col = _labels.column(label_words, inside | in_runs)
         coded = [f.box.rect for f in found if f.codes]
-        _labels.assign(targets, coded, runs, col, _codes)
+        # words in the left margin that are not codes nor line numbers: a label not legible
+        ink = [tuple(label_words[i][:4]) for i in range(n_words, len(label_words))
+               if i not in inside and i not in in_runs and label_words[i][2] <= col[0] + 2
+               and not label_words[i][4].rstrip(".,").isdigit()]
+        _labels.assign(targets, coded, runs, col, _codes, ink)
         for f, t in zip(todo, targets, strict=True):
             if t.codes:
                 f.label, f.codes, f.place = t.label, t.codes, t.place

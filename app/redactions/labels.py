@@ -154,14 +154,17 @@ def _same_line(box: Rect, r: Rect) -> bool:
 
 def assign(targets: list[Target], coded: list[Rect], runs: list[Run],
            col: tuple[float, float],
-           codes_of: Callable[[str], tuple[tuple[str, ...], str]]) -> None:
+           codes_of: Callable[[str], tuple[tuple[str, ...], str]],
+           margin_ink: Sequence[Rect] = ()) -> None:
     """Give each target without codes the stamp that serves it (in place).
 
     A stamp in the margin of a box's line serves every box on that line; a stamp just beside,
     above or below a box serves that one box only (the nearest box takes it). Then the rows
     of a redacted paragraph (boxes stacked line under line, left edges aligned) without a code
     take the margin code of the nearest row of their paragraph that has one, above first (a
-    code printed once serves the rows under it until the next code).
+    code printed once serves the rows under it until the next code) — unless something is
+    printed in the row's own margin (``margin_ink``: a label OCR could not read as a code):
+    that row has a label of its own, not legible, and is not given its neighbour's.
     """
     pairs: list[tuple[float, int, int, str]] = []
     for t_i, t in enumerate(targets):
@@ -201,7 +204,7 @@ def assign(targets: list[Target], coded: list[Rect], runs: list[Run],
         t.codes, t.label, t.place, t.stamp_idx = codes, run.text, place, tuple(run.idx)
         if place != "margin":
             used.add(r_i)
-    _paragraphs(targets)
+    _paragraphs(targets, margin_ink)
 
 
 def _between(box: Rect, r: Rect, coded: list[Rect]) -> bool:
@@ -212,7 +215,7 @@ def _between(box: Rect, r: Rect, coded: list[Rect]) -> bool:
     return any(c[0] >= lo - 1 and c[2] <= hi + 1 and c[1] <= cy <= c[3] for c in coded)
 
 
-def _paragraphs(targets: list[Target]) -> None:
+def _paragraphs(targets: list[Target], margin_ink: Sequence[Rect] = ()) -> None:
     order = sorted(range(len(targets)), key=lambda i: targets[i].rect[1])
     groups: list[list[int]] = []
     for i in order:
@@ -230,7 +233,7 @@ def _paragraphs(targets: list[Target]) -> None:
             continue
         for k, i in enumerate(g):
             t = targets[i]
-            if t.codes:
+            if t.codes or any(_same_line(t.rect, r) and r[2] <= t.rect[0] for r in margin_ink):
                 continue
             above = [m for m in marked if m < k]
             src = targets[g[above[-1] if above else min(marked, key=lambda m: abs(m - k))]]
