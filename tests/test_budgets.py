@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from budget_targets import sleepy  # noqa: E402
 
-
 # The slow page's analysis takes several seconds (8 s with the machine loaded); its preview
 # (size and Bates candidates, sent before the analysis) a fraction of a second, or about 0.3 s
 # under load. The budget sits between them with room on both sides, so the page is always

@@ -232,25 +232,20 @@ def _cut(sub: np.ndarray, found: tuple[np.ndarray, int, int]) -> bool:
 
 def _labels_any_font(labelled: list[tuple[np.ndarray, tuple[np.ndarray, int, int], int, int]]
                      ) -> list[tuple[str, tuple[int, int, int, int]] | None]:
-    """Each box's label read word by word in any face (:mod:`app.ocr.tokenread`), where it is
-    whole; a label cut at the box's edge, or one that reader is not sure of, by the one-face
-    shape reader that allows for cuts (:func:`labels_by_shape`)."""
+    """Each box's label: first by the one-face shape reader (:func:`labels_by_shape`: fast,
+    allows for cuts at the box's edge, and never read a label of another face as a wrong code
+    in our style benchmark: it reads it as nothing), then, for what it left, word by word in
+    any face (:mod:`app.ocr.tokenread`) where the label is whole."""
     from app.ocr.tokenread import read_label
 
-    out: list[tuple[str, tuple[int, int, int, int]] | None] = []
-    rest: list[int] = []
+    out = labels_by_shape([(sub, found) for sub, found, _, _ in labelled])
     for i, (sub, found, _, _) in enumerate(labelled):
-        read = None if _cut(sub, found) else read_label(found[0])
-        if read is None:
-            out.append(None)
-            rest.append(i)
+        if out[i] is not None or _cut(sub, found):
             continue
-        crop, x, y = found
-        out.append((read.label, (x, y, x + crop.shape[1], y + crop.shape[0])))
-    if rest:
-        shaped = labels_by_shape([(labelled[i][0], labelled[i][1]) for i in rest])
-        for i, res in zip(rest, shaped, strict=True):
-            out[i] = res
+        read = read_label(found[0])
+        if read is not None:
+            crop, x, y = found
+            out[i] = (read.label, (x, y, x + crop.shape[1], y + crop.shape[0]))
     return out
 
 
@@ -270,6 +265,7 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
     crops: list[tuple[np.ndarray, int, int, float]] = []  # (image, page x0, page y0, scale)
     out: list[Word] = []
     labelled = []  # (sub, its crop, its page x0, y0) of every box with text inside
+    boxes_labelled = []  # the box of each of them
     for box in boxes:
         x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, pad)
         x0, x1 = x0 + pad, x1 - pad  # the box's own left and right edges
@@ -277,6 +273,7 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         found = label_crop(sub)
         if found is not None:  # else no stamp text: an unlabelled box
             labelled.append((sub, found, x0, y0))
+            boxes_labelled.append(box)
     shapes = _labels_any_font(labelled)
     for (_, found, x0, y0), shaped in zip(labelled, shapes, strict=True):
         if shaped is not None:  # read by shape: no OCR needed for this one
@@ -290,8 +287,12 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
                                            Image.BICUBIC)
         crops.append((np.asarray(img), x0 + cx, y0 + cy, k))
     grays = _gray_box_rects(page)
-    out += _gray_labels(page, gray, zoom, grays)
-    out += _beside_labels(page, gray, zoom, boxes + grays)
+    gray_words, gray_read = _gray_labels(page, gray, zoom, grays)
+    out += gray_words
+    # codes beside, above or below a box, or in its margin: only for boxes with none inside
+    read_inside = {b for b, shaped in zip(boxes_labelled, shapes, strict=True)
+                   if shaped is not None} | gray_read
+    out += _beside_labels(page, gray, zoom, [b for b in boxes + grays if b not in read_inside])
     if not crops:
         return out
     gap = 16 * LABEL_SCALE
@@ -328,15 +329,18 @@ def _gray_box_rects(page: pymupdf.Page) -> list[tuple[float, float, float, float
 
 
 def _gray_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
-                 boxes: list[tuple[float, float, float, float]]) -> list[Word]:
-    """Labels printed in dark ink on gray boxes, read in any face: the ink clearly darker than
-    the box's own tone, cut out black on white. Words in ``gray`` pixels."""
+                 boxes: list[tuple[float, float, float, float]]
+                 ) -> tuple[list[Word], set[tuple[float, float, float, float]]]:
+    """Labels printed in dark ink on gray (or outlined) boxes, read in any face: the ink
+    clearly darker than the box's own tone, cut out black on white. Returns the words (in
+    ``gray`` pixels) and the boxes whose label was read."""
     import numpy as np
 
     from app.ocr.tokenread import read_label
     from app.redactions.boxes import _smooth as smooth
 
     out: list[Word] = []
+    read_boxes: set[tuple[float, float, float, float]] = set()
     for box in boxes:
         x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, 0)
         edge = max(2, (y1 - y0) // 8)
@@ -360,7 +364,8 @@ def _gray_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
             ox, oy = x0 + edge, y0 + edge
             out.append((ox + a0, oy + b0, ox + a1, oy + b1, read.label,
                         SHAPE_BLOCK + 500 + len(out), 0, 0))
-    return out
+            read_boxes.add(box)
+    return out, read_boxes
 
 
 def _strip_segments(strip: np.ndarray, gap: float) -> list[tuple[int, int, int, int]]:
