@@ -21,10 +21,12 @@ run: venv
 test: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-# ruff, then the import contracts of app/'s layers ([tool.importlinter] in pyproject.toml).
+# ruff, the import contracts of app/'s layers ([tool.importlinter] in pyproject.toml), then
+# mypy over app/ ([tool.mypy]).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: venv
 	$(PY) benchmarks/ingest.py

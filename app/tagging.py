@@ -97,7 +97,7 @@ def resolve_targets(matter: Matter, req: TagRequest) -> tuple[list[int], list[in
         pages.update(h.page_id for h in search(matter, query, limit=total).hits)
     reds = sorted({int(r) for r in req.redactions})
     if reds:
-        known = set()
+        known: set[int] = set()
         for i in range(0, len(reds), 500):
             chunk = reds[i:i + 500]
             known.update(r[0] for r in matter.conn.execute(

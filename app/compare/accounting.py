@@ -52,7 +52,9 @@ def production_accounting(matter: Matter, production_id: int) -> dict[str, Any]:
     shown_prefix: dict[str, str] = {}
     width: dict[str, int] = {}
     seen: dict[str, list[str]] = defaultdict(list)
-    out_of_order, no_bates, last = [], [], {}
+    out_of_order: list[dict[str, Any]] = []
+    no_bates: list[Any] = []
+    last: dict[str, tuple[int, str]] = {}
     withheld = 0
     for pid, bates, prefix, number, key, wif in rows:
         withheld += bool(wif)

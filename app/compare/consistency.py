@@ -83,7 +83,7 @@ def findings(matter: Matter, result: _match.MatchResult | None = None) -> list[d
                 out.append({"kind": "released_elsewhere", "redacted": redacted,
                             "released": _where(matter, pid), "text": ch.text})
     for key, items in by_passage.items():
-        coded = {}
+        coded: dict[Any, Any] = {}
         for rid, pid, codes in items:
             if codes:
                 coded.setdefault(codes, (rid, pid))

@@ -190,7 +190,8 @@ class _Chars:
     def clip(self, box: Box) -> str:
         """The text inside ``box`` that no box of this page covers, whitespace collapsed."""
         keep = self._inside(box) & ~self.hidden
-        parts, last = [], -2
+        parts: list[str] = []
+        last = -2
         for k in np.flatnonzero(keep).tolist():
             if k != last + 1 and parts:
                 parts.append(" ")

@@ -64,7 +64,8 @@ def detect(pages: Sequence[PageInfo], *, whole_file: bool = False,
                          "file")]
     marks = [i for i, p in enumerate(pages) if p.bookmark]
     if len(marks) >= 2 and marks[0] == 0:
-        return [Boundary(i, [f"bookmark: {pages[i].bookmark[:80]}"], "bookmarks") for i in marks]
+        return [Boundary(i, [f"bookmark: {(pages[i].bookmark or '')[:80]}"], "bookmarks")
+                for i in marks]
     sigs = list(signals) if signals is not None else [read_page(p) for p in pages]
     out = [Boundary(0, ["first page of the file"])]
     unit = _open(sigs[0])

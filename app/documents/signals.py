@@ -134,7 +134,8 @@ def same_heading(a: str | None, b: str | None, loose: bool = False) -> bool:
 
 def is_reply(value: str) -> bool:
     """True when a subject starts with RE:, FW: or the like."""
-    return _REPLY.match(value) is not None and bool(_REPLY.match(value).group(0).strip())
+    found = _REPLY.match(value)
+    return found is not None and bool(found.group(0).strip())
 
 
 def read_page(info: PageInfo) -> PageSignals:
@@ -186,8 +187,8 @@ def read_page(info: PageInfo) -> PageSignals:
     last = next((ln for ln in reversed(body[-TAIL:]) if not _numbering(ln)), None)
     if last is not None:
         sig.open_end = last[-1:].isalpha() and len(last) > 40
-    first = next((ln for ln in top[:3] if not _numbering(ln)), None)
-    sig.open_start = first is not None and first[:1].islower()
+    opening = next((ln for ln in top[:3] if not _numbering(ln)), None)
+    sig.open_start = opening is not None and opening[:1].islower()
     return sig
 
 

@@ -101,7 +101,7 @@ def _volume_for(path: Path) -> list[Source]:
         opt = (same or opts)[0]
     dats = sorted(folder.glob("*.[dD][aA][tT]"))
     same_dat = [d for d in dats if d.stem.lower() == opt.stem.lower()]
-    dat = (same_dat or dats or [None])[0]
+    dat = (same_dat or dats)[0] if (same_dat or dats) else None
     return [Source("volume", opt, dat=dat, root=root)]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 
 class InstanceLock:
@@ -18,7 +19,7 @@ class InstanceLock:
 
     def __init__(self, matter_path: str | Path) -> None:
         self.path = Path(str(matter_path) + ".lock")
-        self._fh = None
+        self._fh: BinaryIO | None = None
 
     def acquire(self) -> bool:
         """Take the lock; False when another window holds it."""

@@ -185,7 +185,8 @@ def vector_boxes(page: pymupdf.Page) -> list[Box]:
         kind = _kind(fill)
         if kind != "dark" and any(groups.values()):
             continue  # a highlight multiplied over the text (or a translucent panel)
-        bordered = kind == "white" and "s" in ptype and color is not None and max(_rgb(color)) < 0.5
+        bordered = (kind == "white" and "s" in ptype and color is not None
+                    and max(_rgb(color) or (1.0,)) < 0.5)
         for r in rects:
             r = _intersect(r, clip)
             w, h = r[2] - r[0], r[3] - r[1]
@@ -395,15 +396,15 @@ def _components(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     boxes: dict[int, list[int]] = {}
     for k in range(n):
         root = find(k)
-        b = boxes.get(root)
-        if b is None:
+        acc = boxes.get(root)
+        if acc is None:
             boxes[root] = [cs[k], rs[k], ce[k], rs[k] + 1, ce[k] - cs[k]]
         else:
-            b[0] = min(b[0], cs[k])
-            b[1] = min(b[1], rs[k])
-            b[2] = max(b[2], ce[k])
-            b[3] = max(b[3], rs[k] + 1)
-            b[4] += ce[k] - cs[k]
+            acc[0] = min(acc[0], cs[k])
+            acc[1] = min(acc[1], rs[k])
+            acc[2] = max(acc[2], ce[k])
+            acc[3] = max(acc[3], rs[k] + 1)
+            acc[4] += ce[k] - cs[k]
     return [tuple(b) for b in boxes.values()]  # type: ignore[misc]
 
 
@@ -743,7 +744,7 @@ def outlined_boxes(page: pymupdf.Page, stamps: list[Rect], gray: np.ndarray | No
         bot = _first_line(dark, range(y1, y1 + reach), xs, rows=True)
         left = _first_line(dark, range(x0 - 1, x0 - 3 * reach, -1), ys, rows=False)
         right = _first_line(dark, range(x1, x1 + 3 * reach), ys, rows=False)
-        if None in (top, bot, left, right):
+        if top is None or bot is None or left is None or right is None:
             continue
         b = pymupdf.Rect(left, top, right + 1, bot + 1) * inv
         out.append(Box((b.x0, b.y0, b.x1, b.y1), "raster", (1.0, 1.0, 1.0), 0, "dark",

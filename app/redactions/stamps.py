@@ -56,7 +56,7 @@ CATEGORY_LABELS: list[str] = [
     "Classified",
 ]
 
-_ORDER = {code: i for i, code in enumerate(EXEMPTIONS)}
+_ORDER: dict[str, float] = {code: i for i, code in enumerate(EXEMPTIONS)}
 _ORDER["(b)(7)"] = _ORDER["(b)(7)(A)"] - 0.5  # bare exemption 7 sorts before its subparts
 
 # OCR reads "(" and ")" as "{", "}", "[", "]", "|", "l"; dashes and odd spaces vary.

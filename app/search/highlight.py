@@ -95,7 +95,7 @@ def hit_boxes(matter: Matter, page_id: int, query: str, *, ocr_tolerant: bool = 
         return []
     words = _ocr_words(matter.conn, page_id) if source == "ocr" else None
     if words is None and page is not None:
-        words = [tuple(w[:5]) for w in page.get_text("words")]  # type: ignore[misc]
+        words = [tuple(w[:5]) for w in page.get_text("words")]
     if words is None:
         words = _pdf_words(path, kind, index, password)
     boxes = _redaction_boxes(matter.conn, page_id)
@@ -116,7 +116,7 @@ def _pdf_words(path: str, kind: str, index: int, password: str | None) -> list[W
     try:
         if index >= doc.page_count:
             return []
-        return [tuple(w[:5]) for w in doc.load_page(index).get_text("words")]  # type: ignore
+        return [tuple(w[:5]) for w in doc.load_page(index).get_text("words")]
     finally:
         doc.close()
 
@@ -130,11 +130,11 @@ def _ocr_words(conn: sqlite3.Connection, page_id: int) -> list[Word] | None:
     order = "n" if "n" in cols else "x0"
     rows = conn.execute(f"SELECT x0, y0, x1, y1, text FROM ocr_words WHERE page_id = ?{stamp} "
                         f"ORDER BY {order}", (page_id,)).fetchall()
-    return [tuple(r) for r in rows] if rows else None  # type: ignore[misc]
+    return [tuple(r) for r in rows] if rows else None
 
 
 def _redaction_boxes(conn: sqlite3.Connection, page_id: int) -> list[Box]:
-    return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+    return [tuple(r) for r in conn.execute(
         # every box but a slip sheet's (its words are the page's visible text): a hit is never
         # marked under a box, a page-sized bad one included
         "SELECT x0, y0, x1, y1 FROM redactions WHERE page_id = ? AND source != 'slip_sheet'",
