@@ -421,7 +421,7 @@ def _edit_documents(args: argparse.Namespace) -> int:
             changes = fn(matter, reviewer, page_id)
             what = (f"split at {args.split}" if args.split else f"merged {args.merge} into the "
                     "record before it")
-        result = {"op_id": changes.op_id, "documents": sorted(changes.documents),
+        result: dict[str, Any] = {"op_id": changes.op_id, "documents": sorted(changes.documents),
                   "pages": len(changes.pages), "done": what}
     if args.json:
         _emit(result)

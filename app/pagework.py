@@ -21,7 +21,7 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -196,7 +196,7 @@ class PagePool:
 
     def run(self, jobs: Iterable[tuple[Hashable, Any]], *, budget: float,
             cancel: CancelToken | None = None,
-            paused: Callable[[], bool] | None = None) -> Iterator[Event]:
+            paused: Callable[[], bool] | None = None) -> Generator[Event, None, None]:
         """Run ``(key, job)`` pairs; a job not finished ``budget`` s after it began is stopped.
 
         Raises Cancelled (from ``cancel.check``) with the children in flight ended; while

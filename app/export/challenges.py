@@ -104,7 +104,7 @@ def challenge_rows(matter: Matter, statuses: Iterable[str] | None = None
         first = min(pages, key=lambda p: p.sort_key) if pages else None
         last = max(pages, key=lambda p: p.sort_key) if pages else None
         if kind == "document" and first and last and first.id != last.id:
-            bates = f"{first.bates or ''}–{last.bates or ''}"
+            bates: str | None = f"{first.bates or ''}–{last.bates or ''}"
             page: Any = f"{first.page_no}–{last.page_no}"
         else:
             bates = first.bates if first else None

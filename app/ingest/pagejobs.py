@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app.errors import IngestError
 from app.ingest.pdf import PageRecord, extract_page, open_document
@@ -110,15 +110,16 @@ def read_pages_budgeted(path: Path, kind: str, indices: Sequence[int], *, budget
     turn = next(order, None)
     with closing(pool.run(jobs, budget=budget, cancel=cancel)) as events:
         for event in events:
+            key = cast(int, event.key)  # the page indices given as keys above
             if isinstance(event, Done):
                 if isinstance(event.value, PageFailure):
                     raise IngestError(str(path), event.value.reason)
-                waiting[event.key] = event.value
+                waiting[key] = event.value
             elif isinstance(event, Stopped):
-                waiting[event.key] = _stopped_record(path, kind, password, event.key,
+                waiting[key] = _stopped_record(path, kind, password, key,
                                                      event.partial, stopped_note(event.seconds))
             elif isinstance(event, Died):
-                waiting[event.key] = _stopped_record(path, kind, password, event.key,
+                waiting[key] = _stopped_record(path, kind, password, key,
                                                      event.partial,
                                                      f"analysis stopped: {event.reason}")
             while turn is not None and turn in waiting:

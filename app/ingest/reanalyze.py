@@ -9,7 +9,7 @@ under a bad redaction never stays in the index; text from load files or OCR is k
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,8 @@ class AnalyzeSummary:
     pages: int = 0
     redactions: int = 0
     bad: int = 0
-    failed: list[tuple[str, str]] | None = None
-    stopped: list[tuple[str, str]] | None = None  # (Bates or file:page, note)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    stopped: list[tuple[str, str]] = field(default_factory=list)  # (Bates or file:page, note)
     documents: int = 0  # records whose boundaries or metadata changed
 
     def __str__(self) -> str:
@@ -61,7 +61,8 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
     budget = budget or budget_for(matter, "analysis")
     summary = AnalyzeSummary(failed=[], stopped=[])
     has_ocr = "ocr_words" in matter.db.table_names()
-    scope, params = "", ()
+    scope = ""
+    params: tuple[int, ...] = ()
     if page_ids is not None:
         scope = f" AND id IN ({','.join('?' * len(page_ids))})"
         params = tuple(page_ids)

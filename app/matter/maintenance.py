@@ -6,6 +6,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.errors import MatterError
 from app.matter.digest import sha256_of
@@ -92,7 +93,7 @@ def relink(matter: Matter, folder: Path) -> tuple[int, list[str]]:
                if not Path(r["path"]).exists()]
     if not missing:
         return 0, []
-    wanted: dict[int, list[dict]] = defaultdict(list)
+    wanted: dict[int, list[Any]] = defaultdict(list)
     for r in missing:
         wanted[r["size"]].append(r)
     found: dict[int, str] = {}

@@ -12,6 +12,7 @@ It returns a picklable :class:`PageResult`; the parent process writes it to the 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,7 @@ def _drop_repeats(ocr_words: list[Word], kept: list[Word]) -> list[Word]:
     return [w for w in ocr_words if not any(_overlap(w, k) >= 0.4 for k in kept)]
 
 
-def stamp_indices(words: list[Word], redactions: list[Any]) -> set[int]:
+def stamp_indices(words: list[Word], redactions: Sequence[Any]) -> set[int]:
     """OCR words that are stamp labels: read inside a redaction box (on a scan a box is burned
     in, so what is read inside it is its stamp), or a stamp beside a box on its line."""
     from app.redactions.stamps import canonical_codes, is_stamp_only

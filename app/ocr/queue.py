@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from app.matter.stops import clear_stop, record_stop
 from app.matter.store import Matter, now_iso
@@ -101,7 +101,8 @@ def enqueue(matter: Matter, page_ids: list[int] | None = None) -> int:
     language data.
     """
     now = now_iso()
-    scope, params = "", ()
+    scope = ""
+    params: tuple[int, ...] = ()
     if page_ids is not None:
         if not page_ids:
             return 0
@@ -302,7 +303,7 @@ def run_ocr(matter: Matter, *, workers: int | None = None, page_ids: list[int] |
                       cancel=control.cancel_token, paused=lambda: control.paused)
     try:
         for event in events:
-            job = by_id[event.key]
+            job = by_id[cast(int, event.key)]  # page ids given as keys above
             if isinstance(event, Stopped):
                 note = f"OCR stopped after {event.seconds:g} s (budget {budget:g} s)"
                 _stopped(matter, job, note, event.seconds)

@@ -66,7 +66,7 @@ def load_trace(page: pymupdf.Page) -> list[TraceChar]:
         invisible = stype == 3 or (opacity is not None and opacity < 0.05)
         if stype in (2, 4) and not invisible:  # clip-only text: not drawn
             invisible = True
-        col = span.get("color") or (0.0, 0.0, 0.0)
+        col: tuple[float, ...] = tuple(span.get("color") or (0.0, 0.0, 0.0))
         if len(col) == 1:
             col = (col[0],) * 3
         elif len(col) == 4:

@@ -102,7 +102,8 @@ def tree_rows(matter: Matter, page_ids: list[int] | None = None) -> list[TreeRow
     column, bad boxes come from a partial index, and only redactions that have a challenge are
     looked at for the review counts.
     """
-    where_p, where_r, params = "", "", ()
+    where_p, where_r = "", ""
+    params: tuple[int, ...] = ()
     if page_ids is not None:
         if not page_ids:
             return []
@@ -154,6 +155,7 @@ def affected_pages(matter: Matter, redactions: Iterable[int] = (), pages: Iterab
 
 def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
     """Page ids (in order) that pass a filter: one of :data:`FILTERS`."""
+    params: tuple[Any, ...]
     if kind == "all":
         sql, params = "SELECT id FROM pages", ()
     elif kind == "bad":

@@ -14,7 +14,10 @@ from __future__ import annotations
 import bisect
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
+_RF: Any
+_rf_extract: Any
 try:  # optional accelerator
     from rapidfuzz.distance import Levenshtein as _RF
     from rapidfuzz.process import extract as _rf_extract

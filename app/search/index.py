@@ -385,12 +385,11 @@ class _Budget:
             self.conn.set_progress_handler(lambda: int(time.perf_counter() > deadline), 2000)
         return self
 
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         if self.deadline is not None:
             self.conn.set_progress_handler(None, 0)
             if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc):
                 raise _Timeout from None
-        return False
 
     def check(self) -> None:
         if self.deadline is not None and time.perf_counter() > self.deadline:

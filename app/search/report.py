@@ -102,9 +102,9 @@ def term_report(matter: Matter, terms: Iterable[str], *, ocr_tolerant: bool = Fa
     every: set[int] = set().union(*hit_sets) if hit_sets else set()
     docs = _documents(matter, every)
     seen = Counter(i for ids in hit_sets for i in ids)
-    for row, ids in zip(report.rows, hit_sets, strict=True):
-        row.unique_pages = sum(1 for i in ids if seen[i] == 1)
-        row.documents = len({docs[i] for i in ids if i in docs})
+    for row, hit_ids in zip(report.rows, hit_sets, strict=True):
+        row.unique_pages = sum(1 for i in hit_ids if seen[i] == 1)
+        row.documents = len({docs[i] for i in hit_ids if i in docs})
     report.total_pages = len(every)
     report.total_documents = len(set(docs.values()))
     if progress:

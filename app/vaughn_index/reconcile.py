@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,7 +269,7 @@ def _count_disagreements(e: dict[str, Any], ids: list[int], info: dict[int, Page
     return out
 
 
-def _overlaps(entries: list[dict[str, Any]], entry_pages: dict[int, list[int]],
+def _overlaps(entries: Sequence[dict[str, Any]], entry_pages: dict[int, list[int]],
               info: dict[int, PageRow]) -> list[_Finding]:
     by_page: dict[int, list[int]] = defaultdict(list)
     for e in entries:
@@ -292,7 +292,7 @@ def _overlaps(entries: list[dict[str, Any]], entry_pages: dict[int, list[int]],
     return out
 
 
-def _groups(matter: Matter, index_id: int, entries: list[dict[str, Any]]
+def _groups(matter: Matter, index_id: int, entries: Sequence[dict[str, Any]]
             ) -> list[dict[str, Any]]:
     """The version's boilerplate groups (entry ids), computed once and kept with the version."""
     cached = matter.scalar("SELECT boilerplate FROM vaughn_indexes WHERE id = ?", (index_id,))
@@ -309,7 +309,7 @@ def _groups(matter: Matter, index_id: int, entries: list[dict[str, Any]]
     return found
 
 
-def _boilerplate(groups: list[dict[str, Any]], entries: list[dict[str, Any]],
+def _boilerplate(groups: list[dict[str, Any]], entries: Sequence[dict[str, Any]],
                  entry_pages: dict[int, list[int]],
                  reds: dict[int, list[tuple[int, list[str]]]]) -> list[_Finding]:
     by_id = {e["id"]: e for e in entries}

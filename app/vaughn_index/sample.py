@@ -170,7 +170,7 @@ HELD_OUT: dict[str, tuple[list[str], list[str], list[str]]] = {
 
 def _justify(rng: random.Random, doc: dict[str, Any], codes: list[str],
              skip: str = "", pools: dict[str, Any] | None = None) -> str:
-    slots = {k: rng.choice(v) for k, v in _WORDS.items()}
+    slots: dict[str, Any] = {k: rng.choice(v) for k, v in _WORDS.items()}
     # A planted rule's text leaves the title out: "Guidelines for ..." names a technique.
     title = "record" if skip else doc.get("title") or "record"
     slots.update(title=title, kind=doc["kind"].replace("_", " "), n=rng.randint(2, 9))
