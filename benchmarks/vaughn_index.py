@@ -175,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=120)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--formats", nargs="+", default=["csv", "xlsx", "docx", "pdf"])
-    ap.add_argument("--wording", nargs="+", default=["tuning", "held_out"],
-                    choices=["tuning", "held_out"])
+    ap.add_argument("--wording", nargs="+", default=["tuning", "fresh", "held_out"],
+                    choices=["tuning", "fresh", "held_out"])
     ap.add_argument("--scale", nargs=2, type=int, metavar=("PAGES", "ENTRIES"),
                     help="only the scale figure: an ENTRIES-entry index on a PAGES-page matter")
     args = ap.parse_args(argv)

@@ -15,47 +15,66 @@ the words it looked for and did not find (or found). The reviewer decides; these
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
-# Each cue is the start of a word ("method" finds methods; "investigat*" finds investigation,
-# investigative, investigator), drawn from the exemptions' case law and agency declarations
-# rather than from one index, so a paraphrase that names the element still counts.
-# Cues stay off words an entry uses for other reasons (a privacy clause's "deportation
-# officers" or "special agents" names people, not a purpose).
+# A cue is a word or phrase matched as whole words, plural "s"/"es" allowed ("method" finds
+# methods, not "methodical"); a cue ending in "*" is a stem ("investigat*" finds investigation,
+# investigative, investigator). A cue "a … b" is a pair: a word or phrase of the first group and,
+# within NEAR words after it, one of the second ("before … decision" finds "written before the
+# agency reached its decision"). The lists come from the exemptions' case law and agency
+# declarations rather than from one index, so a paraphrase that names the element still counts.
+# Cues stay off words an entry uses for other reasons (a privacy clause's "deportation officers"
+# or "special agents" names people, not a purpose; "warranted" is not a warrant).
+NEAR = 6
 LAW_ENFORCEMENT = ("law enforcement", "enforc*", "investigat*", "criminal", "crime", "prosecut*",
                    "violat*", "compiled for", "compiled in", "compiled during",
-                   "compiled as part", "removal proceeding", "deportation proceeding",
-                   "immigration proceeding", "border security", "arrest", "case file",
-                   "inquiry into", "inquiries into", "probe", "police", "policing", "offense",
-                   "offence", "suspect", "fugitive", "smuggl*", "traffick*", "fraud",
-                   "inspector general", "counterterror", "terroris*", "national security",
-                   "warrant", "indictment", "interdict*", "apprehen*", "detention of")
+                   "compiled as part", "removal proceeding", "removal case", "removal order",
+                   "deportation proceeding", "deportation case", "immigration proceeding",
+                   "border security", "arrest*", "case file", "case against", "action against",
+                   "charges against", "charged with", "inquiry into", "inquiries into", "probe",
+                   "police", "policing", "offense", "offence", "suspect*", "fugitive*",
+                   "smuggl*", "traffick*", "fraud*", "unlawful*", "illegal*", "lawbreak*",
+                   "wrongdo*", "inspector general", "counterterror*", "terroris*",
+                   "national security", "warrant", "indictment", "interdict*", "apprehen*",
+                   "detention of")
 TECHNIQUE = ("technique", "procedur*", "guideline", "method", "tactic", "database", "system code",
              "operational", "surveillance", "protocol", "case management", "investigative step",
-             "strateg*", "criteria", "screening", "checklist", "manual", "handbook", "playbook",
-             "tradecraft", "query", "queries", "watchlist", "risk assessment", "risk model",
-             "targeting", "selection of targets", "vulnerabilit*", "source and method",
-             "sources and methods", "investigative practice", "enforcement practice",
-             "how investigators", "how agents", "how officers", "how the agency detect",
-             "detection", "steps taken", "modus operandi")
+             "strateg*", "criteria", "criterion", "screening", "checklist", "manual", "handbook",
+             "playbook", "tradecraft", "query", "queries", "search term", "search string",
+             "search parameter", "watchlist", "watch list", "risk assessment", "risk model",
+             "scoring", "algorithm*", "threshold", "prioritiz*", "prioritis*", "targeting", "selection of targets",
+             "vulnerabilit*", "source and method", "sources and methods", "informant*",
+             "confidential source", "undercover", "covert", "wiretap*", "intercept*",
+             "investigative practice", "enforcement practice", "step by step", "approach",
+             "tool", "software", "technolog*", "equipment", "instruction", "red flag",
+             "indicator", "detect*", "steps taken", "modus operandi",
+             "how … locate", "how … find", "how … identif*", "how … select*", "how … target*",
+             "how … track*", "how … search*", "how … screen*", "how … monitor*", "how … vet*",
+             "how … investigat*", "how … query", "how … queries")
 PRIVILEGE = ("privileg*", "deliberat*", "attorney", "work product", "legal advice", "counsel",
              "predecisional", "pre decisional", "presidential communication",
              # the deliberative process privilege described rather than named
              "decision making", "decisionmaking", "decisional process", "policy formulation",
-             "policymaking", "policy making", "frank", "chill")
+             "policymaking", "policy making", "frank", "frankly", "frankness", "chill*")
 OTHER_PRIVILEGE = ("attorney", "work product", "legal advice", "counsel",
                    "presidential communication")
-PREDECISIONAL = ("predecisional", "pre decisional", "prior to a final", "prior to the final",
-                 "prior to any final", "before a final", "before the final", "before any final",
-                 "before the agency", "not final", "not yet final", "non final",
-                 "prior to adoption", "prior to its adoption", "before a decision",
-                 "before the decision", "prior to the decision", "prior to a decision",
-                 "in advance of", "preliminary", "tentative", "interim", "predates", "predated", "precedes", "preceded", "preceding",
-                 "antecedent")
-DELIBERATIVE = ("deliberat*", "recommend", "opinion", "proposal", "proposed", "draft",
-                "give and take", "consultat*", "suggestion", "advice", "advis*", "options",
-                "alternatives", "weighs", "weighing", "evaluat*", "candid", "brainstorm*",
-                "discussion", "comments on", "edits")
+_BEFORE = ("before", "prior to", "ahead of", "in advance of", "pending", "preceding", "preceded",
+           "precedes", "predat*", "until")
+_DECISION = ("decision", "decid*", "final", "chose", "choice", "adopt*", "approv*", "determin*",
+             "conclu*", "position", "policy", "rule", "ruling", "issued", "course")
+PREDECISIONAL = ("predecisional", "pre decisional", "not final", "not yet final", "non final",
+                 "preliminary", "tentative", "interim", "antecedent", "under consideration",
+                 "under review", "under discussion", "undecided", "not yet decided",
+                 "no decision", "no final decision", "not been decided", "not adopted",
+                 "never adopted", "early stage", "earlier stage", "still open", "open question",
+                 *(f"{a} … {b}" for a in _BEFORE for b in _DECISION))
+DELIBERATIVE = ("deliberat*", "recommend*", "opinion", "proposal", "proposed", "draft*",
+                "give and take", "back and forth", "consultat*", "suggestion", "suggested",
+                "advice", "advis*", "option", "alternative", "weighs", "weighing", "weighed",
+                "evaluat*", "candid", "candidly", "brainstorm*", "discussion", "debate*",
+                "comments on", "edits", "views", "thinking", "pros and cons", "ideas",
+                "feedback", "input")
 
 KINDS = ("no_law_enforcement_purpose", "no_technique", "b5_no_privilege",
          "b5_not_deliberative")
@@ -76,38 +95,82 @@ def fold(text: str) -> str:
     return " " + " ".join("".join(c.lower() if c.isalnum() else " " for c in text).split()) + " "
 
 
-def _found(folded: str, words: tuple[str, ...]) -> list[str]:
-    return [w for w in words if f" {w.rstrip('*')}" in folded]
+class _Words:
+    """A folded justification as words, with where each word occurs, for cue lookups."""
+
+    def __init__(self, folded: str) -> None:
+        self.words = folded.split()
+        self.where: dict[str, list[int]] = {}
+        for i, w in enumerate(self.words):
+            self.where.setdefault(w, []).append(i)
+        self.sorted = sorted(self.where)
+        self._memo: dict[str, list[int]] = {}
+
+    def _ending(self, word: str) -> list[int]:
+        """Positions of ``word`` as a cue's last word: itself, its plural or (``*``) a word it
+        starts."""
+        if not word.endswith("*"):
+            return sorted(self.where.get(word, []) + self.where.get(word + "s", [])
+                          + self.where.get(word + "es", []))
+        stem = word[:-1]
+        out: list[int] = []
+        for w in self.sorted[bisect_left(self.sorted, stem):]:
+            if not w.startswith(stem):
+                break
+            out += self.where[w]
+        return sorted(out)
+
+    def at(self, cue: str) -> list[int]:
+        """Where the whole-word cue starts."""
+        if cue not in self._memo:
+            *head, last = cue.split()
+            ends = self._ending(last)
+            n = len(head)
+            self._memo[cue] = [i - n for i in ends
+                               if i >= n and self.words[i - n:i] == head]
+        return self._memo[cue]
+
+    def has(self, cue: str) -> bool:
+        if " … " not in cue:
+            return bool(self.at(cue))
+        lead, follow = cue.split(" … ")
+        ends = [i + len(lead.split()) for i in self.at(lead)]
+        return any(0 <= j - e < NEAR for j in self.at(follow) for e in ends)
+
+
+def _found(words: _Words, cues: tuple[str, ...]) -> list[str]:
+    return [c for c in cues if words.has(c)]
 
 
 def check(codes: list[str], justification: str) -> list[RuleHit]:
     """The rules that fire for an entry claiming ``codes`` with this justification."""
     folded = fold(justification)
+    words = _Words(folded)
     hits: list[RuleHit] = []
     seven = [c for c in codes if c.startswith("(b)(7)")]
-    if seven and not _found(folded, LAW_ENFORCEMENT):
+    if seven and not _found(words, LAW_ENFORCEMENT):
         hits.append(RuleHit(
             "no_law_enforcement_purpose", seven[0],
             f"{', '.join(seven)} claimed, but the justification names no law-enforcement "
             "purpose",
             {"trigger": seven, "looked_for": list(LAW_ENFORCEMENT), "found": []}))
-    if "(b)(7)(E)" in codes and not _found(folded, TECHNIQUE):
+    if "(b)(7)(E)" in codes and not _found(words, TECHNIQUE):
         hits.append(RuleHit(
             "no_technique", "(b)(7)(E)",
             "(b)(7)(E) claimed, but the justification names no technique, procedure or "
             "guideline",
             {"trigger": ["(b)(7)(E)"], "looked_for": list(TECHNIQUE), "found": []}))
     if "(b)(5)" in codes:
-        privileges = _found(folded, PRIVILEGE)
+        privileges = _found(words, PRIVILEGE)
         if not privileges:
             hits.append(RuleHit(
                 "b5_no_privilege", "(b)(5)",
                 "(b)(5) claimed, but the justification names no privilege",
                 {"trigger": ["(b)(5)"], "looked_for": list(PRIVILEGE), "found": []}))
-        elif not _found(folded, OTHER_PRIVILEGE):
-            pre = _found(folded, PREDECISIONAL)
+        elif not _found(words, OTHER_PRIVILEGE):
+            pre = _found(words, PREDECISIONAL)
             # "deliberative process privilege" names the privilege, not the record's character
-            deli = _found(folded.replace(" deliberative process ", " "), DELIBERATIVE)
+            deli = _found(_Words(folded.replace(" deliberative process ", " ")), DELIBERATIVE)
             missing = ([] if pre else ["pre-decisional"]) + ([] if deli else ["deliberative"])
             if missing:
                 hits.append(RuleHit(

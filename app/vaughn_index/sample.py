@@ -168,6 +168,82 @@ HELD_OUT: dict[str, tuple[list[str], list[str], list[str]]] = {
 }
 
 
+# Fresh wording (``wording="fresh"``): a third set of paraphrases, written after the first
+# held-out run to widen the rules' word lists on prose they had not seen. The held-out set stays
+# untouched by that work, so its figure is still a figure on unseen prose.
+FRESH: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "(b)(5)": (
+        ["Exemption 5 shields this {kind} as intra-agency material under the deliberative "
+         "process privilege.",
+         "The agency asserts the deliberative-process privilege over portions of the {title}.",
+         "{office} withholds the {draft} as a privileged internal deliberation.",
+         "The redacted passages are covered by the privilege for agency deliberations.",
+         "These portions of the {kind} are exempt as privileged intra-agency communications."],
+        ["The {draft} was prepared ahead of any final agency position on {topic}",
+         "It was written while {topic} was still under consideration",
+         "The {draft} came before the Director chose a course on {topic}",
+         "It captures staff thinking at an early stage of the review of {topic}",
+         "No decision on {topic} had been reached when it was written"],
+        ["and reflects the back-and-forth among staff.",
+         "and sets out staff views that leadership was free to reject.",
+         "and weighs competing options for senior officials.",
+         "and exposing it would discourage candid internal debate.",
+         "and records the personal opinions of its authors, not agency policy."]),
+    "(b)(6)": (
+        ["Personal details of {n} {role} appear in the {kind}.",
+         "The {title} lists home telephone numbers and addresses of {role}.",
+         "Employee identification numbers and personal e-mail addresses are redacted.",
+         "Medical and family information about {role} is withheld.",
+         "The names of {n} lower-level {role} are blacked out."],
+        ["These individuals have a substantial interest in keeping such details private",
+         "Disclosure would intrude on their personal lives",
+         "Release could lead to unwanted contact with them",
+         "The information is of a purely personal nature",
+         "Releasing it would identify private persons"],
+        ["and would shed no light on what the government is up to.",
+         "so the privacy interest prevails.",
+         "and would be a clearly unwarranted invasion of personal privacy.",
+         "and no countervailing public benefit has been identified.",
+         "and withholding it protects them."]),
+    "(b)(7)(C)": (
+        ["{office} gathered the {kind} while looking into possible immigration violations "
+         "({case}).",
+         "The {kind} was created in furtherance of the agency's mission to enforce federal "
+         "immigration law ({case}).",
+         "This {kind} belongs to the agency's law-enforcement file on {case}.",
+         "The material came out of {office}'s examination of suspected unlawful employment "
+         "({case}).",
+         "The pages are from a removal case that {office} brought against a noncitizen "
+         "({case})."],
+        ["Revealing who the {role} are would tie them to the matter",
+         "Naming the {role} would subject them to unwanted attention",
+         "The {role} have a recognized interest in not being connected to the case",
+         "Exposing their identities could invite intimidation",
+         "The {role} would face embarrassment if identified"],
+        ["and that outweighs any public interest in disclosure.",
+         "so their names, badge numbers and phone extensions are withheld.",
+         "and no overriding public interest has been shown.",
+         "and Exemption 7(C) protects them.",
+         "which the personal privacy exemption covers."]),
+    "(b)(7)(E)": (
+        ["The redacted fields hold the search strings analysts enter into the agency's "
+         "records index.",
+         "The {title} lays out the step-by-step approach officers follow in {case}.",
+         "Screens from an internal targeting tool used by {office} are redacted.",
+         "The {kind} details the thresholds {office} uses to prioritize cases.",
+         "Rules for handling confidential informants appear in the {kind}."],
+        ["Disclosing them would show how enforcement personnel locate people",
+         "They are used in criminal and civil immigration investigations",
+         "Knowing them would let lawbreakers predict agency enforcement actions",
+         "They guide investigators in the field",
+         "They were developed to detect violations of customs law"],
+        ["and their release would allow evasion.",
+         "so wrongdoers could adjust their conduct to stay ahead of agents.",
+         "and could reasonably be expected to risk circumvention of the law.",
+         "which would blunt the agency's efforts.",
+         "and would reduce their effectiveness."]),
+}
+
 def _justify(rng: random.Random, doc: dict[str, Any], codes: list[str],
              skip: str = "", pools: dict[str, Any] | None = None) -> str:
     slots: dict[str, Any] = {k: rng.choice(v) for k, v in _WORDS.items()}
@@ -195,10 +271,11 @@ def make_index(truth: dict[str, Any], seed: int = 1, plant: tuple[str, ...] = PL
                wording: str = "tuning") -> tuple[list[list[str]], list[tuple[str, str]]]:
     """The index rows (without the header) and the expected findings.
 
-    ``wording``: "tuning" (the clauses the rules were checked against) or "held_out".
+    ``wording``: "tuning" (the clauses the rules were first checked against), "fresh" (the
+    paraphrases they were widened on) or "held_out" (never used to tune them).
     """
     rng = random.Random(seed)
-    pools = HELD_OUT if wording == "held_out" else _CLAUSES
+    pools = {"tuning": _CLAUSES, "fresh": FRESH, "held_out": HELD_OUT}[wording]
 
     def just(doc: dict[str, Any], codes: list[str], skip: str = "") -> str:
         return _justify(rng, doc, codes, skip, pools)
