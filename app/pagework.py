@@ -196,19 +196,23 @@ class PagePool:
 
     def run(self, jobs: Iterable[tuple[Hashable, Any]], *, budget: float,
             cancel: CancelToken | None = None,
-            paused: Callable[[], bool] | None = None) -> Generator[Event, None, None]:
+            paused: Callable[[], bool] | None = None,
+            idle: Callable[[], None] | None = None) -> Generator[Event, None, None]:
         """Run ``(key, job)`` pairs; a job not finished ``budget`` s after it began is stopped.
 
         Raises Cancelled (from ``cancel.check``) with the children in flight ended; while
-        ``paused()`` is true no new job starts.
+        ``paused()`` is true no new job starts, and ``idle()`` is called once each time the
+        pool is left holding (paused, jobs left, none in flight).
         """
         with self._lock:
-            yield from self._run(iter(jobs), budget, cancel, paused)
+            yield from self._run(iter(jobs), budget, cancel, paused, idle)
 
     def _run(self, jobs: Iterator[tuple[Hashable, Any]], budget: float,
-             cancel: CancelToken | None, paused: Callable[[], bool] | None) -> Iterator[Event]:
+             cancel: CancelToken | None, paused: Callable[[], bool] | None,
+             idle: Callable[[], None] | None) -> Iterator[Event]:
         busy: list[_Child] = []
         more = True
+        holding = False
         try:
             while True:
                 if cancel is not None:
@@ -221,9 +225,13 @@ class PagePool:
                     child = self._child()
                     child.give(*item)
                     busy.append(child)
+                    holding = False
                 if not busy:
                     if not more:
                         return
+                    if not holding and idle is not None:
+                        idle()
+                    holding = True
                     time.sleep(0.05)  # paused with nothing in flight
                     continue
                 yield from self._wait(busy, budget)

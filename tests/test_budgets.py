@@ -166,6 +166,29 @@ def test_pool_reports_a_child_that_dies_and_goes_on() -> None:
     assert events[2].value == "ok: done" and events[3].value == "ok too: done"
 
 
+def test_pool_starts_no_job_while_paused_and_says_when_it_holds() -> None:
+    state = {"polls": 0, "held": 0, "resumed": False}
+
+    def paused() -> bool:  # not paused for the first job, then paused until resumed
+        state["polls"] += 1
+        return state["polls"] > 1 and not state["resumed"]
+
+    def idle() -> None:  # the pool holds: resume it (it must not have begun job 2 before)
+        state["held"] += 1
+        state["resumed"] = True
+
+    pool = PagePool(sleepy, workers=1)
+    try:
+        seen = []
+        for event in pool.run([(1, ("first", 0.2)), (2, ("second", 0.0))], budget=30,
+                              paused=paused, idle=idle):
+            seen.append((event.key, state["held"], state["resumed"]))
+    finally:
+        pool.close()
+    # job 1 ran before the pause; job 2 only once the pool had held and been resumed
+    assert seen == [(1, 0, False), (2, 1, True)]
+
+
 def test_pool_cancel_ends_the_children_in_flight() -> None:
     from app.errors import Cancelled
     from app.progress import CancelToken

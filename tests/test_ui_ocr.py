@@ -179,11 +179,13 @@ def test_open_with_queued_scans_pause_resume_cancel_and_close(qtbot, window, que
     ind.pause_button.click()  # before the child has started a page
     assert indicator(window) == "OCR paused: 0 done, 3 left"
     assert ind.pause_button.text() == "Resume"
-    qtbot.wait(5000)
+    # the child says when it holds: the page in flight (if any) saved, no other begun
+    with qtbot.waitSignal(window.ocr.holding, timeout=OCR_TIMEOUT_MS):
+        pass
     held = counts(queued)["done"]
     assert held <= 1  # at most the page in flight (one process) finishes
-    qtbot.wait(5000)
-    assert counts(queued)["done"] == held, "a page started while paused"
+    assert indicator(window) == f"OCR paused: {held} done, {3 - held} left"
+    assert window.ocr.job.process.is_alive()  # holding, not ended
     ind.pause_button.click()  # Resume
     assert ind.pause_button.text() == "Pause"
     qtbot.waitUntil(lambda: counts(queued)["done"] > held, timeout=OCR_TIMEOUT_MS)

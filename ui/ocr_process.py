@@ -26,10 +26,15 @@ from ui.ingest_process import _EventToken, drain, watch_parent
 class _ProcessControl(OcrControl):
     """An :class:`OcrControl` driven from the window's process through two events."""
 
-    def __init__(self, cancel: Any, pause: Any) -> None:
+    def __init__(self, cancel: Any, pause: Any, out: Any = None) -> None:
         super().__init__(_EventToken(cancel))
         self._cancel_ev = cancel
         self._pause_ev = pause
+        self._out = out
+
+    def holding(self) -> None:
+        if self._out is not None:
+            self._out.put(("holding",))
 
     def pause(self) -> None:
         self._pause_ev.set()
@@ -63,7 +68,7 @@ def _run_child(path: str, enqueue_all: bool, out: Any, cancel: Any, pause: Any) 
             if not ids:
                 out.put(("done", {"done": 0, "failed": 0, "low_confidence": 0, "total": 0}))
                 return
-            summary = run_ocr(matter, page_ids=ids, control=_ProcessControl(cancel, pause),
+            summary = run_ocr(matter, page_ids=ids, control=_ProcessControl(cancel, pause, out),
                               progress=lambda d, t, w: out.put(("progress", d, t, w)))
             out.put(("done", {"done": summary.done, "failed": len(summary.failed),
                               "low_confidence": summary.low_confidence, "total": len(ids),
@@ -120,7 +125,7 @@ class OcrProcess:
         """OCR every pending page of the matter (queueing all that need it first, if asked).
 
         Messages: ("start", pending, done before), ("progress", done, total, bates),
-        then the last one.
+        ("holding",) once paused with no page in flight, then the last one.
         """
         return cls(_run_child, (matter_path, enqueue_all))
 

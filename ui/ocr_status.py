@@ -84,6 +84,7 @@ class OcrController(QObject):
     """OCR for one review window; see the module docstring."""
 
     runFinished = Signal(str)  # "done", "cancelled", "unavailable" or "error"
+    holding = Signal()  # paused, and no page is being read any more
     refreshed = Signal(list)  # page ids whose OCR the window has just picked up
     reocrDone = Signal(int)  # page id, once re-OCRed and shown again
     pageInfoLoaded = Signal(int)
@@ -375,6 +376,8 @@ class OcrController(QObject):
                 if not self._refresh_timer.isActive():
                     self._refresh_timer.start()
             self._show_progress()
+        elif kind == "holding":
+            self.holding.emit()
         elif kind == "done":
             info = msg[1]
             text = f"OCR finished: {info['done']} pages OCRed"

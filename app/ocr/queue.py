@@ -66,6 +66,9 @@ class OcrControl:
         """Whether :meth:`pause` is in effect."""
         return not self._running.is_set()
 
+    def holding(self) -> None:
+        """Called by the run once it is paused with no page in flight (a hook; no-op here)."""
+
 
 @dataclass
 class OcrSummary:
@@ -300,7 +303,8 @@ def run_ocr(matter: Matter, *, workers: int | None = None, page_ids: list[int] |
     pool = PagePool(_ocr_target, workers=min(workers, total), initializer=_init_worker,
                     initargs=(tessdata,), name="vaughn-ocr")
     events = pool.run(((job.page_id, (job, tessdata)) for job in jobs), budget=budget,
-                      cancel=control.cancel_token, paused=lambda: control.paused)
+                      cancel=control.cancel_token, paused=lambda: control.paused,
+                      idle=control.holding)
     try:
         for event in events:
             job = by_id[cast(int, event.key)]  # page ids given as keys above
