@@ -33,6 +33,24 @@ def test_five_needs_a_privilege_and_a_deliberative_character() -> None:
     assert kinds(["(b)(6)"], "Names.") == []
 
 
+def test_cues_are_whole_words_stems_and_near_pairs() -> None:
+    # a whole word, plural allowed: "warranted" is not a warrant, "candidate" not candid
+    assert kinds(["(b)(7)(C)"], "Names of officers; withholding is warranted.") == [
+        "no_law_enforcement_purpose"]
+    assert kinds(["(b)(7)(C)"], "Names in an arrest warrant.") == []
+    assert kinds(["(b)(7)(C)"], "Names in the warrants.") == []
+    # a stem: "investigat*" finds investigators
+    assert kinds(["(b)(7)(C)"], "Names of investigators.") == []
+    # a pair within six words: written before the agency reached its decision
+    draft = "Deliberative process privilege: staff recommendations written {} on staffing."
+    assert kinds(["(b)(5)"], draft.format("before the agency reached its decision")) == []
+    assert kinds(["(b)(5)"], draft.format("before lunch")) == ["b5_not_deliberative"]
+    far = "before the long and winding meeting of the working group ended, a decision"
+    assert kinds(["(b)(5)"], draft.format(far)) == ["b5_not_deliberative"]
+    hit = rules.check(["(b)(5)"], "Privileged. Discussion of a candidate.")[0]
+    assert hit.evidence["found"] == ["discussion"]  # "candidate" is not "candid"
+
+
 def test_boilerplate_groups_near_identical_texts_and_counts_them() -> None:
     texts = [TEMPLATE.format(tail=t) for t in ("", "No segregable portion remains.",
                                                "Nothing segregable remains.")]

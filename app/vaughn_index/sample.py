@@ -244,6 +244,7 @@ FRESH: dict[str, tuple[list[str], list[str], list[str]]] = {
          "and would reduce their effectiveness."]),
 }
 
+
 def _justify(rng: random.Random, doc: dict[str, Any], codes: list[str],
              skip: str = "", pools: dict[str, Any] | None = None) -> str:
     slots: dict[str, Any] = {k: rng.choice(v) for k, v in _WORDS.items()}
