@@ -12,6 +12,7 @@ a custom code ("(j)(2)", "Personal Privacy").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.errors import VaughnError
@@ -118,6 +119,13 @@ VOCABULARIES: dict[str, tuple[Item, ...]] = {
     "priority": PRIORITIES,
     "exhibit_status": EXHIBIT_STATUSES,
 }
+
+
+def order_codes(codes: Iterable[str]) -> list[str]:
+    """Exemption codes in catalog order, custom codes after them alphabetically."""
+    found = set(codes)
+    known = [c for c in EXEMPTION_CODES if c in found]
+    return known + sorted(found - set(known))
 
 
 def keys(kind: str) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app import vocabulary as vocab
 from app.matter.store import Matter
+from app.vocabulary import order_codes
 
 _CHUNK = 500
 
@@ -105,13 +106,6 @@ def codes_by_page(matter: Matter, page_ids: Iterable[int]) -> dict[int, list[str
             f"WHERE page_id IN ({','.join('?' * len(chunk))})", chunk):
             found.setdefault(pid, set()).update(effective(stamped, reviewed))
     return {pid: order_codes(codes) for pid, codes in found.items()}
-
-
-def order_codes(codes: Iterable[str]) -> list[str]:
-    """Exemption codes in catalog order, custom codes after them alphabetically."""
-    codes = set(codes)
-    known = [c for c in vocab.EXEMPTION_CODES if c in codes]
-    return known + sorted(codes - set(known))
 
 
 def combine_dispositions(keys: Iterable[str]) -> str:

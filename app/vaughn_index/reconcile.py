@@ -18,11 +18,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app import vocabulary
 from app.matter.store import Matter
 from app.review.ops import effective_exemptions
 from app.vaughn_index import boilerplate, rules
 from app.vaughn_index.ranges import BatesRange, PageFinder
+from app.vocabulary import order_codes
 
 KINDS: dict[str, str] = {
     "unclaimed_exemption": "Exemption stamped on the pages but not claimed by the entry",
@@ -68,13 +68,6 @@ class PageRow:
         if self.withheld_in_full:
             return "withheld_in_full"
         return "released_in_part" if self.redaction_count else "released_in_full"
-
-
-def order_codes(codes: Iterable[str]) -> list[str]:
-    """Exemption codes in catalog order, custom codes after them alphabetically."""
-    found = set(codes)
-    known = [c for c in vocabulary.EXEMPTION_CODES if c in found]
-    return known + sorted(found - set(known))
 
 
 @dataclass
