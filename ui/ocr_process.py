@@ -164,4 +164,4 @@ class OcrProcess:
 
     def poll(self) -> list[tuple]:
         """Messages waiting (see the class docstring)."""
-        return drain(self, ("start", "progress"), "OCR")
+        return drain(self, ("start", "progress", "holding"), "OCR")
