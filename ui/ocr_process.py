@@ -26,15 +26,14 @@ from ui.ingest_process import _EventToken, drain, watch_parent
 class _ProcessControl(OcrControl):
     """An :class:`OcrControl` driven from the window's process through two events."""
 
-    def __init__(self, cancel: Any, pause: Any, out: Any = None) -> None:
+    def __init__(self, cancel: Any, pause: Any, out: Any) -> None:
         super().__init__(_EventToken(cancel))
         self._cancel_ev = cancel
         self._pause_ev = pause
         self._out = out
 
     def holding(self) -> None:
-        if self._out is not None:
-            self._out.put(("holding",))
+        self._out.put(("holding",))
 
     def pause(self) -> None:
         self._pause_ev.set()

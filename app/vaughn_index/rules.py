@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
 
 # A cue is a word or phrase matched as whole words, plural "s"/"es" allowed ("method" finds
 # methods, not "methodical"); a cue ending in "*" is a stem ("investigat*" finds investigation,
@@ -110,11 +111,12 @@ class _Words:
         """Positions of ``word`` as a cue's last word: itself, its plural or (``*``) a word it
         starts."""
         if not word.endswith("*"):
-            return sorted(self.where.get(word, []) + self.where.get(word + "s", [])
-                          + self.where.get(word + "es", []))
+            hits = [self.where[w] for w in (word, word + "s", word + "es") if w in self.where]
+            return hits[0] if len(hits) == 1 else sorted(i for h in hits for i in h)
         stem = word[:-1]
         out: list[int] = []
-        for w in self.sorted[bisect_left(self.sorted, stem):]:
+        for k in range(bisect_left(self.sorted, stem), len(self.sorted)):
+            w = self.sorted[k]
             if not w.startswith(stem):
                 break
             out += self.where[w]
@@ -123,23 +125,42 @@ class _Words:
     def at(self, cue: str) -> list[int]:
         """Where the whole-word cue starts."""
         if cue not in self._memo:
-            *head, last = cue.split()
+            head, last = _parts(cue)
             ends = self._ending(last)
             n = len(head)
             self._memo[cue] = [i - n for i in ends
-                               if i >= n and self.words[i - n:i] == head]
+                               if i >= n and self.words[i - n:i] == head] if n else ends
         return self._memo[cue]
 
     def has(self, cue: str) -> bool:
-        if " … " not in cue:
+        lead, follow = _pair(cue)
+        if not follow:
             return bool(self.at(cue))
-        lead, follow = cue.split(" … ")
-        ends = [i + len(lead.split()) for i in self.at(lead)]
+        n = len(_parts(lead)[0]) + 1
+        ends = [i + n for i in self.at(lead)]
         return any(0 <= j - e < NEAR for j in self.at(follow) for e in ends)
+
+
+@cache
+def _parts(cue: str) -> tuple[list[str], str]:
+    """A cue's words before its last, and its last word."""
+    *head, last = cue.split()
+    return head, last
+
+
+@cache
+def _pair(cue: str) -> tuple[str, str]:
+    """A pair cue's two sides ("a … b"); a plain cue and ""."""
+    lead, _, follow = cue.partition(" … ")
+    return lead, follow
 
 
 def _found(words: _Words, cues: tuple[str, ...]) -> list[str]:
     return [c for c in cues if words.has(c)]
+
+
+def _any(words: _Words, cues: tuple[str, ...]) -> bool:
+    return any(words.has(c) for c in cues)
 
 
 def check(codes: list[str], justification: str) -> list[RuleHit]:
@@ -148,13 +169,13 @@ def check(codes: list[str], justification: str) -> list[RuleHit]:
     words = _Words(folded)
     hits: list[RuleHit] = []
     seven = [c for c in codes if c.startswith("(b)(7)")]
-    if seven and not _found(words, LAW_ENFORCEMENT):
+    if seven and not _any(words, LAW_ENFORCEMENT):
         hits.append(RuleHit(
             "no_law_enforcement_purpose", seven[0],
             f"{', '.join(seven)} claimed, but the justification names no law-enforcement "
             "purpose",
             {"trigger": seven, "looked_for": list(LAW_ENFORCEMENT), "found": []}))
-    if "(b)(7)(E)" in codes and not _found(words, TECHNIQUE):
+    if "(b)(7)(E)" in codes and not _any(words, TECHNIQUE):
         hits.append(RuleHit(
             "no_technique", "(b)(7)(E)",
             "(b)(7)(E) claimed, but the justification names no technique, procedure or "
@@ -167,7 +188,7 @@ def check(codes: list[str], justification: str) -> list[RuleHit]:
                 "b5_no_privilege", "(b)(5)",
                 "(b)(5) claimed, but the justification names no privilege",
                 {"trigger": ["(b)(5)"], "looked_for": list(PRIVILEGE), "found": []}))
-        elif not _found(words, OTHER_PRIVILEGE):
+        elif not _any(words, OTHER_PRIVILEGE):
             pre = _found(words, PREDECISIONAL)
             # "deliberative process privilege" names the privilege, not the record's character
             deli = _found(_Words(folded.replace(" deliberative process ", " ")), DELIBERATIVE)
