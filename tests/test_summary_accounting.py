@@ -16,7 +16,8 @@ from app.matter.store import Matter
 def test_summary_report_lists_page_accounting(matter: Matter, folder_production,
                                               tmp_path: Path) -> None:
     folder, _ = folder_production
-    assert ingest(matter, [folder / "tranche_01"], production="Tranche 1").ok
+    report = ingest(matter, [folder / "tranche_01"], production="Tranche 1")
+    assert report.ok, report.by_status("failed")
     assert ingest(matter, [folder / "tranche_02"], production="Tranche 2").ok
     ids = [r[0] for r in matter.conn.execute(
         "SELECT p.id FROM pages p JOIN productions pr ON pr.id = p.production_id "

@@ -201,6 +201,8 @@ class MatterWorker(QObject):
         self._seq = itertools.count()
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._stopping = False
+        self._outstanding = 0  # non-prefetch jobs submitted and not yet delivered
+        self._counted: set[int] = set()
         self._lock: Any = None
         self.ctx: Context | None = None
         self.busy_s = 0.0
@@ -220,6 +222,9 @@ class MatterWorker(QObject):
         seq = next(self._seq)
         self._callbacks[seq] = (on_done, on_error)
         with self._cond:
+            if priority < PREFETCH:
+                self._counted.add(seq)
+                self._outstanding += 1
             self._jobs.append(_Job(priority, seq, fn, kind))
             self._jobs.sort()
             self._cond.notify()
@@ -231,9 +236,16 @@ class MatterWorker(QObject):
             return any(j.priority < PREFETCH for j in self._jobs)
 
     def pending(self) -> int:
-        """How many jobs wait (for tests and the status bar)."""
+        """How many jobs other than prefetch are queued, running, or done with their result not
+        yet handed to the GUI (tests wait for 0: a job popped from the queue is not finished)."""
         with self._cond:
-            return len(self._jobs)
+            return self._outstanding
+
+    def _settle(self, seq: int) -> None:
+        with self._cond:
+            if seq in self._counted:
+                self._counted.discard(seq)
+                self._outstanding -= 1
 
     def drop_prefetch(self) -> None:
         """Forget queued prefetch jobs (the reviewer moved on)."""
@@ -248,11 +260,22 @@ class MatterWorker(QObject):
         with self._cond:
             self._stopping = True
             self._jobs.clear()
+            self._counted.clear()
+            self._outstanding = 0
             self._cond.notify()
         self._thread.wait(timeout_ms)
 
     def _deliver(self, seq: int, result: Any, error: Any) -> None:
         on_done, on_error = self._callbacks.pop(seq, (None, None))
+        try:
+            self._deliver_to(on_done, on_error, result, error)
+        finally:  # after the callback, so work it submits is counted before this job leaves
+            self._settle(seq)
+
+    @staticmethod
+    def _deliver_to(on_done: Callable[[Any], None] | None,
+                    on_error: Callable[[BaseException], None] | None,
+                    result: Any, error: Any) -> None:
         if error is not None:
             if on_error is not None:
                 on_error(error)
