@@ -52,3 +52,22 @@ def test_app_packages_keep_their_layers() -> None:
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "0 broken" in out.stdout
 
+
+
+def test_ui_reaches_the_core_only_through_the_session(tmp_path: Path) -> None:
+    """The ui/ contract holds on the tree, and breaks when a ui module imports a core module
+    directly (checked on a copy, so the contract is shown to bite)."""
+    import shutil
+
+    exe = Path(sys.executable).with_name("lint-imports")
+    copy = tmp_path / "tree"
+    for name in ("app", "ui"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    planted = copy / "ui" / "planted.py"
+    planted.write_text('"""A planted direct import."""\n\nfrom app.review import state  # noqa\n')
+    out = subprocess.run([str(exe), "--no-cache"], cwd=copy, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(copy), "PATH": ""})
+    assert out.returncode != 0
+    assert "ui.planted -> app.review" in out.stdout
+    assert "ui/ reaches the core only through app.session and app.errors BROKEN" in out.stdout

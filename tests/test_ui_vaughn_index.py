@@ -98,9 +98,9 @@ def test_import_entry_panel_challenge_filter_and_view(qtbot, win, pdf_production
         goto(qtbot, win, upages[0])
     assert ufid in [panel.findings.item(i).data(Qt.ItemDataRole.UserRole)
                     for i in range(panel.findings.count())]
-    from ui.window import _op
 
-    win._run("Re-read codes", _op("set_redaction_exemptions", ureds, json.loads(claimed)))
+    codes = json.loads(claimed)
+    win._run("Re-read codes", lambda w: w.set_exemptions(ureds, codes))
     settle(qtbot, win)
     qtbot.waitUntil(lambda: ufid not in [panel.findings.item(i).data(Qt.ItemDataRole.UserRole)
                                          for i in range(panel.findings.count())],

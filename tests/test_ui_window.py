@@ -343,8 +343,8 @@ def test_filters_match_the_matter(qtbot, win) -> None:
     pid = page_with_redactions(win)
     goto(qtbot, win, pid)
     ids = [r["id"] for r in win.page["redactions"]]
-    win._run("Accept page", lambda m, r, op: __import__("app.review.ops", fromlist=["x"])
-             .set_review(m, r, [("redaction", i) for i in ids], status="accept", op_id=op))
+    win._run("Accept page",
+             lambda w: w.set_review([("redaction", i) for i in ids], {"status": "accept"}))
     settle(qtbot, win)
     win.set_filter("unreviewed")
     qtbot.waitUntil(lambda: win.tree_model.pages and pid not in win.tree_model.pages,

@@ -48,7 +48,7 @@ def test_jobs_run_on_one_thread_by_priority_and_errors_come_back(qtbot, worker) 
         def run(ctx):
             threads.add(threading.get_ident())
             order.append(name)
-            return ctx.matter.scalar("SELECT count(*) FROM pages")
+            return ctx.session.matter.scalar("SELECT count(*) FROM pages")
         return run
 
     results = []
@@ -70,8 +70,8 @@ def test_renders_are_cached_sharp_and_prefetch_gives_way(qtbot, worker) -> None:
     out = []
 
     def render(ctx):
-        pid = ctx.matter.scalar("SELECT min(id) FROM pages")
-        w = ctx.matter.scalar("SELECT width FROM pages WHERE id = ?", (pid,))
+        pid = ctx.session.matter.scalar("SELECT min(id) FROM pages")
+        w = ctx.session.matter.scalar("SELECT width FROM pages WHERE id = ?", (pid,))
         first = ctx.renderer.render(pid, 2.0)
         again = ctx.renderer.render(pid, 2.0)
         stopped = ctx.renderer.render(pid + 1, 2.0, abort=lambda: True)

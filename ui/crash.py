@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from app.paths import logs_dir
+from app.session import logs_dir
 
 LOG_NAME = "vaughn.log"
 PENDING = "crash-pending.txt"

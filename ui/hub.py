@@ -2,8 +2,9 @@
 
 Every review action the window offers is an :class:`OpCommand` pushed on the window's
 ``QUndoStack`` (one command per action; a bulk action is one command). Its first ``redo`` runs
-the op from ``app.review.ops`` on the matter worker with an op id chosen here, so that ``undo``
-(``ops.undo``) and later ``redo`` (``ops.redo``) can be queued at once, in order, without waiting
+the op, a method of the session's ``Writer`` (``app.session``), on the matter worker with an op
+id chosen here, so that ``undo`` (``Session.undo``) and later ``redo`` (``Session.redo``) can be
+queued at once, in order, without waiting
 for the first run to finish. An op refused on its first run (a merge at a file's first record)
 wrote nothing and leaves no step on the stack. Each result's :class:`Changes` is broadcast by
 :attr:`Hub.changed`; panels decide for themselves whether to reload.
@@ -13,21 +14,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from ui.worker import WRITE, MatterWorker
+from ui.worker import URGENT, WRITE, MatterWorker
 
-OpFn = Callable[[Any, str, str], Any]  # (matter, reviewer, op_id) -> Changes
+if TYPE_CHECKING:
+    from app.session import Changes, Writer
+
+OpFn = Callable[["Writer"], "Changes"]  # one op of the session's Writer
 
 
 class Hub(QObject):
     """Runs review ops through the worker and broadcasts what changed."""
 
-    changed = Signal(object)  # app.review.ops.Changes
+    changed = Signal(object)  # app.session.Changes
     failed = Signal(str)
     settled = Signal()  # emitted after every op result (tests wait on it)
 
@@ -46,7 +50,9 @@ class Hub(QObject):
     def _submit(self, fn: Callable[[Any], Any], first: OpCommand | None = None) -> None:
         self.in_flight += 1
         on_error = self._error if first is None else lambda exc: self._refused(first, exc)
-        self.worker.submit(fn, self._done, on_error, kind=WRITE)
+        # URGENT, like the window's reads: jobs of one priority run in order, so a read queued
+        # after an op sees what the op wrote
+        self.worker.submit(fn, self._done, on_error, priority=URGENT, kind=WRITE)
 
     def _done(self, changes: Any) -> None:
         self.in_flight -= 1
@@ -81,21 +87,17 @@ class OpCommand(QUndoCommand):
         self.ran = False
 
     def redo(self) -> None:
-        from app.review import ops
-
         reviewer = self.hub.reviewer()
         op_id = self.op_id
         if not self.ran:
             self.ran = True
             fn = self.fn
-            self.hub._submit(lambda ctx: fn(ctx.matter, reviewer, op_id), first=self)
+            self.hub._submit(lambda ctx: fn(ctx.session.writer(reviewer, op_id)), first=self)
         else:
-            self.hub._submit(lambda ctx: ops.redo(ctx.matter, reviewer, op_id, missing_ok=True))
+            self.hub._submit(lambda ctx: ctx.session.redo(reviewer, op_id))
 
     def undo(self) -> None:
-        from app.review import ops
-
         reviewer = self.hub.reviewer()
         op_id = self.op_id
-        self.hub._submit(lambda ctx: ops.undo(ctx.matter, reviewer, op_id, missing_ok=True))
+        self.hub._submit(lambda ctx: ctx.session.undo(reviewer, op_id))
 

@@ -19,7 +19,7 @@ the matter worker's thread.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from ui.worker import NORMAL, WRITE
+from app.session import PageId
+from ui.worker import NORMAL, WRITE, Context
+
+if TYPE_CHECKING:
+    from app.session import OcrState
 
 POLL_MS = 200
 REFRESH_MS = 3000  # finished pages refresh the window at most this often
@@ -154,11 +158,8 @@ class OcrController(QObject):
         if self.window.worker is None or self.window.read_only:
             return
 
-        def run(ctx: Any) -> Any:
-            from app.ocr.queue import set_workers
-
-            set_workers(ctx.matter, workers)
-            return workers
+        def run(ctx: Context) -> Any:
+            return ctx.session.ocr.set_workers(workers)
 
         later = " (from the next run)" if self.running else ""
         self._submit(run, lambda n: self.window.statusBar().showMessage(
@@ -186,10 +187,8 @@ class OcrController(QObject):
         self._user_cancelled = False
         self.page_info.clear()
 
-        def run(ctx: Any) -> Any:
-            from app.ocr.queue import get_workers
-
-            return get_workers(ctx.matter)
+        def run(ctx: Context) -> Any:
+            return ctx.session.ocr.workers()
 
         def done(n: int) -> None:
             self.workers_spin.blockSignals(True)
@@ -220,24 +219,11 @@ class OcrController(QObject):
         if self.running or self.window.read_only:
             return
 
-        def run(ctx: Any) -> Any:
-            from app.matter.store import now_iso
-            from app.ocr.engine import OcrUnavailable, find_tessdata
-            from app.ocr.queue import status
+        self._submit(lambda ctx: ctx.session.ocr.state(), self._checked)
 
-            counts = status(ctx.matter)
-            try:
-                find_tessdata()
-                missing = ""
-            except OcrUnavailable as exc:
-                missing = str(exc)
-            return counts, missing, now_iso()
-
-        self._submit(run, self._checked)
-
-    def _checked(self, result: Any) -> None:
-        counts, missing, now = result
-        if self.running or not counts["pending"]:
+    def _checked(self, result: OcrState) -> None:
+        counts, missing, now = result.counts, result.missing, result.now
+        if self.running or not result.pending:
             return
         if missing:
             self.unavailable = missing
@@ -262,20 +248,8 @@ class OcrController(QObject):
             return
         self._user_cancelled = False
 
-        def run(ctx: Any) -> Any:
-            from app.matter.store import now_iso
-            from app.ocr.engine import OcrUnavailable, find_tessdata
-            from app.ocr.queue import status
-
-            try:
-                find_tessdata()
-                missing = ""
-            except OcrUnavailable as exc:
-                missing = str(exc)
-            return status(ctx.matter), missing, now_iso()
-
-        def done(result: Any) -> None:
-            counts, missing, now = result
+        def done(result: OcrState) -> None:
+            counts, missing, now = result.counts, result.missing, result.now
             if missing:
                 self.unavailable = missing
                 self._say(missing)
@@ -283,7 +257,7 @@ class OcrController(QObject):
             if not self.running:
                 self._launch(enqueue_all, counts, now)
 
-        self._submit(run, done)
+        self._submit(lambda ctx: ctx.session.ocr.state(), done)
 
     def _reset_run(self) -> None:
         self._done_before = 0
@@ -296,7 +270,7 @@ class OcrController(QObject):
         self._last_refresh = 0.0
 
     def _launch(self, enqueue_all: bool, counts: dict[str, int], now_iso: str) -> None:
-        from ui.ocr_process import OcrProcess
+        from app.session import OcrProcess
 
         self._reset_run()
         self._done_before = counts["done"]
@@ -417,12 +391,8 @@ class OcrController(QObject):
         since, handled = self._since_iso, set(self._handled)
         w = self.window
 
-        def run(ctx: Any) -> Any:
-            from app.ocr.status import finished_since
-            from app.review import state
-
-            ids = [pid for pid in finished_since(ctx.matter, since) if pid not in handled]
-            return ids, state.tree_rows(ctx.matter, ids) if ids else []
+        def run(ctx: Context) -> Any:
+            return ctx.session.ocr.finished_since(since, handled)
 
         def done(result: Any) -> None:
             ids, rows = result
@@ -447,10 +417,8 @@ class OcrController(QObject):
         if not pages or self.window.read_only:
             return
 
-        def run(ctx: Any) -> Any:
-            from app.ocr.queue import enqueue
-
-            return enqueue(ctx.matter, pages)
+        def run(ctx: Context) -> Any:
+            return ctx.session.ocr.enqueue(pages)
 
         def done(added: int) -> None:
             if added:
@@ -461,10 +429,8 @@ class OcrController(QObject):
     # -- one page again -------------------------------------------------------------------
 
     def _load_page_info(self, page_id: int) -> None:
-        def run(ctx: Any) -> Any:
-            from app.ocr.status import page_ocr
-
-            return page_ocr(ctx.matter, page_id)
+        def run(ctx: Context) -> Any:
+            return ctx.session.ocr.page(PageId(page_id))
 
         def done(info: dict[str, Any] | None) -> None:
             if info is not None:
@@ -475,7 +441,7 @@ class OcrController(QObject):
 
     def page_wants_ocr(self, page_id: int) -> bool:
         """Whether a page's text came from OCR or should (re-OCR is offered for it)."""
-        from app.ocr.status import wants_ocr
+        from app.session import wants_ocr
 
         return wants_ocr(self.page_info.get(page_id))
 
@@ -500,7 +466,7 @@ class OcrController(QObject):
 
     def reocr(self, dpi: int, mode: str) -> None:
         """OCR the current page again (``dpi``, ``mode``) in a child process, then show it."""
-        from app.ocr.engine import OcrUnavailable, find_tessdata
+        from app.session import engine_missing
 
         w = self.window
         pid = w.page_id
@@ -509,12 +475,11 @@ class OcrController(QObject):
         if self.reocr_job is not None and not self.reocr_job.finished:
             w.statusBar().showMessage("A page is being OCRed again already", 4000)
             return
-        try:
-            find_tessdata()
-        except OcrUnavailable as exc:
-            w.statusBar().showMessage(str(exc), 15000)
+        missing = engine_missing()
+        if missing:
+            w.statusBar().showMessage(missing, 15000)
             return
-        from ui.ocr_process import OcrProcess
+        from app.session import OcrProcess
 
         bates = (w.page or {}).get("bates") or f"page {pid}"
         how = "line by line" if mode == "lines" else f"at {dpi} dpi"
@@ -534,10 +499,8 @@ class OcrController(QObject):
             f"OCR again ({info['words']} words), confidence {info['confidence']:.2f}", 8000)
         self.page_info.pop(pid, None)
 
-        def rows(ctx: Any) -> Any:
-            from app.review import state
-
-            return state.tree_rows(ctx.matter, [pid])
+        def rows(ctx: Context) -> Any:
+            return ctx.session.pages.rows([PageId(pid)])
 
         self._submit(rows, w.tree_model.update_rows, priority=NORMAL)
         if w.page_id == pid:

@@ -11,7 +11,7 @@ import os
 
 from PySide6.QtCore import QSettings
 
-from app.paths import data_dir
+from app.session import data_dir
 
 MAX_RECENT = 10
 

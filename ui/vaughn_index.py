@@ -12,13 +12,12 @@
 - View ▸ Vaughn index… (Ctrl+Shift+V): every entry with its status and every finding; a
   double-click goes to the first page it names.
 
-The window's "Vaughn index findings" filter (kind ``vaughn``, :func:`finding_pages`) shows only
+The window's "Vaughn index findings" filter (kind ``vaughn``, ``Session.pages.filter``) shows only
 the pages a finding names. Every read and write runs on the matter worker; nothing here touches SQL.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,8 @@ from PySide6.QtWidgets import (
 )
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from ui.worker import NORMAL, WRITE
+from app.session import FindingId, PageId
+from ui.worker import NORMAL, WRITE, Context
 
 FIELD_LABELS = {
     "bates": "Bates / document no. (required)", "exemptions": "Exemption(s) (required)",
@@ -204,7 +204,7 @@ class IndexView(QDialog):
         self.findings.cellDoubleClicked.connect(lambda r, _c: self._go(self.findings, r))
 
     def set_data(self, data: dict[str, Any]) -> None:
-        """Fill both tables from :func:`index_overview`."""
+        """Fill both tables from ``Session.index.overview``."""
         self.caption.setText(data["caption"])
         self.entries.setRowCount(len(data["entries"]))
         for r, e in enumerate(data["entries"]):
@@ -232,60 +232,6 @@ class IndexView(QDialog):
         page = None if item is None else item.data(Qt.ItemDataRole.UserRole)
         if page is not None:
             self.pageWanted.emit(int(page))
-
-
-def index_overview(matter: Any) -> dict[str, Any]:
-    """What the index view shows (runs on the matter worker)."""
-    from app.vaughn_index import findings as fmod
-    from app.vaughn_index.imports import current_index_ids, indexes, version_changes
-
-    found = fmod.findings(matter)
-    versions = [v for v in indexes(matter) if v["current"]]
-    ids = current_index_ids(matter)
-    entries = []
-    if ids:
-        marks = ",".join("?" * len(ids))
-        for r in matter.query(
-            "SELECT e.id, e.row, e.item, e.bates, e.exemptions, (SELECT count(*) FROM "
-            "vaughn_entry_pages ep WHERE ep.entry_id = e.id) AS pages, (SELECT min(page_id) "
-            "FROM vaughn_entry_pages ep WHERE ep.entry_id = e.id) AS first_page, (SELECT "
-            "count(*) FROM vaughn_findings f WHERE f.entry_id = e.id) AS findings FROM "
-            f"vaughn_entries e WHERE e.index_id IN ({marks}) ORDER BY e.index_id, e.row", ids):
-            entries.append({**dict(r), "exemptions": json.loads(r["exemptions"] or "[]")})
-    parts = []
-    for v in versions:
-        text = (f"{v['file_name']} (version {v['version']}, "
-                f"{v['production'] or 'every production'}): {v['entries']} entries, "
-                f"{v['findings']} findings")
-        c = version_changes(matter, v["id"])
-        if c["previous_index_id"]:
-            text += (f"; since version {v['version'] - 1}: {len(c['added'])} added, "
-                     f"{len(c['removed'])} removed, {len(c['changed'])} changed")
-        parts.append(text)
-    caption = "; ".join(parts) or "No index imported"
-    return {"caption": caption, "entries": entries, "findings": found}
-
-
-def finding_pages(matter: Any) -> list[int]:
-    """The pages any current finding names, in order: the window's "Vaughn index findings"
-    filter (runs on the matter worker; recomputes first when the matter changed)."""
-    from app.vaughn_index.findings import pages_with_findings
-    from app.vaughn_index.reconcile import ensure_current
-
-    ensure_current(matter)
-    return sorted(pages_with_findings(matter))
-
-
-def page_entries(matter: Any, page_id: int) -> tuple[list[dict[str, Any]],
-                                                     list[dict[str, Any]], bool]:
-    """The entry panel's read for one page (runs on the matter worker)."""
-    from app.vaughn_index import findings as fmod
-    from app.vaughn_index.imports import current_index_ids
-
-    has = bool(current_index_ids(matter))
-    if not has:
-        return [], [], False
-    return fmod.entries_for_page(matter, page_id), fmod.page_findings(matter, page_id), True
 
 
 class VaughnController(QObject):
@@ -339,14 +285,11 @@ class VaughnController(QObject):
             w.statusBar().showMessage("Open a matter first, then import its Vaughn index", 8000)
             return
 
-        def read(ctx: Any) -> Any:
-            from app.vaughn_index.columns import guess_columns
-            from app.vaughn_index.parse import read_table
+        def read(ctx: Context) -> Any:
+            from app.session import read_index_table
 
-            table = read_table(path, progress=self._progress)
-            names = [r[0] for r in ctx.matter.conn.execute(
-                "SELECT name FROM productions ORDER BY tranche")]
-            return table, guess_columns(table.headers), names
+            table, guess = read_index_table(path, progress=self._progress)
+            return table, guess, ctx.session.index.productions()
 
         def ask(result: Any) -> None:
             self._stop_progress()
@@ -382,11 +325,9 @@ class VaughnController(QObject):
             return
         reviewer = w.reviewer()
 
-        def run(ctx: Any) -> Any:
-            from app.vaughn_index.imports import import_index
-
-            return import_index(ctx.matter, path, production=production, mapping=mapping,
-                                reviewer=reviewer, table=table)
+        def run(ctx: Context) -> Any:
+            return ctx.session.index.import_table(path, table, production=production,
+                                                  mapping=mapping, reviewer=reviewer)
 
         def done(result: Any) -> None:
             c = result.changes
@@ -424,12 +365,7 @@ class VaughnController(QObject):
         if self._checked is not w.worker:
             self._checked = w.worker
 
-            def refresh(ctx: Any) -> Any:
-                from app.vaughn_index.reconcile import ensure_current
-
-                return ensure_current(ctx.matter)
-
-            w.worker.submit(refresh, None, self._failed, priority=NORMAL, kind=WRITE)
+            w.worker.submit(lambda ctx: ctx.session.index.refresh(), None, self._failed, priority=NORMAL, kind=WRITE)
 
         def done(result: Any) -> None:
             if w.page_id == page_id:
@@ -437,7 +373,8 @@ class VaughnController(QObject):
                 self.panel_page = page_id
                 self.panelLoaded.emit()
 
-        w.worker.submit(lambda ctx: page_entries(ctx.matter, page_id), done, self._failed,
+        w.worker.submit(lambda ctx: ctx.session.index.page_entries(PageId(page_id)), done,
+                        self._failed,
                         priority=NORMAL)
 
     def changed(self, changes: Any) -> None:
@@ -456,27 +393,20 @@ class VaughnController(QObject):
         if w.worker is None:
             return
 
-        def refresh(ctx: Any) -> Any:
-            from app.vaughn_index.reconcile import ensure_current
-
-            return ensure_current(ctx.matter)
-
         def done(recomputed: bool) -> None:
             if w.page_id is not None:
                 self.load_panel(w.page_id)
             if recomputed:
                 self._refresh_filter()
 
-        w.worker.submit(refresh, done, self._failed, priority=NORMAL, kind=WRITE)
+        w.worker.submit(lambda ctx: ctx.session.index.refresh(), done, self._failed,
+                        priority=NORMAL, kind=WRITE)
 
     def challenge(self, finding_id: int) -> None:
         """Turn a finding into a challenge (one undoable op through the hub)."""
-        from app.vaughn_index.findings import challenge_finding
-
-        def fn(matter: Any, reviewer: str, op_id: str) -> Any:
-            return challenge_finding(matter, reviewer, finding_id, op_id=op_id)
-
-        self.window._run(f"Challenge Vaughn finding {finding_id}", fn)
+        fid = FindingId(finding_id)
+        self.window._run(f"Challenge Vaughn finding {finding_id}",
+                         lambda w: w.challenge_finding(fid))
 
     def _refresh_filter(self) -> None:
         if self.window.filter_kind.currentData() == "vaughn":
@@ -494,7 +424,7 @@ class VaughnController(QObject):
             self.view.pageWanted.connect(w.show_page)
         self.view.show()
         self.view.raise_()
-        w.worker.submit(lambda ctx: index_overview(ctx.matter), self.view.set_data,
+        w.worker.submit(lambda ctx: ctx.session.index.overview(), self.view.set_data,
                         self._failed, priority=NORMAL, kind=WRITE)
 
 

@@ -59,7 +59,7 @@ def resource(name: str) -> Path:
 
 def make_sample() -> str:
     """Generate and ingest the sample matter (slow: call off the GUI thread); its path."""
-    from app.sample import make_sample_matter
+    from app.session import make_sample_matter
 
     path, _report = make_sample_matter()
     return str(path)
@@ -517,7 +517,7 @@ def _login_name() -> str:
 
 
 def _data_dir_text() -> str:
-    from app.paths import data_dir
+    from app.session import data_dir
 
     return str(data_dir())
 

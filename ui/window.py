@@ -12,7 +12,7 @@ import bisect
 import getpass
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from app.review import vocab
+from app.session import DocumentId, PageId, RedactionId, vocab
 from ui import settings as prefs
 from ui.hub import Hub
 from ui.models.tree import PageTreeModel
@@ -52,7 +52,10 @@ from ui.search.panel import SearchPanel
 from ui.search.saved_panel import SavedSearchesPanel
 from ui.widgets.common import Banner
 from ui.widgets.thumbs import THUMB_SCALE, ThumbStrip
-from ui.worker import NORMAL, PREFETCH, URGENT, WRITE, MatterWorker
+from ui.worker import NORMAL, PREFETCH, URGENT, WRITE, Context, MatterWorker
+
+if TYPE_CHECKING:
+    from app.session import ChallengeFields
 
 PREFETCH_AHEAD = 2
 PREFETCH_BEHIND = 1
@@ -178,10 +181,10 @@ class MainWindow(QMainWindow):
         self.challenge.targetKindChosen.connect(self._target_kind_chosen)
         self.challenge.tagToggled.connect(self._tag_toggled)
         self.challenge.tagCreated.connect(
-            lambda t, n, c: self._run(f"Tag “{n}”", _op("add_tag", n, [t], color=c)))
+            lambda t, n, c: self._run(f"Tag “{n}”", lambda w: w.add_tag(n, [t], color=c)))
         self.challenge.exhibitEdited.connect(self._exhibit_edited)
         self.challenge.noteAdded.connect(
-            lambda t, text: self._run("Add note", _op("add_note", [t], text)))
+            lambda t, text: self._run("Add note", lambda w: w.add_note([t], text)))
         right = QWidget()
         rl = self._right_layout = QVBoxLayout(right)
         rl.setContentsMargins(2, 2, 2, 2)
@@ -436,19 +439,10 @@ class MainWindow(QMainWindow):
             return
         bates = self._pending_bates
 
-        def find(ctx: Any) -> Any:
-            from app.review import state
-
-            found = None
-            if bates:
-                from app.matter.listing import find_bates
-
-                try:
-                    hits = find_bates(ctx.matter, bates)
-                except ValueError:
-                    hits = []
-                found = hits[0]["id"] if hits else None
-            return found, state.first_page(ctx.matter)
+        def find(ctx: Context) -> Any:
+            pages = ctx.session.pages
+            hits = pages.find_bates(bates) if bates else []
+            return (hits[0] if hits else None), pages.first()
 
         def shown(found_first: Any) -> None:
             found, first_page = found_first
@@ -469,10 +463,9 @@ class MainWindow(QMainWindow):
         self._submit(find, shown, priority=URGENT)
 
     @staticmethod
-    def _load_tree(ctx: Any) -> Any:
-        from app.review import state
-
-        return state.tree(ctx.matter), state.all_tags(ctx.matter), state.custom_codes(ctx.matter)
+    def _load_tree(ctx: Context) -> Any:
+        pages = ctx.session.pages
+        return pages.tree(), pages.tags(), pages.custom_codes()
 
     def _tree_loaded(self, result: Any) -> None:
         tree, tags, codes = result
@@ -525,12 +518,10 @@ class MainWindow(QMainWindow):
 
         scale = self.page_view.canvas.wanted_scale()
 
-        def load(ctx: Any) -> Any:
-            from app.review import state
-
+        def load(ctx: Context) -> Any:
             # the image comes along when prefetch has made it at the scale in use (one trip)
-            return state.page_view(ctx.matter, page_id), scale, ctx.renderer.cached(page_id,
-                                                                                    scale)
+            return (ctx.session.pages.page(PageId(page_id)), scale,
+                    ctx.renderer.cached(page_id, scale))
 
         self._submit(load, lambda r: self._page_loaded(*r, select))
 
@@ -577,7 +568,7 @@ class MainWindow(QMainWindow):
             self._prefetch()
 
     def _render_wanted(self, page_id: int, scale: float) -> None:
-        def render(ctx: Any) -> Any:
+        def render(ctx: Context) -> Any:
             return page_id, scale, ctx.renderer.render(page_id, scale)
 
         self._submit(render, lambda r: self.page_view.canvas.set_image(*r))
@@ -625,13 +616,13 @@ class MainWindow(QMainWindow):
     def _load_hits(self) -> None:
         page_id, query, page = self.page_id, self.query, self.page
 
-        def boxes(ctx: Any) -> Any:
+        def boxes(ctx: Context) -> Any:
+            from app.session import display_box
+
             # The query language's own matching, on the PDF's words or a scan's OCR words;
             # words under a redaction box are never marked (hidden text stays hidden).
-            from app.review.state import display_box
-            from app.search.highlight import hit_boxes
-
-            found = hit_boxes(ctx.matter, page_id, query, page=ctx.renderer.page(page_id))
+            found = ctx.session.search.hit_boxes(PageId(page_id), query,
+                                                 pdf_page=ctx.renderer.page(page_id))
             if page is None or page["id"] != page_id:
                 return page_id, found
             return page_id, [display_box(b, page["rotation"], page["width"], page["height"])
@@ -701,13 +692,8 @@ class MainWindow(QMainWindow):
         self.challenge.begin_load(target)
         doc_id = self.page["document_id"] if self.page else None
 
-        def load(ctx: Any) -> Any:
-            from app.review import state
-
-            review = state.review(ctx.matter, *target)
-            if doc_id is not None and review["exhibit"] is None:
-                review["exhibit"] = state.review(ctx.matter, "document", doc_id)["exhibit"]
-            return review
+        def load(ctx: Context) -> Any:
+            return ctx.session.pages.review(target, doc_id)
 
         def done(review: dict[str, Any]) -> None:
             if self.target() == (review["kind"], review["id"]):
@@ -725,34 +711,37 @@ class MainWindow(QMainWindow):
 
     def _codes_edited(self, codes: list[str] | None) -> None:
         if self.selected is not None:
-            self._run("Set exemption codes",
-                      _op("set_redaction_exemptions", [self.selected], codes))
+            rid = RedactionId(self.selected)
+            self._run("Set exemption codes", lambda w: w.set_exemptions([rid], codes))
 
     def toggle_code(self, code: str) -> None:
         """Toggle an exemption code on the selected redaction (number keys 1-9)."""
         if self.selected is None:
             self.statusBar().showMessage("Select a redaction first (click it, or J)", 4000)
             return
-        self._run(f"Toggle {code}", _op("toggle_redaction_exemption", [self.selected], code))
+        rid = RedactionId(self.selected)
+        self._run(f"Toggle {code}", lambda w: w.toggle_exemption([rid], code))
 
     def _disposition_edited(self, key: str | None) -> None:
         if self.page_id is not None:
-            self._run("Set page disposition", _op("set_page_disposition", [self.page_id], key))
+            pid = PageId(self.page_id)
+            self._run("Set page disposition", lambda w: w.set_disposition([pid], key))
 
-    def _challenge_edited(self, target: tuple[str, int], fields: dict[str, Any]) -> None:
+    def _challenge_edited(self, target: tuple[str, int], fields: ChallengeFields) -> None:
         names = ", ".join(fields)
-        self._run(f"Edit challenge ({names})", _op("set_review", [target], **fields))
+        self._run(f"Edit challenge ({names})", lambda w: w.set_review([target], fields))
 
     def set_status(self, status: str) -> None:
         """Mark the current target accepted / challenged / dropped / not reviewed."""
         target = self.target()
         if target is not None:
             self._run(f"Mark {vocab.label('status', status)}",
-                      _op("set_review", [target], status=status))
+                      lambda w: w.set_review([target], {"status": status}))
 
     def _tag_toggled(self, target: tuple[str, int], name: str, on: bool) -> None:
         self._run(f"{'Tag' if on else 'Untag'} “{name}”",
-                  _op("add_tag" if on else "remove_tag", name, [target]))
+                  (lambda w: w.add_tag(name, [target])) if on
+                  else (lambda w: w.remove_tag(name, [target])))
 
     def toggle_tag(self, name: str) -> None:
         """Toggle a tag on the current target (H: hot, E: exhibit candidate)."""
@@ -769,14 +758,14 @@ class MainWindow(QMainWindow):
         if page_id is None:
             return
         bates = (self.tree_model.row(page_id).bates if self.tree_model.row(page_id) else None)
-        self._run(f"Split record at {bates or 'this page'}", _doc_op("split_at", page_id))
+        self._run(f"Split record at {bates or 'this page'}", lambda w: w.split_record(PageId(page_id)))
 
     def merge_record(self, page_id: int | None = None) -> None:
         """Join the current page's record to the record before it (Shift+B); undoable."""
         page_id = page_id if page_id is not None else self.page_id
         if page_id is None:
             return
-        self._run("Merge record with the previous one", _doc_op("merge_record", page_id))
+        self._run("Merge record with the previous one", lambda w: w.merge_record(PageId(page_id)))
 
     def _tree_menu(self, pos: Any) -> None:
         page_id = self.tree_model.page_at(self.tree.indexAt(pos))
@@ -788,8 +777,9 @@ class MainWindow(QMainWindow):
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _exhibit_edited(self, document_id: int, number: str, description: str) -> None:
-        self._run(f"Exhibit {number}", _op("set_exhibit", number, document_id=document_id,
-                                           description=description))
+        doc = DocumentId(document_id)
+        self._run(f"Exhibit {number}",
+                  lambda w: w.set_exhibit(number, document=doc, description=description))
 
     def tag_all_results(self, name: str, color: str | None = None) -> None:
         """Tag every page matching the current search (one undoable step)."""
@@ -797,14 +787,8 @@ class MainWindow(QMainWindow):
         if not query:
             return
 
-        def fn(matter: Any, reviewer: str, op_id: str) -> Any:
-            from app.review import ops, state
-
-            pages = state.search_page_ids(matter, query)
-            return ops.add_tag(matter, reviewer, name, [("page", p) for p in pages],
-                               color=color, op_id=op_id)
-
-        self._run(f"Tag {self.search_panel.model.total} results “{name}”", fn)
+        self._run(f"Tag {self.search_panel.model.total} results “{name}”",
+                  lambda w: w.tag_search_results(name, query, color=color))
 
     def _ask_tag_all(self) -> None:
         if not self.query:
@@ -827,19 +811,13 @@ class MainWindow(QMainWindow):
             if (page["id"] in changes.pages or ids & changes.redactions
                     or page["document_id"] in changes.documents):
                 self.show_page(page["id"], select=self.selected)
-        from app.review import state
-
         if "tags" in changes.kinds and changes.tag_ids:
-            self._submit(lambda ctx: state.all_tags(ctx.matter), self._tags_loaded)
+            self._submit(lambda ctx: ctx.session.pages.tags(), self._tags_loaded)
         if "claims" in changes.kinds:
-            self._submit(lambda ctx: state.custom_codes(ctx.matter), self.claims.set_custom_codes)
-        reds, pages, docs = changes.redactions, changes.pages, changes.documents
-
-        def rows(ctx: Any) -> Any:
-            return state.tree_rows(ctx.matter, state.affected_pages(ctx.matter, reds, pages,
-                                                                     docs))
-
-        self._submit(rows, self.tree_model.update_rows)
+            self._submit(lambda ctx: ctx.session.pages.custom_codes(),
+                         self.claims.set_custom_codes)
+        self._submit(lambda ctx: ctx.session.pages.changed_rows(changes),
+                     self.tree_model.update_rows)
         if self.saved_panel.searches:  # tags, codes, statuses: field queries may count anew
             self.saved_timer.start()
 
@@ -949,13 +927,8 @@ class MainWindow(QMainWindow):
         if not text:
             return
 
-        def find(ctx: Any) -> Any:
-            from app.matter.listing import find_bates
-
-            try:
-                return [p["id"] for p in find_bates(ctx.matter, text)]
-            except ValueError:
-                return []
+        def find(ctx: Context) -> Any:
+            return ctx.session.pages.find_bates(text)
 
         def done(ids: list[int]) -> None:
             if ids:
@@ -981,16 +954,11 @@ class MainWindow(QMainWindow):
             self.search_edit.setText(query)
         read_only = self.read_only
 
-        def run(ctx: Any) -> Any:
-            from app.review.state import query_terms
-            from app.search.index import search
-            from app.search.saved import record_history
-
-            results = search(ctx.matter, query, limit=limit, count_budget_ms=COUNT_BUDGET_MS)
-            if not read_only:
-                record_history(ctx.matter, query, results.total if results.total_exact
-                               else None)
-            return query, results, query_terms(query)
+        def run(ctx: Context) -> Any:
+            results, terms = ctx.session.search.run(query, limit=limit,
+                                                    count_budget_ms=COUNT_BUDGET_MS,
+                                                    remember=not read_only)
+            return query, results, terms
 
         def done(result: Any) -> None:
             q, results, terms = result
@@ -1013,19 +981,15 @@ class MainWindow(QMainWindow):
             self.worker.submit(run, done, failed, priority=URGENT)
 
     def _count_exactly(self, query: str) -> None:
-        def run(ctx: Any) -> Any:
-            from app.search.index import count
-
-            return count(ctx.matter, query)
+        def run(ctx: Context) -> Any:
+            return ctx.session.search.count(query)
 
         self._submit(run, lambda n: self.search_panel.set_exact_total(query, n), priority=NORMAL)
 
     def refresh_history(self) -> None:
         """Offer the matter's recent queries in the search box's completer."""
-        def run(ctx: Any) -> Any:
-            from app.search.saved import history
-
-            return [h.query for h in history(ctx.matter, HISTORY_OFFERED)]
+        def run(ctx: Context) -> Any:
+            return ctx.session.search.history(HISTORY_OFFERED)
 
         def done(queries: list[str]) -> None:
             self.history_model.setStringList(queries)
@@ -1038,10 +1002,8 @@ class MainWindow(QMainWindow):
         self._saved_gen += 1
         gen = self._saved_gen
 
-        def run(ctx: Any) -> Any:
-            from app.search.saved import saved_searches
-
-            return saved_searches(ctx.matter, counts=True)
+        def run(ctx: Context) -> Any:
+            return ctx.session.search.saved(counts=True)
 
         def done(searches: list[Any]) -> None:
             if gen == self._saved_gen:
@@ -1059,10 +1021,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Read-only matter: nothing can be saved", 5000)
             return
 
-        def run(ctx: Any) -> Any:
-            from app.search.saved import save_search
-
-            return save_search(ctx.matter, name, query)
+        def run(ctx: Context) -> Any:
+            return ctx.session.search.save(name, query)
 
         def done(saved: Any) -> None:
             self.statusBar().showMessage(f"Saved search “{saved.name}”", 4000)
@@ -1076,10 +1036,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Read-only matter: nothing can be changed", 5000)
             return
 
-        def run(ctx: Any) -> Any:
-            from app.search.saved import delete_saved_search
-
-            return delete_saved_search(ctx.matter, name)
+        def run(ctx: Context) -> Any:
+            return ctx.session.search.delete_saved(name)
 
         self._submit(run, lambda _ok: self.refresh_saved(), kind=WRITE)
 
@@ -1153,14 +1111,8 @@ class MainWindow(QMainWindow):
         if kind in ("tag", "exemption") and not value:
             return
 
-        def run(ctx: Any) -> Any:
-            if kind == "vaughn":  # pages a Vaughn index finding names (ui/vaughn_index.py)
-                from ui.vaughn_index import finding_pages
-
-                return finding_pages(ctx.matter)
-            from app.review.state import filter_pages
-
-            return filter_pages(ctx.matter, kind, value)
+        def run(ctx: Context) -> Any:
+            return ctx.session.pages.filter(kind, value)
 
         def done(ids: list[int]) -> None:
             self.tree_model.set_filter(ids)
@@ -1202,7 +1154,7 @@ class MainWindow(QMainWindow):
         if self.read_only:
             self.statusBar().showMessage("Read-only matter: nothing can be ingested", 5000)
             return
-        from ui.ingest_process import IngestProcess
+        from app.session import IngestProcess
 
         job = IngestProcess(str(self.matter_path), [str(p) for p in paths], production,
                             password)
@@ -1370,28 +1322,6 @@ class MainWindow(QMainWindow):
                 and canvas.painted_key[0] == self.page_id and self.review_ready
                 and self.vaughn.panel_page == self.page_id
                 and (self.hub is None or self.hub.in_flight == 0))
-
-
-def _op(name: str, *args: Any, **kwargs: Any) -> Any:
-    """A review op from app.review.ops as a hub function (matter, reviewer, op_id)."""
-
-    def fn(matter: Any, reviewer: str, op_id: str) -> Any:
-        from app.review import ops
-
-        return getattr(ops, name)(matter, reviewer, *args, op_id=op_id, **kwargs)
-
-    return fn
-
-
-def _doc_op(name: str, page_id: int) -> Any:
-    """A boundary fix from app.documents.edit as a hub function (matter, reviewer, op_id)."""
-
-    def fn(matter: Any, reviewer: str, op_id: str) -> Any:
-        from app.documents import edit
-
-        return getattr(edit, name)(matter, reviewer, page_id, op_id=op_id)
-
-    return fn
 
 
 def app_instance() -> QApplication:

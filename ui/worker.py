@@ -2,7 +2,7 @@
 
 PyMuPDF is not thread-safe and a sqlite3 connection belongs to the thread that made it, so the
 worker opens the :class:`Matter` inside its own thread and runs submitted callables one at a
-time, each called with a :class:`Context` (the matter and the page renderer). Results come back
+time, each called with a :class:`Context` (the session, ``app.session``, and the page renderer). Results come back
 to the GUI thread through a queued signal and are handed to the ``on_done`` callback there; the
 GUI thread never waits for the worker.
 
@@ -16,7 +16,6 @@ bands and an ingest runs in a child process (``ui.ingest_process``), never on th
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 import time
 import traceback
@@ -24,12 +23,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
+from app.session import PageId
+
+if TYPE_CHECKING:
+    from app.session import Session
 
 URGENT, NORMAL, PREFETCH = 0, 1, 5
 BAND_PX = 320  # rows of device pixels per PyMuPDF call when rendering
@@ -46,17 +49,17 @@ class _Job:
 
 @dataclass
 class Context:
-    """What a job gets: the open matter and the page renderer, both owned by this thread."""
+    """What a job gets: the open session and the page renderer, both owned by this thread."""
 
-    matter: Any
+    session: Session
     renderer: PageRenderer
 
 
 class PageRenderer:
     """Renders pages to QImage with an LRU cache by (page id, pixels per point)."""
 
-    def __init__(self, matter: Any, cache_mb: int = 300, max_docs: int = 8) -> None:
-        self.matter = matter
+    def __init__(self, session: Session, cache_mb: int = 300, max_docs: int = 8) -> None:
+        self.session = session
         self._docs: OrderedDict[str, Any] = OrderedDict()
         self._images: OrderedDict[tuple[int, int], QImage] = OrderedDict()
         self._where: dict[int, tuple[str, int]] = {}
@@ -85,12 +88,7 @@ class PageRenderer:
     def _page(self, page_id: int) -> Any:
         where = self._where.get(page_id)
         if where is None:
-            row = self.matter.conn.execute(
-                "SELECT f.path, p.page_index FROM pages p JOIN source_files f "
-                "ON f.id = p.source_file_id WHERE p.id = ?", (page_id,)).fetchone()
-            if row is None:
-                raise KeyError(f"no page {page_id}")
-            where = self._where[page_id] = (row[0], row[1])
+            where = self._where[page_id] = self.session.pages.source(PageId(page_id))
         path, index = where
         doc = self._docs.get(path)
         if doc is None:
@@ -203,7 +201,6 @@ class MatterWorker(QObject):
         self._stopping = False
         self._outstanding = 0  # non-prefetch jobs submitted and not yet delivered
         self._counted: set[int] = set()
-        self._lock: Any = None
         self.ctx: Context | None = None
         self.busy_s = 0.0
         self._done.connect(self._deliver)
@@ -286,29 +283,24 @@ class MatterWorker(QObject):
 
     # -- worker side -------------------------------------------------------------------------
 
-    def _open(self) -> Any:
+    def _open(self) -> Session:
         if self._opener is not None:
             return self._opener()
-        from app.matter.lock import InstanceLock
-        from app.matter.store import Matter
+        from app.session import Session
 
-        read_only = self._read_only
-        if not read_only and self.path.exists():
-            # One window per matter: a second one (here or in another Vaughn) reads only.
-            self._lock = InstanceLock(self.path)
-            read_only = not self._lock.acquire() or not os.access(self.path, os.W_OK)
-        return Matter.open(self.path, create=self._create, read_only=read_only)
+        # One window per matter: a second one (here or in another Vaughn) reads only.
+        return Session.open(self.path, create=self._create, read_only=self._read_only,
+                            exclusive=True)
 
     def _run(self) -> None:
         try:
-            matter = self._open()
+            session = self._open()
         except Exception as exc:
             self.failed.emit(str(exc))
             return
-        self.ctx = Context(matter, PageRenderer(matter))
-        locked = self._lock is not None and not self._lock.held
-        self.opened.emit({"path": str(matter.path), "read_only": bool(matter.read_only),
-                          "locked": locked})
+        self.ctx = Context(session, PageRenderer(session))
+        self.opened.emit({"path": str(session.path), "read_only": session.read_only,
+                          "locked": session.locked})
         try:
             while True:
                 with self._cond:
@@ -320,9 +312,7 @@ class MatterWorker(QObject):
                 self._execute(job)
         finally:
             self.ctx.renderer.close()
-            matter.close()
-            if self._lock is not None:
-                self._lock.release()
+            session.close()
 
     def _execute(self, job: _Job) -> None:
         assert self.ctx is not None

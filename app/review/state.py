@@ -95,6 +95,16 @@ def first_page(matter: Matter) -> int | None:
     return row[0] if row else None
 
 
+def page_source(matter: Matter, page_id: int) -> tuple[str, int]:
+    """The file a page is in and its page index there; KeyError for no such page."""
+    row = matter.conn.execute(
+        "SELECT f.path, p.page_index FROM pages p JOIN source_files f "
+        "ON f.id = p.source_file_id WHERE p.id = ?", (page_id,)).fetchone()
+    if row is None:
+        raise KeyError(f"no page {page_id}")
+    return row[0], row[1]
+
+
 def tree_rows(matter: Matter, page_ids: list[int] | None = None) -> list[TreeRow]:
     """Tree rows of some pages (all when None), in page order.
 

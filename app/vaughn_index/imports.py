@@ -177,3 +177,23 @@ def version_changes(matter: Matter, index_id: int) -> dict[str, Any]:
         if diff:
             out["changed"].append({"bates": row["bates"] or row["item"], "fields": diff})
     return out
+
+
+def entry_rows(matter: Matter, index_ids: list[int]) -> list[dict[str, Any]]:
+    """The entries of these index versions in order, each with its page count, first page and
+    number of findings (the index view's table)."""
+    if not index_ids:
+        return []
+    marks = ",".join("?" * len(index_ids))
+    return [{**dict(r), "exemptions": json.loads(r["exemptions"] or "[]")} for r in matter.query(
+        "SELECT e.id, e.row, e.item, e.bates, e.exemptions, (SELECT count(*) FROM "
+        "vaughn_entry_pages ep WHERE ep.entry_id = e.id) AS pages, (SELECT min(page_id) "
+        "FROM vaughn_entry_pages ep WHERE ep.entry_id = e.id) AS first_page, (SELECT "
+        "count(*) FROM vaughn_findings f WHERE f.entry_id = e.id) AS findings FROM "
+        f"vaughn_entries e WHERE e.index_id IN ({marks}) ORDER BY e.index_id, e.row",
+        index_ids)]
+
+
+def production_names(matter: Matter) -> list[str]:
+    """The matter's productions by name, in tranche order (what an index may be tied to)."""
+    return [r[0] for r in matter.conn.execute("SELECT name FROM productions ORDER BY tranche")]

@@ -38,7 +38,7 @@ KINDS: dict[str, str] = {
     "b5_no_privilege": "(b)(5) claim naming no privilege",
     "b5_not_deliberative": "(b)(5) claim not shown pre-decisional and deliberative",
 }
-# The challenge ground a finding becomes (app/review/vocab.py GROUNDS).
+# The challenge ground a finding becomes (app/vocabulary.py GROUNDS).
 GROUNDS: dict[str, str] = {
     "no_law_enforcement_purpose": "not_law_enforcement",
     "no_technique": "not_technique",

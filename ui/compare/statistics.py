@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from ui.worker import NORMAL, WRITE
+from ui.worker import NORMAL, WRITE, Context
 
 ACCOUNTING_HEADERS = ("Production", "Tranche", "Pages", "Bates range", "Gaps (numbers)",
                       "Duplicates", "Out of order", "No Bates", "Withheld in full",
@@ -143,11 +143,8 @@ class StatisticsView(QWidget):
         self._worker = worker
         self.status.setText("Loading…")
 
-        def job(ctx: Any) -> Any:
-            from app.compare.accounting import accounting
-            from app.export.summary import figures
-
-            return accounting(ctx.matter), figures(ctx.matter)
+        def job(ctx: Context) -> Any:
+            return ctx.session.compare.accounting()
 
         def done(out: Any) -> None:
             if gen == self._gen and worker is self.win.worker:
@@ -253,10 +250,8 @@ class StatisticsView(QWidget):
         text = self.letter_edit.text().strip()
         count = int(text) if text else None
 
-        def job(ctx: Any) -> Any:
-            from app.compare.accounting import set_letter_page_count
-
-            set_letter_page_count(ctx.matter, pid, count)
+        def job(ctx: Context) -> Any:
+            ctx.session.compare.set_letter_page_count(pid, count)
 
         def done(_: Any) -> None:
             self.status.setText("Saved")

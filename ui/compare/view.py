@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from ui.compare.canvas import KIND_COLORS, KIND_NAMES, DiffPageView, Mark
 from ui.compare.models import FindingsModel, PairsModel
-from ui.worker import NORMAL, URGENT
+from ui.worker import NORMAL, URGENT, Context
 
 STAGES = {  # match() reports a stage when it starts the next one
     "signatures": "computing page signatures",
@@ -282,7 +282,7 @@ class CompareView(QWidget):
             return
         if worker is not self.worker:
             self._reset()
-        from app.progress import CancelToken
+        from app.session import CancelToken
 
         token = self.token = CancelToken()
         bridge = self._bridge
@@ -292,21 +292,16 @@ class CompareView(QWidget):
         self._update_buttons()
         self._say("Matching versions: reading pages…", 0)
 
-        def job(ctx: Any) -> Any:
-            from app.compare import listing, match
-
+        def job(ctx: Context) -> Any:
             def stage(name: str, done: int, total: int) -> None:
                 token.check()
                 bridge.progress.emit(done * 80 // max(total, 1),
                                      f"Matching versions: {STAGES.get(name, name)}…")
 
-            result = match.match(ctx.matter, progress=stage)
-            n = len(result.pairs)
-            rows = listing.pair_summaries(
-                ctx.matter, result, cancel=token,
+            return ctx.session.compare.match(
+                stage=stage, cancel=token,
                 progress=lambda d, t: bridge.progress.emit(
-                    80 + d * 20 // max(t, 1), f"Counting differences: pair {d:,} of {n:,}…"))
-            return result, rows
+                    80 + d * 20 // max(t, 1), f"Counting differences: pair {d:,} of {t:,}…"))
 
         def done(out: Any) -> None:
             if token is not self.token or worker is not self.win.worker:
@@ -365,11 +360,9 @@ class CompareView(QWidget):
         self._findings_for = result
         self.findings_label.setText("Looking for passages withheld here and public there…")
 
-        def job(ctx: Any) -> Any:
-            from app.compare import listing
-
+        def job(ctx: Context) -> Any:
             token.check()
-            return listing.flat_findings(ctx.matter, result)
+            return ctx.session.compare.findings(result)
 
         def done(rows: list[Any]) -> None:
             if token is not self.token or worker is not self.win.worker:
@@ -403,10 +396,8 @@ class CompareView(QWidget):
         self.current = -1
         self.diff_list.clear()
 
-        def job(ctx: Any) -> Any:
-            from app.compare import listing
-
-            return listing.pair_changes(ctx.matter, summary.pair)
+        def job(ctx: Context) -> Any:
+            return ctx.session.compare.pair(summary.pair)
 
         def done(detail: Any) -> None:
             if worker is not self.win.worker or self.pair_row != row:
@@ -501,10 +492,9 @@ class CompareView(QWidget):
                 self.current = -1
                 self.diff_list.setCurrentRow(-1)
 
-        def job(ctx: Any) -> Any:
-            from app.review import state
-
-            return state.page_view(ctx.matter, pp.a), state.page_view(ctx.matter, pp.b)
+        def job(ctx: Context) -> Any:
+            pages = ctx.session.pages
+            return pages.page(pp.a), pages.page(pp.b)
 
         def done(views: Any) -> None:
             if gen != self._page_gen or worker is not self.win.worker:
@@ -528,7 +518,7 @@ class CompareView(QWidget):
         """The differences of the page pair shown, as each side draws them."""
         if self.detail is None or self.views is None:
             return [], []
-        from app.review.state import display_box
+        from app.session import display_box
 
         va, vb = self.views
         out: tuple[list[Mark], list[Mark]] = ([], [])
@@ -678,13 +668,9 @@ class CompareView(QWidget):
             return
         page = c.a_page if c.kind == "lifted" else c.b_page
 
-        def fn(matter: Any, reviewer: str, op_id: str) -> Any:
-            from app.compare.diff import challenge_inconsistent
-
-            return challenge_inconsistent(matter, reviewer, c, op_id=op_id)
-
         self._select_in_window(page, rid)
-        self.win._run("Challenge: inconsistent redaction", fn)
+        self.win._run("Challenge: inconsistent redaction",
+                      lambda w: w.challenge_inconsistent(c))
         self.status.showMessage("Challenged as an inconsistent redaction (Ctrl+Z in the review "
                                 "window undoes it)", 6000)
 
@@ -731,10 +717,8 @@ class CompareView(QWidget):
         if not reds & set(changes.redactions):
             return
 
-        def job(ctx: Any) -> Any:
-            from app.compare import listing
-
-            return listing.challenged_inconsistent(ctx.matter, reds)
+        def job(ctx: Context) -> Any:
+            return ctx.session.compare.challenged(reds)
 
         def done(challenged: frozenset[int]) -> None:
             if self.detail is detail:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.review import vocab
+from app.session import vocab
 from ui.widgets.common import CheckList, CommitTextEdit
 
 Target = tuple[str, int]

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.review import vocab
+from app.session import vocab
 from ui.widgets.common import CheckList
 
 #: How the claims panel says where a redaction's code was printed.

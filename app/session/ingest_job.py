@@ -11,43 +11,9 @@ child checks between pages. No Qt is imported here (the child stays light).
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
-import queue as queue_mod
-import threading
-import time
 from typing import Any
 
-from app.progress import CancelToken
-
-
-class _EventToken(CancelToken):
-    def __init__(self, event: Any) -> None:
-        super().__init__()
-        self._ev = event
-
-    @property
-    def cancelled(self) -> bool:
-        return self._ev.is_set()
-
-    def check(self) -> None:
-        if self._ev.is_set():
-            from app.errors import Cancelled
-
-            raise Cancelled("cancelled by the user")
-
-
-def watch_parent(cancel: Any) -> None:
-    """Cancel when the window's process is gone (the child then has another parent)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while not cancel.is_set():
-            if os.getppid() != parent:
-                cancel.set()
-                return
-            time.sleep(1.0)
-
-    threading.Thread(target=watch, daemon=True, name="vaughn-parent-watch").start()
+from app.session.child import EventToken, Message, drain, watch_parent
 
 
 def _child(path: str, targets: list[str], production: str | None, out: Any,
@@ -60,7 +26,7 @@ def _child(path: str, targets: list[str], production: str | None, out: Any,
     try:
         with Matter.open(path) as matter:
             report = ingest(matter, targets, production=production, password=password,
-                            cancel=_EventToken(cancel),
+                            cancel=EventToken(cancel),
                             progress=lambda d, t, w: out.put(("progress", d, t, w)))
         out.put(("done", report))
     except Cancelled as exc:
@@ -92,41 +58,7 @@ class IngestProcess:
         """Ask the child to stop at its next page; files already committed stay."""
         self.cancel_event.set()
 
-    def poll(self) -> list[tuple]:
+    def poll(self) -> list[Message]:
         """Messages waiting: ("progress", done, total, what), then one of ("done", report),
         ("cancelled", text), ("error", text)."""
         return drain(self, ("progress",), "ingest")
-
-
-def drain(job: Any, ongoing: tuple[str, ...], what: str) -> list[tuple]:
-    """The messages a child ``job`` (with ``queue``, ``process`` and ``finished``) has sent.
-
-    A message whose kind is not in ``ongoing`` is its last: ``job.finished`` turns True. A
-    child that died without one gets an ("error", …) naming ``what`` and its exit code. Never
-    blocks the GUI on a live child.
-    """
-    out = []
-    while True:
-        try:
-            msg = job.queue.get_nowait()
-        except queue_mod.Empty:
-            break
-        out.append(msg)
-        if msg[0] not in ongoing:
-            job.finished = True
-    if not job.finished and not job.process.is_alive():
-        try:  # the child's last words may still be in the pipe
-            while True:
-                msg = job.queue.get(timeout=1.0)
-                out.append(msg)
-                if msg[0] not in ongoing:
-                    job.finished = True
-                    return out
-        except queue_mod.Empty:
-            pass
-        job.finished = True
-        out.append(("error", f"the {what} process ended unexpectedly "
-                             f"(exit code {job.process.exitcode})"))
-    if job.finished:
-        job.process.join(timeout=0)  # reap if it has exited; never wait on the GUI
-    return out

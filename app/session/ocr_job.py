@@ -20,14 +20,14 @@ import multiprocessing as mp
 from typing import Any
 
 from app.ocr.queue import OcrControl
-from ui.ingest_process import _EventToken, drain, watch_parent
+from app.session.child import EventToken, Message, drain, watch_parent
 
 
 class _ProcessControl(OcrControl):
     """An :class:`OcrControl` driven from the window's process through two events."""
 
     def __init__(self, cancel: Any, pause: Any, out: Any) -> None:
-        super().__init__(_EventToken(cancel))
+        super().__init__(EventToken(cancel))
         self._cancel_ev = cancel
         self._pause_ev = pause
         self._out = out
@@ -107,7 +107,7 @@ class OcrProcess:
     ("unavailable", text) or ("error", text).
     """
 
-    def __init__(self, target: Any, args: tuple) -> None:
+    def __init__(self, target: Any, args: tuple[Any, ...]) -> None:
         ctx = mp.get_context("spawn")
         self.queue = ctx.Queue()
         self.cancel_event = ctx.Event()
@@ -161,6 +161,6 @@ class OcrProcess:
             self.process.join(2.0)
         self.finished = True
 
-    def poll(self) -> list[tuple]:
+    def poll(self) -> list[Message]:
         """Messages waiting (see the class docstring)."""
         return drain(self, ("start", "progress", "holding"), "OCR")

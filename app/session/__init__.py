@@ -1,0 +1,122 @@
+"""The session API: the one way a front end (the review window) reads and changes a matter.
+
+``ui/`` imports nothing from ``app`` but this package and :mod:`app.errors` (an import contract
+in pyproject.toml, checked by ``make lint``). A :class:`Session` is one open matter; its facets
+read (pages, search, OCR, Vaughn index, compare) and its :class:`Writer` changes, each change
+returning the :class:`Changes` it made. The child-process jobs (ingest, OCR) are
+:class:`IngestProcess` and :class:`OcrProcess`; the vocabulary of exemptions, grounds and
+statuses is :mod:`app.vocabulary`, re-exported as ``vocab``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below, imported on first use (the window starts fast)
+    from app import vocabulary as vocab
+    from app.compare.diff import Change
+    from app.compare.listing import Finding, PairChanges, PairSummary
+    from app.compare.match import DocPair, MatchResult
+    from app.ingest.pipeline import IngestReport
+    from app.matter.audit import Changes
+    from app.ocr.queue import OcrControl
+    from app.paths import data_dir, logs_dir
+    from app.progress import CancelToken
+    from app.review.state import Tree, TreeRow, display_box
+    from app.sample import make_sample_matter
+    from app.search.index import Results
+    from app.search.saved import SavedSearch
+    from app.session.comparing import Compare
+    from app.session.core import Session
+    from app.session.ingest_job import IngestProcess
+    from app.session.ocr import Ocr, OcrState, engine_missing, wants_ocr
+    from app.session.ocr_job import OcrProcess
+    from app.session.pages import PageData, Pages, ReviewData
+    from app.session.searching import Box, Search
+    from app.session.types import (
+        ChallengeFields,
+        DocumentId,
+        FindingId,
+        PageId,
+        RedactionId,
+        ReviewStatus,
+        Target,
+        TargetKind,
+    )
+    from app.session.vaughn import VaughnIndex, read_index_table
+    from app.session.writer import Writer
+    from app.vaughn_index.imports import ImportResult
+    from app.vaughn_index.parse import Table
+
+_WHERE: dict[str, tuple[str, str | None]] = {
+    'Box': ('app.session.searching', 'Box'),
+    'CancelToken': ('app.progress', 'CancelToken'),
+    'ChallengeFields': ('app.session.types', 'ChallengeFields'),
+    'Change': ('app.compare.diff', 'Change'),
+    'Changes': ('app.matter.audit', 'Changes'),
+    'Compare': ('app.session.comparing', 'Compare'),
+    'DocPair': ('app.compare.match', 'DocPair'),
+    'DocumentId': ('app.session.types', 'DocumentId'),
+    'Finding': ('app.compare.listing', 'Finding'),
+    'FindingId': ('app.session.types', 'FindingId'),
+    'ImportResult': ('app.vaughn_index.imports', 'ImportResult'),
+    'IngestProcess': ('app.session.ingest_job', 'IngestProcess'),
+    'IngestReport': ('app.ingest.pipeline', 'IngestReport'),
+    'MatchResult': ('app.compare.match', 'MatchResult'),
+    'Ocr': ('app.session.ocr', 'Ocr'),
+    'OcrControl': ('app.ocr.queue', 'OcrControl'),
+    'OcrProcess': ('app.session.ocr_job', 'OcrProcess'),
+    'OcrState': ('app.session.ocr', 'OcrState'),
+    'PageData': ('app.session.pages', 'PageData'),
+    'PageId': ('app.session.types', 'PageId'),
+    'Pages': ('app.session.pages', 'Pages'),
+    'PairChanges': ('app.compare.listing', 'PairChanges'),
+    'PairSummary': ('app.compare.listing', 'PairSummary'),
+    'RedactionId': ('app.session.types', 'RedactionId'),
+    'Results': ('app.search.index', 'Results'),
+    'ReviewData': ('app.session.pages', 'ReviewData'),
+    'ReviewStatus': ('app.session.types', 'ReviewStatus'),
+    'SavedSearch': ('app.search.saved', 'SavedSearch'),
+    'Search': ('app.session.searching', 'Search'),
+    'Session': ('app.session.core', 'Session'),
+    'Table': ('app.vaughn_index.parse', 'Table'),
+    'Target': ('app.session.types', 'Target'),
+    'TargetKind': ('app.session.types', 'TargetKind'),
+    'Tree': ('app.review.state', 'Tree'),
+    'TreeRow': ('app.review.state', 'TreeRow'),
+    'VaughnIndex': ('app.session.vaughn', 'VaughnIndex'),
+    'Writer': ('app.session.writer', 'Writer'),
+    'data_dir': ('app.paths', 'data_dir'),
+    'display_box': ('app.review.state', 'display_box'),
+    'engine_missing': ('app.session.ocr', 'engine_missing'),
+    'logs_dir': ('app.paths', 'logs_dir'),
+    'make_sample_matter': ('app.sample', 'make_sample_matter'),
+    'read_index_table': ('app.session.vaughn', 'read_index_table'),
+    'vocab': ('app.vocabulary', None),
+    'wants_ocr': ('app.session.ocr', 'wants_ocr'),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name of the API when it is first asked for (PEP 562)."""
+    try:
+        module, attr = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = importlib.import_module(module)
+    if attr is not None:
+        value = getattr(value, attr)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "Box", "CancelToken", "Change", "ChallengeFields", "Changes", "Compare", "DocPair",
+    "DocumentId", "Finding", "FindingId", "ImportResult", "IngestProcess", "IngestReport",
+    "MatchResult", "Ocr", "OcrControl", "OcrProcess", "OcrState", "PageData", "PageId",
+    "Pages", "PairChanges", "PairSummary", "RedactionId", "Results", "ReviewData",
+    "ReviewStatus", "SavedSearch", "Search", "Session", "Table", "Target", "TargetKind",
+    "Tree", "TreeRow", "VaughnIndex", "Writer", "data_dir", "display_box", "engine_missing",
+    "logs_dir", "make_sample_matter", "read_index_table", "vocab", "wants_ocr",
+]
