@@ -161,10 +161,10 @@ def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
                                   "ORDER BY id LIMIT 1").fetchone()
     page = next(p for d in truth["documents"] for p in d["pages"] if p["bates"] == bates)
     words = [w.strip(".,;:()") for w in page["visible_text"].split("\n")[-2].split()[:3]]
-    with qtbot.waitSignal(window.searchDone, timeout=10000):
-        window.run_search('"' + " ".join(words) + '"')
-    assert pid in window.search_panel.model.page_ids()
-    assert window.search_panel.model.total >= 1
+    with qtbot.waitSignal(window.searching.searchDone, timeout=10000):
+        window.searching.run_search('"' + " ".join(words) + '"')
+    assert pid in window.searching.search_panel.model.page_ids()
+    assert window.searching.search_panel.model.total >= 1
     # and highlighted on the scan, from its OCR words
     window.show_page(pid)
     qtbot.waitUntil(lambda: window.page_id == pid and bool(window.page_view.canvas.hits),

@@ -42,46 +42,46 @@ def click_item(qtbot, panel, name: str) -> None:
 def test_save_run_and_delete_a_saved_search_with_its_count(qtbot, win, monkeypatch) -> None:
     expected = fts_pages(win.matter_path, "review")
     assert len(expected) >= 2
-    win.search_edit.setText("review")
+    win.searching.search_edit.setText("review")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Reviews", True))
-    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
-        qtbot.mouseClick(win.saved_panel.save_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(win.searching.savedLoaded, timeout=10000):
+        qtbot.mouseClick(win.searching.saved_panel.save_button, Qt.MouseButton.LeftButton)
     assert saved_rows(win.matter_path) == {"Reviews": "review"}
-    item = win.saved_panel.item_for("Reviews")
+    item = win.searching.saved_panel.item_for("Reviews")
     assert item is not None and f"{len(expected)} pages" in item.text()
     # clicking it runs it
-    win.search_edit.clear()
-    with qtbot.waitSignal(win.searchDone, timeout=10000):
-        click_item(qtbot, win.saved_panel, "Reviews")
-    assert win.search_edit.text() == "review"
-    assert win.search_panel.model.page_ids() == expected
-    assert win.left.currentWidget() is win.search_tab
+    win.searching.search_edit.clear()
+    with qtbot.waitSignal(win.searching.searchDone, timeout=10000):
+        click_item(qtbot, win.searching.saved_panel, "Reviews")
+    assert win.searching.search_edit.text() == "review"
+    assert win.searching.search_panel.model.page_ids() == expected
+    assert win.left.currentWidget() is win.searching.search_tab
     # delete the selected one
-    assert win.saved_panel.delete_button.isEnabled()
-    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
-        qtbot.mouseClick(win.saved_panel.delete_button, Qt.MouseButton.LeftButton)
+    assert win.searching.saved_panel.delete_button.isEnabled()
+    with qtbot.waitSignal(win.searching.savedLoaded, timeout=10000):
+        qtbot.mouseClick(win.searching.saved_panel.delete_button, Qt.MouseButton.LeftButton)
     assert saved_rows(win.matter_path) == {}
-    assert win.saved_panel.list.count() == 0
+    assert win.searching.saved_panel.list.count() == 0
 
 
 def test_saved_field_query_count_follows_review_ops(qtbot, win) -> None:
-    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
-        win.save_search("Hot pages", "tag:hot")
+    with qtbot.waitSignal(win.searching.savedLoaded, timeout=10000):
+        win.searching.save_search("Hot pages", "tag:hot")
     assert saved_rows(win.matter_path) == {"Hot pages": "tag:hot"}
-    assert "0 pages" in win.saved_panel.item_for("Hot pages").text()
+    assert "0 pages" in win.searching.saved_panel.item_for("Hot pages").text()
     page = win.page_id
-    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
+    with qtbot.waitSignal(win.searching.savedLoaded, timeout=10000):
         key(qtbot, win, Qt.Key.Key_H)  # tag the page "hot": one review op, counts refresh
     tagged = db(win.matter_path).execute(
         "SELECT count(*) FROM tag_links l JOIN tags t ON t.id = l.tag_id WHERE t.name = 'hot' "
         "AND l.target_kind = 'page' AND l.target_id = ?", (page,)).fetchone()[0]
     assert tagged == 1
-    assert "1 page" in win.saved_panel.item_for("Hot pages").text()
-    with qtbot.waitSignal(win.savedLoaded, timeout=10000):
+    assert "1 page" in win.searching.saved_panel.item_for("Hot pages").text()
+    with qtbot.waitSignal(win.searching.savedLoaded, timeout=10000):
         win.actions_by_name["undo"].trigger()
-    assert "0 pages" in win.saved_panel.item_for("Hot pages").text()
+    assert "0 pages" in win.searching.saved_panel.item_for("Hot pages").text()
     # a query that cannot run is refused, nothing stored
-    win.save_search("Broken", "(review OR")
+    win.searching.save_search("Broken", "(review OR")
     settle(qtbot, win)
     assert "Broken" not in saved_rows(win.matter_path)
     assert "expected" in win.statusBar().currentMessage()
@@ -89,15 +89,15 @@ def test_saved_field_query_count_follows_review_ops(qtbot, win) -> None:
 
 def test_history_is_recorded_and_offered_in_the_search_box(qtbot, win) -> None:
     for query in ("review", "exemption:(b)(6)", "review"):
-        with qtbot.waitSignal(win.historyLoaded, timeout=10000):
-            win.search_edit.setText(query)
-            qtbot.keyClick(win.search_edit, Qt.Key.Key_Return)
+        with qtbot.waitSignal(win.searching.historyLoaded, timeout=10000):
+            win.searching.search_edit.setText(query)
+            qtbot.keyClick(win.searching.search_edit, Qt.Key.Key_Return)
     rows = [r[0] for r in db(win.matter_path).execute(
         "SELECT query FROM search_history ORDER BY id")]
     assert rows == ["review", "exemption:(b)(6)", "review"]
-    assert win.history_model.stringList() == ["review", "exemption:(b)(6)"]
-    completer = win.search_edit.completer()
-    assert completer is win.history_completer
+    assert win.searching.history_model.stringList() == ["review", "exemption:(b)(6)"]
+    completer = win.searching.search_edit.completer()
+    assert completer is win.searching.history_completer
     completer.setCompletionPrefix("(b)")
     assert completer.completionCount() == 1
     assert completer.currentCompletion() == "exemption:(b)(6)"
@@ -116,12 +116,12 @@ def test_total_not_exact_reads_at_least_then_the_exact_count(qtbot, win, monkeyp
 
     monkeypatch.setattr(index, "search", partial)
     expected = fts_pages(win.matter_path, "review")
-    win.search_edit.setText("review")
-    with qtbot.waitSignal(win.searchDone, timeout=10000):
-        qtbot.keyClick(win.search_edit, Qt.Key.Key_Return)
-    assert win.search_panel.count_label.text().startswith("at least 1 page")
-    qtbot.waitUntil(lambda: win.search_panel.model.total == len(expected), timeout=10000)
-    assert win.search_panel.count_label.text().startswith(f"{len(expected)} pages match")
+    win.searching.search_edit.setText("review")
+    with qtbot.waitSignal(win.searching.searchDone, timeout=10000):
+        qtbot.keyClick(win.searching.search_edit, Qt.Key.Key_Return)
+    assert win.searching.search_panel.count_label.text().startswith("at least 1 page")
+    qtbot.waitUntil(lambda: win.searching.search_panel.model.total == len(expected), timeout=10000)
+    assert win.searching.search_panel.count_label.text().startswith(f"{len(expected)} pages match")
 
 
 # -- encrypted PDFs -------------------------------------------------------------------------

@@ -291,12 +291,12 @@ def test_search_step_hits_and_bulk_tag_results(qtbot, win) -> None:
     expected = [r[0] for r in conn.execute(
         "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? ORDER BY rowid", (word,))]
     assert len(expected) >= 2
-    win.search_edit.setText(word)
-    with qtbot.waitSignal(win.searchDone, timeout=10000):
-        qtbot.keyClick(win.search_edit, Qt.Key.Key_Return)
-    assert win.search_panel.model.total == len(expected)
-    assert str(len(expected)) in win.search_panel.count_label.text()
-    assert "<b" in win.search_panel.model.data(win.search_panel.model.index(0, 0),
+    win.searching.search_edit.setText(word)
+    with qtbot.waitSignal(win.searching.searchDone, timeout=10000):
+        qtbot.keyClick(win.searching.search_edit, Qt.Key.Key_Return)
+    assert win.searching.search_panel.model.total == len(expected)
+    assert str(len(expected)) in win.searching.search_panel.count_label.text()
+    assert "<b" in win.searching.search_panel.model.data(win.searching.search_panel.model.index(0, 0),
                                                 Qt.ItemDataRole.UserRole + 1)
     key(qtbot, win, Qt.Key.Key_F3)
     qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == expected[0])
@@ -306,7 +306,7 @@ def test_search_step_hits_and_bulk_tag_results(qtbot, win) -> None:
     key(qtbot, win, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == expected[0])
     # bulk tag: one transaction, one undo step
-    win.tag_all_results("exhibit candidate")
+    win.searching.tag_all_results("exhibit candidate")
     settle(qtbot, win)
     tagged = [r[0] for r in db(win.matter_path).execute(
         "SELECT l.target_id FROM tag_links l JOIN tags t ON t.id = l.tag_id "

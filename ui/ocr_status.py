@@ -404,7 +404,7 @@ class OcrController(QObject):
             if w.page_id is not None and w.page_id in ids:
                 w.show_page(w.page_id, select=w.selected)
             if final:
-                w.refresh_saved()
+                w.searching.refresh_saved()
                 if w.filter_kind.currentData() == "low_ocr":
                     w.apply_filter()
             self.refreshed.emit(ids)

@@ -278,7 +278,7 @@ TOUR_STEPS: list[tuple[str, str, str]] = [
     ("challenge", "Your review",
      "Your call on it: <b>A</b>ccept, <b>C</b>hallenge or <b>D</b>rop, grounds, argument, "
      "tags, exhibit number and notes. Every change is saved at once; <b>Ctrl+Z</b> undoes."),
-    ("search_edit", "Search and Bates",
+    ("searching.search_edit", "Search and Bates",
      "Search every page (<b>Ctrl+F</b>), or jump to a Bates number (<b>Ctrl+G</b>)."),
     ("menuBar", "Everything else",
      "Menus hold the rest; <b>?</b> lists every shortcut, and Help ▸ Tour of the panels "
@@ -329,7 +329,9 @@ class Tour(QObject):
         self.callout.hide()
 
     def _target(self, name: str) -> QWidget | None:
-        target = getattr(self.window, name, None)
+        target: Any = self.window
+        for part in name.split("."):  # "searching.search_edit": a controller's widget
+            target = getattr(target, part, None)
         if callable(target) and not isinstance(target, QWidget):
             target = target()
         return target if isinstance(target, QWidget) else None

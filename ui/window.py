@@ -14,12 +14,11 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QCompleter,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -48,19 +47,16 @@ from ui.ocr_status import OcrController
 from ui.review.challenge import ChallengePanel
 from ui.review.claims import ClaimsPanel
 from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
-from ui.search.panel import SearchPanel
-from ui.search.saved_panel import SavedSearchesPanel
+from ui.search.controller import SearchController
 from ui.widgets.common import Banner
 from ui.widgets.thumbs import THUMB_SCALE, ThumbStrip
-from ui.worker import NORMAL, PREFETCH, URGENT, WRITE, Context, MatterWorker
+from ui.worker import NORMAL, PREFETCH, URGENT, Context, MatterWorker
 
 if TYPE_CHECKING:
     from app.session import ChallengeFields
 
 PREFETCH_AHEAD = 2
 PREFETCH_BEHIND = 1
-COUNT_BUDGET_MS = 1500  # a search's total beyond this is shown as "at least N", then counted
-HISTORY_OFFERED = 50
 ENCRYPTED = "encrypted: a password is needed"
 FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
                   ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
@@ -75,10 +71,7 @@ class MainWindow(QMainWindow):
     pageShown = Signal(int)  # page id, once its data (not yet its image) is in the panels
     reviewLoaded = Signal()
     treeLoaded = Signal()
-    searchDone = Signal()
     ingestDone = Signal(object)
-    savedLoaded = Signal()  # saved searches (with counts) shown
-    historyLoaded = Signal()
     passwordsDone = Signal()  # every encrypted file of an ingest re-ingested or skipped
 
     def __init__(self, *, screenshot: bool = False) -> None:
@@ -92,14 +85,11 @@ class MainWindow(QMainWindow):
         self.page: dict[str, Any] | None = None
         self.selected: int | None = None
         self.challenge_kind = "redaction"
-        self.query = ""
-        self.terms: list[str] = []
         self.review_ready = False
         self.ingesting = False
         self._tree_sync = False
         self._pending_bates: str | None = None
         self._locked: list[tuple[str, str | None]] = []  # encrypted files still to ask about
-        self._saved_gen = 0
         self.undo_group = QUndoGroup(self)
         self.setWindowTitle("Vaughn")
         self.setAcceptDrops(True)
@@ -139,25 +129,10 @@ class MainWindow(QMainWindow):
         pl.addLayout(row)
         pl.addWidget(self.filter_value)
         pl.addWidget(self.tree)
-        self.search_panel = SearchPanel()
-        self.search_panel.hitActivated.connect(self._hit_activated)
-        self.search_panel.tagAllRequested.connect(self._ask_tag_all)
-        self.saved_panel = SavedSearchesPanel()
-        self.saved_panel.runRequested.connect(self._run_saved)
-        self.saved_panel.saveRequested.connect(self._ask_save_search)
-        self.saved_panel.deleteRequested.connect(self._ask_delete_saved)
-        self.search_tab = QSplitter(Qt.Orientation.Vertical)
-        self.search_tab.addWidget(self.search_panel)
-        self.search_tab.addWidget(self.saved_panel)
-        self.search_tab.setStretchFactor(0, 3)
-        self.search_tab.setStretchFactor(1, 1)
-        self.saved_timer = QTimer(self)  # coalesces count refreshes after bursts of review ops
-        self.saved_timer.setSingleShot(True)
-        self.saved_timer.setInterval(400)
-        self.saved_timer.timeout.connect(self.refresh_saved)
         self.left = QTabWidget()
         self.left.addTab(pages_tab, "Pages")
-        self.left.addTab(self.search_tab, "Search")
+        self.searching = SearchController(self)
+        self.left.addTab(self.searching.search_tab, "Search")
         self.thumb_strip = ThumbStrip()
         self.thumb_strip.pageClicked.connect(self.show_page)
         self.thumb_strip.renderWanted.connect(self._render_thumbs)
@@ -218,22 +193,13 @@ class MainWindow(QMainWindow):
         self.splitter.setVisible(False)
         self.setCentralWidget(central)
 
-        self.search_edit = QLineEdit(placeholderText="Search the matter (Ctrl+F), Enter to run")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.returnPressed.connect(lambda: self.run_search(self.search_edit.text()))
-        self.history_model = QStringListModel(self)
-        self.history_completer = QCompleter(self.history_model, self)
-        self.history_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.history_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.history_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.search_edit.setCompleter(self.history_completer)
         self.bates_edit = QLineEdit(placeholderText="Go to Bates (Ctrl+G)")
         self.bates_edit.setMaximumWidth(220)
         self.bates_edit.returnPressed.connect(lambda: self.go_to_bates(self.bates_edit.text()))
         tb = self.addToolBar("Search")
         tb.setObjectName("search_toolbar")
         tb.setMovable(False)
-        tb.addWidget(self.search_edit)
+        tb.addWidget(self.searching.search_edit)
         tb.addWidget(self.bates_edit)
         self.zoom_label = QLabel("")
         self.statusBar().addPermanentWidget(self.zoom_label)
@@ -260,7 +226,7 @@ class MainWindow(QMainWindow):
             self.addAction(a)
             self.actions_by_name[name] = a
         m_edit.addSeparator()
-        self._act(m_edit, "find", "&Find…", "Ctrl+F", self._focus_search)
+        self._act(m_edit, "find", "&Find…", "Ctrl+F", self.searching.focus)
         self._act(m_edit, "bates", "&Go to Bates…", "Ctrl+G", self._focus_bates)
         self._act(m_edit, "reviewer", "Reviewer &name…", None, self.ask_reviewer)
 
@@ -277,8 +243,8 @@ class MainWindow(QMainWindow):
                   lambda: self.step_unreviewed(1))
         self._act(m_nav, "prev_unrev", "Previous unreviewed redaction", "Shift+U",
                   lambda: self.step_unreviewed(-1))
-        self._act(m_nav, "next_hit", "Next search hit", "F3", lambda: self.step_hit(1))
-        self._act(m_nav, "prev_hit", "Previous search hit", "Shift+F3", lambda: self.step_hit(-1))
+        self._act(m_nav, "next_hit", "Next search hit", "F3", lambda: self.searching.step_hit(1))
+        self._act(m_nav, "prev_hit", "Previous search hit", "Shift+F3", lambda: self.searching.step_hit(-1))
         self._act(m_nav, "deselect", "Select the page (no redaction)", "Esc",
                   lambda: self.select_redaction(None))
 
@@ -295,7 +261,8 @@ class MainWindow(QMainWindow):
         self._act(m_rev, "tag_hot", "Tag “hot”", "H", lambda: self.toggle_tag("hot"))
         self._act(m_rev, "tag_exhibit", "Tag “exhibit candidate”", "E",
                   lambda: self.toggle_tag("exhibit candidate"))
-        self._act(m_rev, "tag_all", "Tag all search results…", "Ctrl+Shift+T", self._ask_tag_all)
+        self._act(m_rev, "tag_all", "Tag all search results…", "Ctrl+Shift+T",
+                  self.searching.ask_tag_all)
         m_rev.addSeparator()
         self._act(m_rev, "split_record", "Split record here (a record starts at this page)", "B",
                   self.split_record)
@@ -419,8 +386,8 @@ class MainWindow(QMainWindow):
         self.splitter.setVisible(True)
         self.empty.setVisible(False)
         self.reload_tree(first=True)
-        self.refresh_saved()
-        self.refresh_history()
+        self.searching.refresh_saved()
+        self.searching.refresh_history()
         self.ocr.matter_opened()
 
     def _open_failed(self, message: str) -> None:
@@ -552,8 +519,8 @@ class MainWindow(QMainWindow):
         elif same and self.selected in {r["id"] for r in reds}:
             rid = self.selected
         self.select_redaction(rid, keep_kind=same)
-        if self.terms:
-            self._load_hits()
+        if self.searching.terms:
+            self.searching.load_hits()
         # Prefetch once this page is on screen: a render on the worker holds the GIL (PyMuPDF),
         # and would otherwise delay the paint of the page the reviewer asked for.
         if self.page_view.canvas.painted_key == (view["id"], scale) and image is not None:
@@ -612,27 +579,6 @@ class MainWindow(QMainWindow):
                 lambda ctx, p=pid: (p, ctx.renderer.render(p, THUMB_SCALE, abort)),
                 lambda r: thumbs.set_image(*r),
                 lambda exc, p=pid: thumbs.set_failed(p), priority=NORMAL)
-
-    def _load_hits(self) -> None:
-        page_id, query, page = self.page_id, self.query, self.page
-
-        def boxes(ctx: Context) -> Any:
-            from app.session import display_box
-
-            # The query language's own matching, on the PDF's words or a scan's OCR words;
-            # words under a redaction box are never marked (hidden text stays hidden).
-            found = ctx.session.search.hit_boxes(PageId(page_id), query,
-                                                 pdf_page=ctx.renderer.page(page_id))
-            if page is None or page["id"] != page_id:
-                return page_id, found
-            return page_id, [display_box(b, page["rotation"], page["width"], page["height"])
-                             for b in found]
-
-        def done(result: Any) -> None:
-            if result[0] == self.page_id:
-                self.page_view.canvas.set_hits(result[1])
-
-        self._submit(boxes, done)
 
     def _sync_tree(self, page_id: int) -> None:
         index = self.tree_model.index_of_page(page_id)
@@ -781,25 +727,6 @@ class MainWindow(QMainWindow):
         self._run(f"Exhibit {number}",
                   lambda w: w.set_exhibit(number, document=doc, description=description))
 
-    def tag_all_results(self, name: str, color: str | None = None) -> None:
-        """Tag every page matching the current search (one undoable step)."""
-        query = self.query
-        if not query:
-            return
-
-        self._run(f"Tag {self.search_panel.model.total} results “{name}”",
-                  lambda w: w.tag_search_results(name, query, color=color))
-
-    def _ask_tag_all(self) -> None:
-        if not self.query:
-            return
-        names = [b for b in self.challenge.tag_buttons]
-        name, ok = QInputDialog.getItem(self, "Tag all results",
-                                        f"Tag every page matching “{self.query}” with:",
-                                        names, 0, True)
-        if ok and name.strip():
-            self.tag_all_results(name.strip())
-
     def _changed(self, changes: Any) -> None:
         """A review op (or its undo) committed: refresh what it touched."""
         self.statusBar().showMessage("Saved", 1500)
@@ -818,8 +745,8 @@ class MainWindow(QMainWindow):
                          self.claims.set_custom_codes)
         self._submit(lambda ctx: ctx.session.pages.changed_rows(changes),
                      self.tree_model.update_rows)
-        if self.saved_panel.searches:  # tags, codes, statuses: field queries may count anew
-            self.saved_timer.start()
+        if self.searching.saved_panel.searches:  # field queries may count anew
+            self.searching.saved_timer.start()
 
     def _tags_loaded(self, tags: list[tuple[str, str]]) -> None:
         self.challenge.set_tags(tags)
@@ -937,135 +864,6 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"No page with Bates {text}", 5000)
 
         self._submit(find, done)
-
-    # -- search ---------------------------------------------------------------------------
-
-    def run_search(self, query: str, limit: int = 1000) -> None:
-        """Run a search on the worker and list the results."""
-        query = query.strip()
-        self.query = query
-        if not query:
-            self.terms = []
-            self.search_panel.set_error("")
-            self.page_view.canvas.set_hits([])
-            return
-        self.left.setCurrentWidget(self.search_tab)
-        if self.search_edit.text().strip() != query:
-            self.search_edit.setText(query)
-        read_only = self.read_only
-
-        def run(ctx: Context) -> Any:
-            results, terms = ctx.session.search.run(query, limit=limit,
-                                                    count_budget_ms=COUNT_BUDGET_MS,
-                                                    remember=not read_only)
-            return query, results, terms
-
-        def done(result: Any) -> None:
-            q, results, terms = result
-            self.refresh_history()
-            if q != self.query:
-                return
-            self.terms = terms
-            self.search_panel.set_results(q, results)
-            if not getattr(results, "total_exact", True):
-                self._count_exactly(q)
-            if self.page_id is not None:
-                self._load_hits()
-            self.searchDone.emit()
-
-        def failed(exc: BaseException) -> None:
-            self.search_panel.set_error(str(exc))
-            self.searchDone.emit()
-
-        if self.worker is not None:
-            self.worker.submit(run, done, failed, priority=URGENT)
-
-    def _count_exactly(self, query: str) -> None:
-        def run(ctx: Context) -> Any:
-            return ctx.session.search.count(query)
-
-        self._submit(run, lambda n: self.search_panel.set_exact_total(query, n), priority=NORMAL)
-
-    def refresh_history(self) -> None:
-        """Offer the matter's recent queries in the search box's completer."""
-        def run(ctx: Context) -> Any:
-            return ctx.session.search.history(HISTORY_OFFERED)
-
-        def done(queries: list[str]) -> None:
-            self.history_model.setStringList(queries)
-            self.historyLoaded.emit()
-
-        self._submit(run, done, priority=NORMAL)
-
-    def refresh_saved(self) -> None:
-        """Reload the saved searches with their live hit counts (on the worker)."""
-        self._saved_gen += 1
-        gen = self._saved_gen
-
-        def run(ctx: Context) -> Any:
-            return ctx.session.search.saved(counts=True)
-
-        def done(searches: list[Any]) -> None:
-            if gen == self._saved_gen:
-                self.saved_panel.set_searches(searches)
-                self.savedLoaded.emit()
-
-        self._submit(run, done, priority=NORMAL)
-
-    def save_search(self, name: str, query: str | None = None) -> None:
-        """Save ``query`` (default: the one in the search box) as ``name``; counts refresh."""
-        query = (self.search_edit.text() if query is None else query).strip()
-        if not query or not name.strip():
-            return
-        if self.read_only:
-            self.statusBar().showMessage("Read-only matter: nothing can be saved", 5000)
-            return
-
-        def run(ctx: Context) -> Any:
-            return ctx.session.search.save(name, query)
-
-        def done(saved: Any) -> None:
-            self.statusBar().showMessage(f"Saved search “{saved.name}”", 4000)
-            self.refresh_saved()
-
-        self._submit(run, done, kind=WRITE)
-
-    def delete_saved_search(self, name: str) -> None:
-        """Delete a saved search; the list reloads."""
-        if self.read_only:
-            self.statusBar().showMessage("Read-only matter: nothing can be changed", 5000)
-            return
-
-        def run(ctx: Context) -> Any:
-            return ctx.session.search.delete_saved(name)
-
-        self._submit(run, lambda _ok: self.refresh_saved(), kind=WRITE)
-
-    def _ask_save_search(self) -> None:
-        query = self.search_edit.text().strip()
-        if not query:
-            self.statusBar().showMessage("Type a query in the search box first", 4000)
-            return
-        name, ok = QInputDialog.getText(self, "Save search", f"Name for “{query}”:",
-                                        text=self.saved_panel.current_name() or "")
-        if ok and name.strip():
-            self.save_search(name.strip(), query)
-
-    def _ask_delete_saved(self, name: str) -> None:
-        self.delete_saved_search(name)
-
-    def _run_saved(self, query: str) -> None:
-        self.search_edit.setText(query)
-        self.run_search(query)
-
-    def step_hit(self, delta: int) -> None:
-        """F3 / Shift+F3: the next/previous page with a hit."""
-        pid = self.search_panel.step(delta)
-        if pid is not None:
-            self.show_page(pid)
-
-    def _hit_activated(self, row: int) -> None:
-        self.show_page(self.search_panel.select_row(row))
 
     # -- filters --------------------------------------------------------------------------
 
@@ -1207,7 +1005,7 @@ class MainWindow(QMainWindow):
             dialog.close()
             self.statusBar().showMessage(message, 10000)
             self.reload_tree(first=self.page_id is None)
-            self.refresh_saved()
+            self.searching.refresh_saved()
             self.ingestDone.emit(result)
             if self._locked:  # ask outside this poll, once the dialog has gone
                 QTimer.singleShot(0, lambda: self._ask_password(wrong))
@@ -1268,10 +1066,6 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in prefs.recent_matters():
             self.recent_menu.addAction(path, lambda p=path: self.open_matter(p))
-
-    def _focus_search(self) -> None:
-        self.search_edit.setFocus()
-        self.search_edit.selectAll()
 
     def _focus_bates(self) -> None:
         self.bates_edit.setFocus()
