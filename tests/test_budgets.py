@@ -223,7 +223,7 @@ def test_window_lists_and_explains_a_stopped_page(qtbot, tmp_path: Path, slow_fo
     win.open_matter(path)
     qtbot.waitUntil(win.ready, timeout=15000)
     try:
-        win.set_filter("needs_look")
+        win.filters.set_filter("needs_look")
         qtbot.waitUntil(lambda: win.tree_model.pages == [stopped], timeout=10000)
         win.show_page(stopped)
         qtbot.waitUntil(lambda: "needs a human look: analysis stopped after"

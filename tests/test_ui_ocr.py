@@ -108,7 +108,7 @@ def test_missing_language_data_shows_what_to_install_and_the_window_works(
     assert window.ocr.job is None
     assert not window.ocr.indicator.pause_button.isVisible()
     first = window.page_id
-    window.step_page(1)
+    window.nav.step_page(1)
     qtbot.waitUntil(lambda: window.page is not None and window.page["id"] != first)
     assert counts(queued)["pending"] == 3
     # how many OCR processes: a spin box in the OCR menu, kept in the matter
@@ -261,11 +261,11 @@ def test_reocr_from_the_context_menu_and_the_low_confidence_list(qtbot, window, 
     qtbot.waitUntil(lambda: window.page is not None and window.page["id"] == digital)
     with qtbot.waitSignal(window.treeLoaded, timeout=10000):
         window.actions_by_name["ocr_low"].trigger()
-    assert window.filter_kind.currentText() == "Needs a human look (OCR)"
+    assert window.filters.filter_kind.currentText() == "Needs a human look (OCR)"
     assert window.tree_model.pages == [scan]
     index = window.tree_model.index_of_page(scan)
     assert bates in index.data()
-    assert window.step_page(-1)  # P (the digital page is the last one) steps to it
+    assert window.nav.step_page(-1)  # P (the digital page is the last one) steps to it
     qtbot.waitUntil(lambda: window.page is not None and window.page["id"] == scan)
 
 

@@ -107,13 +107,13 @@ def test_import_entry_panel_challenge_filter_and_view(qtbot, win, pdf_production
                     timeout=10000)
 
     # the findings filter shows exactly the pages a finding names
-    win.set_filter("vaughn")
+    win.filters.set_filter("vaughn")
     settle(qtbot, win)
     want = sorted(r[0] for r in conn.execute("SELECT DISTINCT page_id FROM "
                                              "vaughn_finding_pages"))
     qtbot.waitUntil(lambda: sorted(win.tree_model.pages) == want, timeout=10000)
     assert want
-    win.set_filter("all")
+    win.filters.set_filter("all")
     settle(qtbot, win)
 
     # the index view lists every entry with its status

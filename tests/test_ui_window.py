@@ -133,7 +133,7 @@ def test_bates_and_zoom(qtbot, win) -> None:
     conn = db(win.matter_path)
     pid, bates = conn.execute("SELECT id, bates FROM pages WHERE bates IS NOT NULL "
                               "ORDER BY id DESC LIMIT 1").fetchone()
-    win.go_to_bates(bates)
+    win.nav.go_to_bates(bates)
     qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == pid, timeout=10000)
     qtbot.waitUntil(win.ready)
     zoom = win.page_view.canvas.zoom
@@ -314,7 +314,7 @@ def test_search_step_hits_and_bulk_tag_results(qtbot, win) -> None:
     assert tagged == expected
     assert db(win.matter_path).execute(
         "SELECT count(DISTINCT op_id) FROM audit_log").fetchone()[0] == 1
-    win.set_filter("tag", "exhibit candidate")
+    win.filters.set_filter("tag", "exhibit candidate")
     qtbot.waitUntil(lambda: win.tree_model.pages == expected, timeout=10000)
     win.actions_by_name["undo"].trigger()
     settle(qtbot, win)
@@ -325,18 +325,18 @@ def test_filters_match_the_matter(qtbot, win) -> None:
     conn = db(win.matter_path)
     bad = [r[0] for r in conn.execute(
         "SELECT DISTINCT page_id FROM redactions WHERE bad = 1 ORDER BY 1")]
-    win.set_filter("bad")
+    win.filters.set_filter("bad")
     qtbot.waitUntil(lambda: win.tree_model.pages == bad, timeout=10000)
     withheld = [r[0] for r in conn.execute(
         "SELECT id FROM pages WHERE withheld_in_full = 1 ORDER BY 1")]
-    win.set_filter("withheld")
+    win.filters.set_filter("withheld")
     qtbot.waitUntil(lambda: win.tree_model.pages == withheld, timeout=10000)
-    win.set_filter("exemption", "(b)(6)")
+    win.filters.set_filter("exemption", "(b)(6)")
     b6 = [r[0] for r in conn.execute(
         "SELECT DISTINCT page_id FROM redactions r, json_each(r.exemptions) j "
         "WHERE j.value = '(b)(6)' ORDER BY 1")]
     qtbot.waitUntil(lambda: win.tree_model.pages == b6, timeout=10000)
-    win.set_filter("all")
+    win.filters.set_filter("all")
     qtbot.waitUntil(lambda: len(win.tree_model.pages) == conn.execute(
         "SELECT count(*) FROM pages").fetchone()[0])
     # unreviewed: after accepting every redaction of a page, the page leaves the filter
@@ -346,7 +346,7 @@ def test_filters_match_the_matter(qtbot, win) -> None:
     win._run("Accept page",
              lambda w: w.set_review([("redaction", i) for i in ids], {"status": "accept"}))
     settle(qtbot, win)
-    win.set_filter("unreviewed")
+    win.filters.set_filter("unreviewed")
     qtbot.waitUntil(lambda: win.tree_model.pages and pid not in win.tree_model.pages,
                     timeout=10000)
     key(qtbot, win, Qt.Key.Key_U)  # next unreviewed redaction: on another page

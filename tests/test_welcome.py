@@ -83,7 +83,7 @@ def test_sample_matter_in_three_clicks(qtbot, window) -> None:
 
     # the first page with a redaction: a new user presses J (or clicks a box in the tree)
     if not window.page["redactions"]:
-        window.step_redaction(1)
+        window.nav.step_redaction(1)
         qtbot.waitUntil(lambda: window.page is not None and window.page["redactions"]
                         and window.review_ready, timeout=30_000)
     canvas = window.page_view.canvas

@@ -170,7 +170,7 @@ class OcrController(QObject):
         """Show only the OCRed pages that need a human look, in the page tree (N/P step)."""
         w = self.window
         w.left.setCurrentIndex(0)
-        w.set_filter("low_ocr")
+        w.filters.set_filter("low_ocr")
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -405,8 +405,8 @@ class OcrController(QObject):
                 w.show_page(w.page_id, select=w.selected)
             if final:
                 w.searching.refresh_saved()
-                if w.filter_kind.currentData() == "low_ocr":
-                    w.apply_filter()
+                if w.filters.kind() == "low_ocr":
+                    w.filters.apply_filter()
             self.refreshed.emit(ids)
 
         self._submit(run, done, priority=NORMAL)

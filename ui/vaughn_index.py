@@ -409,8 +409,8 @@ class VaughnController(QObject):
                          lambda w: w.challenge_finding(fid))
 
     def _refresh_filter(self) -> None:
-        if self.window.filter_kind.currentData() == "vaughn":
-            self.window.apply_filter()
+        if self.window.filters.kind() == "vaughn":
+            self.window.filters.apply_filter()
 
     # -- the index view -------------------------------------------------------------------
 

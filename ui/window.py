@@ -8,9 +8,7 @@ also sit in the menus; ``?`` lists them.
 
 from __future__ import annotations
 
-import bisect
 import getpass
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +16,6 @@ from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -41,8 +38,10 @@ from PySide6.QtWidgets import (
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from app.session import DocumentId, PageId, RedactionId, vocab
 from ui import settings as prefs
+from ui.filters import PageFilter
 from ui.hub import Hub
 from ui.models.tree import PageTreeModel
+from ui.navigation import Navigator
 from ui.ocr_status import OcrController
 from ui.review.challenge import ChallengePanel
 from ui.review.claims import ClaimsPanel
@@ -58,12 +57,6 @@ if TYPE_CHECKING:
 PREFETCH_AHEAD = 2
 PREFETCH_BEHIND = 1
 ENCRYPTED = "encrypted: a password is needed"
-FILTER_CHOICES = (("all", "All pages"), ("bad", "Has bad redaction"),
-                  ("withheld", "Withheld in full"), ("unreviewed", "Unreviewed"),
-                  ("challenged", "Challenged"), ("tag", "Tag…"), ("exemption", "Exemption…"),
-                  ("low_ocr", "Needs a human look (OCR)"),
-                  ("needs_look", "Needs a human look"), ("vaughn", "Vaughn index findings"))
-
 
 class MainWindow(QMainWindow):
     """One matter under review."""
@@ -112,22 +105,16 @@ class MainWindow(QMainWindow):
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
-        self.filter_kind = QComboBox()
-        for key, text in FILTER_CHOICES:
-            self.filter_kind.addItem(text, key)
-        self.filter_value = QComboBox()
-        self.filter_value.setEditable(True)
-        self.filter_value.setVisible(False)
-        self.filter_kind.currentIndexChanged.connect(self._filter_kind_changed)
-        self.filter_value.activated.connect(lambda _: self.apply_filter())
+        self.filters = PageFilter(self)
+        self.nav = Navigator(self)
         pages_tab = QWidget()
         pl = QVBoxLayout(pages_tab)
         pl.setContentsMargins(2, 2, 2, 2)
         row = QHBoxLayout()
         row.addWidget(QLabel("Show"))
-        row.addWidget(self.filter_kind, 1)
+        row.addWidget(self.filters.filter_kind, 1)
         pl.addLayout(row)
-        pl.addWidget(self.filter_value)
+        pl.addWidget(self.filters.filter_value)
         pl.addWidget(self.tree)
         self.left = QTabWidget()
         self.left.addTab(pages_tab, "Pages")
@@ -193,14 +180,11 @@ class MainWindow(QMainWindow):
         self.splitter.setVisible(False)
         self.setCentralWidget(central)
 
-        self.bates_edit = QLineEdit(placeholderText="Go to Bates (Ctrl+G)")
-        self.bates_edit.setMaximumWidth(220)
-        self.bates_edit.returnPressed.connect(lambda: self.go_to_bates(self.bates_edit.text()))
         tb = self.addToolBar("Search")
         tb.setObjectName("search_toolbar")
         tb.setMovable(False)
         tb.addWidget(self.searching.search_edit)
-        tb.addWidget(self.bates_edit)
+        tb.addWidget(self.nav.bates_edit)
         self.zoom_label = QLabel("")
         self.statusBar().addPermanentWidget(self.zoom_label)
 
@@ -227,22 +211,22 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name] = a
         m_edit.addSeparator()
         self._act(m_edit, "find", "&Find…", "Ctrl+F", self.searching.focus)
-        self._act(m_edit, "bates", "&Go to Bates…", "Ctrl+G", self._focus_bates)
+        self._act(m_edit, "bates", "&Go to Bates…", "Ctrl+G", self.nav.focus_bates)
         self._act(m_edit, "reviewer", "Reviewer &name…", None, self.ask_reviewer)
 
         m_nav = mb.addMenu("&Navigate")
-        self._act(m_nav, "next_page", "Next page", ["PgDown", "N"], lambda: self.step_page(1))
-        self._act(m_nav, "prev_page", "Previous page", ["PgUp", "P"], lambda: self.step_page(-1))
+        self._act(m_nav, "next_page", "Next page", ["PgDown", "N"], lambda: self.nav.step_page(1))
+        self._act(m_nav, "prev_page", "Previous page", ["PgUp", "P"], lambda: self.nav.step_page(-1))
         self._act(m_nav, "next_doc", "Next document", "Ctrl+PgDown",
-                  lambda: self.step_document(1))
+                  lambda: self.nav.step_document(1))
         self._act(m_nav, "prev_doc", "Previous document", "Ctrl+PgUp",
-                  lambda: self.step_document(-1))
-        self._act(m_nav, "next_red", "Next redaction", "J", lambda: self.step_redaction(1))
-        self._act(m_nav, "prev_red", "Previous redaction", "K", lambda: self.step_redaction(-1))
+                  lambda: self.nav.step_document(-1))
+        self._act(m_nav, "next_red", "Next redaction", "J", lambda: self.nav.step_redaction(1))
+        self._act(m_nav, "prev_red", "Previous redaction", "K", lambda: self.nav.step_redaction(-1))
         self._act(m_nav, "next_unrev", "Next unreviewed redaction", "U",
-                  lambda: self.step_unreviewed(1))
+                  lambda: self.nav.step_unreviewed(1))
         self._act(m_nav, "prev_unrev", "Previous unreviewed redaction", "Shift+U",
-                  lambda: self.step_unreviewed(-1))
+                  lambda: self.nav.step_unreviewed(-1))
         self._act(m_nav, "next_hit", "Next search hit", "F3", lambda: self.searching.step_hit(1))
         self._act(m_nav, "prev_hit", "Previous search hit", "Shift+F3", lambda: self.searching.step_hit(-1))
         self._act(m_nav, "deselect", "Select the page (no redaction)", "Esc",
@@ -440,8 +424,8 @@ class MainWindow(QMainWindow):
         self.challenge.set_tags(tags)
         self.claims.set_custom_codes(codes)
         self.tree.expandToDepth(0)
-        if self.filter_kind.currentData() != "all":
-            self.apply_filter()
+        if self.filters.kind() != "all":
+            self.filters.apply_filter()
         if self.page_id is None and self.tree_model.pages:
             self.show_page(self.tree_model.pages[0])
         elif self.page_id is not None:
@@ -751,179 +735,8 @@ class MainWindow(QMainWindow):
     def _tags_loaded(self, tags: list[tuple[str, str]]) -> None:
         self.challenge.set_tags(tags)
         self.load_review()
-        if self.filter_kind.currentData() == "tag":
-            self._fill_filter_values()
-
-    # -- navigation -----------------------------------------------------------------------
-
-    def _position(self) -> float | None:
-        """The current page's place in the visible order (x.5 when it is filtered out)."""
-        pos = self.tree_model._page_pos.get(self.page_id or -1)
-        if pos is not None:
-            return float(pos[0])
-        order = self.tree_model.pages
-        if not order or self.page_id is None:
-            return None
-        return bisect.bisect_left(order, self.page_id) - 0.5
-
-    @staticmethod
-    def _next_index(pos: float, delta: int) -> int:
-        return math.floor(pos + 1) if delta > 0 else math.ceil(pos - 1)
-
-    def step_page(self, delta: int, select: Any = None) -> bool:
-        """Next/previous page in the (filtered) tree order."""
-        order = self.tree_model.pages
-        pos = self._position()
-        if pos is None:
-            return False
-        j = self._next_index(pos, delta)
-        if not 0 <= j < len(order):
-            self.statusBar().showMessage("No more pages", 2000)
-            return False
-        self.show_page(order[j], select=select)
-        return True
-
-    def step_document(self, delta: int) -> None:
-        """First page of the next/previous document."""
-        order, doc_of = self.tree_model.pages, self.tree_model.doc_of_page
-        pos = self._position()
-        if pos is None or self.page is None:
-            return
-        doc = self.page["document_id"]
-        i = int(pos)
-        if delta > 0:
-            j = next((k for k in range(i + 1, len(order)) if doc_of[order[k]] != doc), None)
-        else:
-            start = next((k for k in range(i, -1, -1) if doc_of[order[k]] != doc), None)
-            j = None
-            if start is not None:
-                prev = doc_of[order[start]]
-                j = start
-                while j > 0 and doc_of[order[j - 1]] == prev:
-                    j -= 1
-        if j is not None:
-            self.show_page(order[j])
-
-    def step_redaction(self, delta: int) -> None:
-        """Next/previous redaction, across pages."""
-        if self.page is None:
-            return
-        ids = [r["id"] for r in self.page["redactions"]]
-        if ids:
-            if self.selected in ids:
-                k = ids.index(self.selected) + delta
-            else:
-                k = 0 if delta > 0 else len(ids) - 1
-            if 0 <= k < len(ids):
-                self.select_redaction(ids[k])
-                return
-        self._jump(delta, lambda row: row.redactions > 0, "first" if delta > 0 else "last")
-
-    def step_unreviewed(self, delta: int) -> None:
-        """Next/previous redaction nobody has reviewed yet, across pages."""
-        if self.page is None:
-            return
-        reds = self.page["redactions"]
-        ids = [r["id"] for r in reds]
-        k = ids.index(self.selected) if self.selected in ids else (-1 if delta > 0 else len(ids))
-        rng = range(k + 1, len(ids)) if delta > 0 else range(k - 1, -1, -1)
-        for i in rng:
-            if reds[i]["status"] == "not_reviewed":
-                self.select_redaction(ids[i])
-                return
-        self._jump(delta, lambda row: row.unreviewed > 0,
-                   "first_unreviewed" if delta > 0 else "last_unreviewed")
-
-    def _jump(self, delta: int, wanted: Any, select: str) -> None:
-        order = self.tree_model.pages
-        pos = self._position()
-        if pos is None:
-            return
-        start = self._next_index(pos, delta)
-        rng = range(start, len(order)) if delta > 0 else range(start, -1, -1)
-        for j in rng:
-            row = self.tree_model.row(order[j])
-            if row is not None and wanted(row):
-                self.show_page(order[j], select=select)
-                return
-        self.statusBar().showMessage("Nothing more in that direction", 3000)
-
-    def go_to_bates(self, text: str) -> None:
-        """Show the page with this Bates number."""
-        text = text.strip()
-        if not text:
-            return
-
-        def find(ctx: Context) -> Any:
-            return ctx.session.pages.find_bates(text)
-
-        def done(ids: list[int]) -> None:
-            if ids:
-                self.show_page(ids[0])
-            else:
-                self.statusBar().showMessage(f"No page with Bates {text}", 5000)
-
-        self._submit(find, done)
-
-    # -- filters --------------------------------------------------------------------------
-
-    def _filter_kind_changed(self, _index: int) -> None:
-        kind = self.filter_kind.currentData()
-        self.filter_value.setVisible(kind in ("tag", "exemption"))
-        if kind in ("tag", "exemption"):
-            self._fill_filter_values()
-        self.apply_filter()
-
-    def _fill_filter_values(self) -> None:
-        kind = self.filter_kind.currentData()
-        current = self.filter_value.currentText()
-        self.filter_value.blockSignals(True)
-        self.filter_value.clear()
-        if kind == "tag":
-            self.filter_value.addItems(list(self.challenge.tag_buttons))
-        else:
-            self.filter_value.addItems([*vocab.EXEMPTION_CODES, *self.claims.custom])
-        if current:
-            self.filter_value.setCurrentText(current)
-        self.filter_value.blockSignals(False)
-
-    def set_filter(self, kind: str, value: str = "") -> None:
-        """Show only pages passing a filter (see ``app.review.state.FILTERS``)."""
-        self.filter_kind.blockSignals(True)
-        self.filter_kind.setCurrentIndex(self.filter_kind.findData(kind))
-        self.filter_kind.blockSignals(False)
-        self.filter_value.setVisible(kind in ("tag", "exemption"))
-        if kind in ("tag", "exemption"):
-            self._fill_filter_values()
-            self.filter_value.setCurrentText(value)
-        self.apply_filter()
-
-    def apply_filter(self) -> None:
-        """Re-run the current filter on the worker."""
-        kind = self.filter_kind.currentData()
-        value = self.filter_value.currentText()
-        if kind == "all":
-            self.tree_model.set_filter(None)
-            self._after_filter()
-            return
-        if kind in ("tag", "exemption") and not value:
-            return
-
-        def run(ctx: Context) -> Any:
-            return ctx.session.pages.filter(kind, value)
-
-        def done(ids: list[int]) -> None:
-            self.tree_model.set_filter(ids)
-            self._after_filter()
-            self.statusBar().showMessage(f"{len(ids)} pages shown", 3000)
-
-        self._submit(run, done)
-
-    def _after_filter(self) -> None:
-        self.tree.expandToDepth(1 if len(self.tree_model.pages) < 2000 else 0)
-        if self.page_id is not None:
-            self._sync_tree(self.page_id)
-        self.treeLoaded.emit()
+        if self.filters.kind() == "tag":
+            self.filters.fill_values()
 
     # -- ingest ---------------------------------------------------------------------------
 
@@ -1066,10 +879,6 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in prefs.recent_matters():
             self.recent_menu.addAction(path, lambda p=path: self.open_matter(p))
-
-    def _focus_bates(self) -> None:
-        self.bates_edit.setFocus()
-        self.bates_edit.selectAll()
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, action) for every action with a shortcut."""

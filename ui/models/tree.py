@@ -105,6 +105,11 @@ class PageTreeModel(QAbstractItemModel):
                     self.pages.append(pid)
                     self.doc_of_page[pid] = did
 
+    def position(self, page_id: int | None) -> int | None:
+        """A page's place in the visible (filtered) order, None when it is not shown."""
+        pos = None if page_id is None else self._page_pos.get(page_id)
+        return None if pos is None else pos[0]
+
     def row(self, page_id: int) -> Any:
         """The cached row of a page (``state.TreeRow``) or None."""
         return self._rows.get(page_id)
