@@ -134,8 +134,8 @@ def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
     window.open_matter(path, create=True)
     qtbot.waitUntil(lambda: window.worker is not None and window.splitter.isVisible(),
                     timeout=10000)
-    with qtbot.waitSignal(window.ingestDone, timeout=120000):
-        window.start_ingest([str(folder)])
+    with qtbot.waitSignal(window.ingester.ingestDone, timeout=120000):
+        window.ingester.start_ingest([str(folder)])
     # the new scans were queued and OCR runs in a child process; the indicator counts them
     qtbot.waitUntil(lambda: indicator(window).startswith("OCR: 0 done, 3 left"), timeout=10000)
     assert window.ocr.job.process.is_alive()

@@ -168,7 +168,7 @@ def test_encrypted_pdf_asks_for_the_password_and_wrong_one_asks_again(
 
     monkeypatch.setattr(QInputDialog, "getText", get_text)
     before = db(win.matter_path).execute("SELECT count(*) FROM pages").fetchone()[0]
-    with qtbot.waitSignal(win.passwordsDone, timeout=120000):
+    with qtbot.waitSignal(win.ingester.passwordsDone, timeout=120000):
         drop(win, [locked_pdf])
     assert len(asked) == 2
     assert "sealed.pdf is encrypted" in asked[0][0]
@@ -190,8 +190,8 @@ def test_encrypted_pdf_can_be_skipped(qtbot, win, locked_pdf, monkeypatch) -> No
         return ("", False)
 
     monkeypatch.setattr(QInputDialog, "getText", get_text)
-    with qtbot.waitSignal(win.passwordsDone, timeout=120000):
-        win.start_ingest([str(locked_pdf.parent)])
+    with qtbot.waitSignal(win.ingester.passwordsDone, timeout=120000):
+        win.ingester.start_ingest([str(locked_pdf.parent)])
     assert len(asked) == 1
     assert sealed_pages(win.matter_path) == 0
     assert "Skipped sealed.pdf" in win.statusBar().currentMessage()

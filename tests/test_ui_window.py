@@ -448,13 +448,13 @@ def test_event_loop_answers_while_ingesting_in_background(qtbot, win, larger_pro
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start(20)
-    win.start_ingest([str(folder)], production="Tranche 2")
-    assert win.ingesting
+    win.ingester.start_ingest([str(folder)], production="Tranche 2")
+    assert win.ingester.ingesting
     started = time.perf_counter()
     shown = []
     win.pageShown.connect(shown.append)
     navigated = 0
-    while win.ingesting:
+    while win.ingester.ingesting:
         qtbot.wait(150)
         if navigated < 20:  # the reviewer keeps working: pages load between ingest pages
             win.activateWindow()
@@ -478,12 +478,12 @@ def test_event_loop_answers_while_ingesting_in_background(qtbot, win, larger_pro
 
 def test_ingest_can_be_cancelled(qtbot, win, larger_production) -> None:
     folder, pages = larger_production
-    with qtbot.waitSignal(win.ingestDone, timeout=120000) as blocker:
-        win.start_ingest([str(folder)], production="Tranche 3")
+    with qtbot.waitSignal(win.ingester.ingestDone, timeout=120000) as blocker:
+        win.ingester.start_ingest([str(folder)], production="Tranche 3")
         qtbot.wait(300)
         from PySide6.QtWidgets import QPushButton
 
-        win.ingest_dialog.findChild(QPushButton).click()  # the dialog's Cancel button
+        win.ingester.ingest_dialog.findChild(QPushButton).click()  # the dialog's Cancel button
     from app.errors import Cancelled
 
     assert isinstance(blocker.args[0], Cancelled)

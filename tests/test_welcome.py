@@ -179,7 +179,7 @@ def test_new_matter_from_a_production(qtbot, window, folder_production, tmp_path
     screen = WelcomeScreen(window)
     qtbot.addWidget(screen)
     screen.show()
-    with qtbot.waitSignal(window.ingestDone, timeout=120_000):
+    with qtbot.waitSignal(window.ingester.ingestDone, timeout=120_000):
         screen.new_matter(str(tmp_path / "case"), str(production))
     assert window.isVisible() and not screen.isVisible()
     assert window.matter_path == tmp_path / "case.vaughn"

@@ -119,7 +119,7 @@ class OcrController(QObject):
         self._hide_timer.setInterval(FINISHED_SHOWN_MS)
         self._hide_timer.timeout.connect(lambda: self.indicator.setVisible(False))
         self._build_menu()
-        window.ingestDone.connect(self._ingest_done)
+        window.ingester.ingestDone.connect(self._ingest_done)
         window.pageShown.connect(self._load_page_info)
         window.page_view.menuWanted.connect(self._fill_page_menu)
 

@@ -226,7 +226,7 @@ class WelcomeScreen(QWidget):
             self.show_error(f"The production {production} is not there any more.")
             return
         self._hand_over(path, create=True)
-        self.window.start_ingest([production])
+        self.window.ingester.start_ingest([production])
 
     def open_path(self, path: str) -> None:
         """Open an existing matter in the main window and close the welcome screen."""

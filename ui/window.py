@@ -12,7 +12,7 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,11 +21,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QProgressDialog,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -40,6 +38,7 @@ from app.session import DocumentId, PageId, RedactionId, vocab
 from ui import settings as prefs
 from ui.filters import PageFilter
 from ui.hub import Hub
+from ui.ingest import Ingester
 from ui.models.tree import PageTreeModel
 from ui.navigation import Navigator
 from ui.ocr_status import OcrController
@@ -56,7 +55,6 @@ if TYPE_CHECKING:
 
 PREFETCH_AHEAD = 2
 PREFETCH_BEHIND = 1
-ENCRYPTED = "encrypted: a password is needed"
 
 class MainWindow(QMainWindow):
     """One matter under review."""
@@ -64,8 +62,6 @@ class MainWindow(QMainWindow):
     pageShown = Signal(int)  # page id, once its data (not yet its image) is in the panels
     reviewLoaded = Signal()
     treeLoaded = Signal()
-    ingestDone = Signal(object)
-    passwordsDone = Signal()  # every encrypted file of an ingest re-ingested or skipped
 
     def __init__(self, *, screenshot: bool = False) -> None:
         super().__init__()
@@ -79,13 +75,12 @@ class MainWindow(QMainWindow):
         self.selected: int | None = None
         self.challenge_kind = "redaction"
         self.review_ready = False
-        self.ingesting = False
         self._tree_sync = False
         self._pending_bates: str | None = None
-        self._locked: list[tuple[str, str | None]] = []  # encrypted files still to ask about
         self.undo_group = QUndoGroup(self)
         self.setWindowTitle("Vaughn")
         self.setAcceptDrops(True)
+        self.ingester = Ingester(self)  # before the actions: File ▸ Ingest is one
         self._build()
         self._build_actions()
         self.ocr = OcrController(self)  # OCR indicator, OCR menu, re-OCR in the page's menu
@@ -194,7 +189,8 @@ class MainWindow(QMainWindow):
         m_file = mb.addMenu("&File")
         self._act(m_file, "open", "&Open matter…", "Ctrl+O", self._ask_open)
         self._act(m_file, "new", "&New matter…", "Ctrl+N", self._ask_new)
-        self._act(m_file, "ingest", "&Ingest production…", "Ctrl+I", self._ask_ingest)
+        self._act(m_file, "ingest", "&Ingest production…", "Ctrl+I",
+                  lambda: self.ingester.ask_ingest())
         self.recent_menu = m_file.addMenu("Recent matters")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         m_file.addSeparator()
@@ -320,8 +316,7 @@ class MainWindow(QMainWindow):
             prefs.set_reviewer(name)
 
     def closeEvent(self, event: Any) -> None:
-        if self.ingesting:  # files already committed stay; the child stops at its next page
-            self.ingest_job.cancel()
+        self.ingester.cancel()  # files already committed stay; the child stops at its next page
         self.ocr.shutdown()  # pages in flight stay queued; the next run resumes
         self.challenge.flush()
         self.save_state()
@@ -751,107 +746,7 @@ class MainWindow(QMainWindow):
             if self.worker is None:
                 self._ask_new()
             if self.worker is not None:
-                self.start_ingest(paths)
-
-    def start_ingest(self, paths: list[str], production: str | None = None,
-                     password: str | None = None) -> None:
-        """Ingest files/folders in a child process with a progress dialog; the window stays live.
-
-        The child writes to the matter file through its own connection (one transaction per
-        file); the window's worker keeps serving pages meanwhile and reloads the tree after.
-        """
-        if self.worker is None or self.ingesting or self.matter_path is None:
-            return
-        if self.read_only:
-            self.statusBar().showMessage("Read-only matter: nothing can be ingested", 5000)
-            return
-        from app.session import IngestProcess
-
-        job = IngestProcess(str(self.matter_path), [str(p) for p in paths], production,
-                            password)
-        dialog = QProgressDialog("Starting the ingest…", "Cancel", 0, 0, self)
-        dialog.setWindowTitle("Ingest")
-        dialog.setWindowModality(Qt.WindowModality.NonModal)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        dialog.setMinimumDuration(300)
-        dialog.canceled.connect(job.cancel)
-        self.ingest_dialog = dialog
-        self.ingest_job = job
-        self.ingesting = True
-        timer = QTimer(self)
-        timer.setInterval(50)
-
-        def poll() -> None:
-            for msg in job.poll():
-                if msg[0] == "progress":
-                    _, done, total, what = msg
-                    if total:
-                        dialog.setMaximum(total)
-                        dialog.setValue(done)
-                    dialog.setLabelText(f"Ingesting {what}…" if what else "Finishing…")
-                elif msg[0] == "done":
-                    report = msg[1]
-                    failed = report.by_status("failed")
-                    locked = [o for o in failed if ENCRYPTED in o.reason]
-                    if password is not None and locked:
-                        message = f"The password for {Path(locked[0].path).name} is wrong"
-                    else:
-                        message = f"Ingested {report.pages_added} pages" + (
-                            f"; {len(failed)} files failed" if failed else "")
-                    again = [(o.path, production) for o in locked]
-                    if password is not None:  # the same file again, before any other
-                        self._locked[0:0] = again
-                    else:
-                        self._locked.extend(again)
-                    finish(report, message, wrong=password is not None and bool(locked))
-                else:
-                    from app.errors import Cancelled, IngestError
-
-                    result = Cancelled(msg[1]) if msg[0] == "cancelled" else IngestError(
-                        ", ".join(paths), msg[1])
-                    finish(result, f"Ingest stopped: {msg[1]}")
-
-        def finish(result: Any, message: str, wrong: bool = False) -> None:
-            timer.stop()
-            self.ingesting = False
-            dialog.reset()
-            dialog.close()
-            self.statusBar().showMessage(message, 10000)
-            self.reload_tree(first=self.page_id is None)
-            self.searching.refresh_saved()
-            self.ingestDone.emit(result)
-            if self._locked:  # ask outside this poll, once the dialog has gone
-                QTimer.singleShot(0, lambda: self._ask_password(wrong))
-            elif password is not None:
-                self.passwordsDone.emit()
-
-        timer.timeout.connect(poll)
-        job.start()
-        timer.start()
-
-    def _ask_password(self, wrong: bool = False) -> None:
-        """Ask for the password of the next encrypted file and re-ingest just that file.
-
-        A wrong password says so and asks again; Cancel skips the file.
-        """
-        while self._locked and not self.ingesting:
-            path, production = self._locked[0]
-            name = Path(path).name
-            prompt = (f"The password for {name} is wrong. Try again, or Cancel to skip "
-                      f"this file:" if wrong else
-                      f"{name} is encrypted. Its password (Cancel skips this file):")
-            password, ok = QInputDialog.getText(self, "Encrypted PDF", prompt,
-                                                QLineEdit.EchoMode.Password)
-            if not ok or not password:
-                self._locked.pop(0)
-                self.statusBar().showMessage(f"Skipped {name} (encrypted)", 8000)
-                wrong = False
-                continue
-            self._locked.pop(0)
-            self.start_ingest([path], production, password=password)
-            return
-        if not self._locked and not self.ingesting:
-            self.passwordsDone.emit()
+                self.ingester.start_ingest(paths)
 
     # -- dialogs --------------------------------------------------------------------------
 
@@ -867,13 +762,6 @@ class MainWindow(QMainWindow):
             if not path.endswith(".vaughn"):
                 path += ".vaughn"
             self.open_matter(path, create=True)
-
-    def _ask_ingest(self) -> None:
-        if self.worker is None:
-            self._ask_new()
-        folder = QFileDialog.getExistingDirectory(self, "Ingest a production folder or volume")
-        if folder:
-            self.start_ingest([folder])
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
