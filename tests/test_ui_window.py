@@ -388,7 +388,7 @@ def test_read_only_matter_shows_banner_and_refuses_changes(qtbot, matter_path,
     w.open_matter(matter_path, read_only=True)
     qtbot.waitUntil(w.ready, timeout=15000)
     assert w.banner.isVisible() and "read-only" in w.banner.text()
-    w.set_status("accept")
+    w.reviewing.set_status("accept")
     assert w.hub.stack.count() == 0
     w.close()
     assert db(matter_path).execute("SELECT count(*) FROM challenges").fetchone()[0] == 0
@@ -408,7 +408,7 @@ def test_second_window_on_a_held_matter_opens_read_only(qtbot, win, matter_path,
     w2.open_matter(matter_path)
     qtbot.waitUntil(w2.ready, timeout=15000)
     assert w2.read_only and "another Vaughn window" in w2.banner.text()
-    w2.set_status("accept")
+    w2.reviewing.set_status("accept")
     assert w2.hub.stack.count() == 0
     # another process is refused the window lock too while the first window holds it
     code = ("import sys; from app.matter.lock import InstanceLock; "

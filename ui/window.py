@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from app.session import DocumentId, PageId, RedactionId, vocab
+from app.session import PageId, vocab
 from ui import settings as prefs
 from ui.filters import PageFilter
 from ui.hub import Hub
@@ -42,6 +41,7 @@ from ui.ingest import Ingester
 from ui.models.tree import PageTreeModel
 from ui.navigation import Navigator
 from ui.ocr_status import OcrController
+from ui.review.actions import ReviewActions
 from ui.review.challenge import ChallengePanel
 from ui.review.claims import ClaimsPanel
 from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
@@ -51,7 +51,7 @@ from ui.widgets.thumbs import THUMB_SCALE, ThumbStrip
 from ui.worker import NORMAL, PREFETCH, URGENT, Context, MatterWorker
 
 if TYPE_CHECKING:
-    from app.session import ChallengeFields
+    pass
 
 PREFETCH_AHEAD = 2
 PREFETCH_BEHIND = 1
@@ -99,7 +99,6 @@ class MainWindow(QMainWindow):
         self.tree.setUniformRowHeights(True)
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.filters = PageFilter(self)
         self.nav = Navigator(self)
         pages_tab = QWidget()
@@ -131,17 +130,9 @@ class MainWindow(QMainWindow):
             lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
 
         self.claims = ClaimsPanel()
-        self.claims.codesEdited.connect(self._codes_edited)
-        self.claims.dispositionEdited.connect(self._disposition_edited)
         self.challenge = ChallengePanel()
-        self.challenge.edited.connect(self._challenge_edited)
         self.challenge.targetKindChosen.connect(self._target_kind_chosen)
-        self.challenge.tagToggled.connect(self._tag_toggled)
-        self.challenge.tagCreated.connect(
-            lambda t, n, c: self._run(f"Tag “{n}”", lambda w: w.add_tag(n, [t], color=c)))
-        self.challenge.exhibitEdited.connect(self._exhibit_edited)
-        self.challenge.noteAdded.connect(
-            lambda t, text: self._run("Add note", lambda w: w.add_note([t], text)))
+        self.reviewing = ReviewActions(self)
         right = QWidget()
         rl = self._right_layout = QVBoxLayout(right)
         rl.setContentsMargins(2, 2, 2, 2)
@@ -232,26 +223,26 @@ class MainWindow(QMainWindow):
         m_codes = m_rev.addMenu("Toggle exemption")
         for n, item in enumerate(vocab.EXEMPTIONS, start=1):
             self._act(m_codes, f"code_{n}", item.label, str(n) if n <= 9 else None,
-                      lambda code=item.key: self.toggle_code(code))
+                      lambda code=item.key: self.reviewing.toggle_code(code))
         for key, letter in (("accept", "A"), ("challenge", "C"), ("dropped", "D"),
                             ("not_reviewed", "0")):
             self._act(m_rev, f"status_{key}", f"Mark: {vocab.label('status', key)}", letter,
-                      lambda s=key: self.set_status(s))
+                      lambda s=key: self.reviewing.set_status(s))
         m_rev.addSeparator()
-        self._act(m_rev, "tag_hot", "Tag “hot”", "H", lambda: self.toggle_tag("hot"))
+        self._act(m_rev, "tag_hot", "Tag “hot”", "H", lambda: self.reviewing.toggle_tag("hot"))
         self._act(m_rev, "tag_exhibit", "Tag “exhibit candidate”", "E",
-                  lambda: self.toggle_tag("exhibit candidate"))
+                  lambda: self.reviewing.toggle_tag("exhibit candidate"))
         self._act(m_rev, "tag_all", "Tag all search results…", "Ctrl+Shift+T",
                   self.searching.ask_tag_all)
         m_rev.addSeparator()
         self._act(m_rev, "split_record", "Split record here (a record starts at this page)", "B",
-                  self.split_record)
+                  self.reviewing.split_record)
         self._act(m_rev, "merge_record", "Merge record with the previous one", "Shift+B",
-                  self.merge_record)
+                  self.reviewing.merge_record)
         m_disp = m_rev.addMenu("Page disposition")
         for item in vocab.DISPOSITIONS:
             self._act(m_disp, f"disp_{item.key}", item.label, None,
-                      lambda k=item.key: self._disposition_edited(k))
+                      lambda k=item.key: self.reviewing.disposition_edited(k))
 
         m_view = mb.addMenu("&View")
         self._act(m_view, "fit_width", "Fit width", "Ctrl+1",
@@ -345,7 +336,7 @@ class MainWindow(QMainWindow):
         self.hub = Hub(self.worker, self.reviewer, self)
         self.undo_group.addStack(self.hub.stack)
         self.undo_group.setActiveStack(self.hub.stack)
-        self.hub.changed.connect(self._changed)
+        self.hub.changed.connect(self.reviewing.changed)
         self.hub.changed.connect(self.vaughn.changed)
         self.hub.failed.connect(lambda m: self.statusBar().showMessage(f"Not saved: {m}", 8000))
         self.worker.start()
@@ -631,107 +622,6 @@ class MainWindow(QMainWindow):
     def _target_kind_chosen(self, kind: str) -> None:
         self.challenge_kind = kind
         self.load_review()
-
-    # -- review actions (each one undoable step) ------------------------------------------
-
-    def _codes_edited(self, codes: list[str] | None) -> None:
-        if self.selected is not None:
-            rid = RedactionId(self.selected)
-            self._run("Set exemption codes", lambda w: w.set_exemptions([rid], codes))
-
-    def toggle_code(self, code: str) -> None:
-        """Toggle an exemption code on the selected redaction (number keys 1-9)."""
-        if self.selected is None:
-            self.statusBar().showMessage("Select a redaction first (click it, or J)", 4000)
-            return
-        rid = RedactionId(self.selected)
-        self._run(f"Toggle {code}", lambda w: w.toggle_exemption([rid], code))
-
-    def _disposition_edited(self, key: str | None) -> None:
-        if self.page_id is not None:
-            pid = PageId(self.page_id)
-            self._run("Set page disposition", lambda w: w.set_disposition([pid], key))
-
-    def _challenge_edited(self, target: tuple[str, int], fields: ChallengeFields) -> None:
-        names = ", ".join(fields)
-        self._run(f"Edit challenge ({names})", lambda w: w.set_review([target], fields))
-
-    def set_status(self, status: str) -> None:
-        """Mark the current target accepted / challenged / dropped / not reviewed."""
-        target = self.target()
-        if target is not None:
-            self._run(f"Mark {vocab.label('status', status)}",
-                      lambda w: w.set_review([target], {"status": status}))
-
-    def _tag_toggled(self, target: tuple[str, int], name: str, on: bool) -> None:
-        self._run(f"{'Tag' if on else 'Untag'} “{name}”",
-                  (lambda w: w.add_tag(name, [target])) if on
-                  else (lambda w: w.remove_tag(name, [target])))
-
-    def toggle_tag(self, name: str) -> None:
-        """Toggle a tag on the current target (H: hot, E: exhibit candidate)."""
-        target = self.target()
-        if target is None:
-            return
-        button = self.challenge.tag_buttons.get(name)
-        on = not (button is not None and button.isChecked())
-        self._tag_toggled(target, name, on)
-
-    def split_record(self, page_id: int | None = None) -> None:
-        """Start a new record at the current page (B); one undoable step."""
-        page_id = page_id if page_id is not None else self.page_id
-        if page_id is None:
-            return
-        bates = (self.tree_model.row(page_id).bates if self.tree_model.row(page_id) else None)
-        self._run(f"Split record at {bates or 'this page'}", lambda w: w.split_record(PageId(page_id)))
-
-    def merge_record(self, page_id: int | None = None) -> None:
-        """Join the current page's record to the record before it (Shift+B); undoable."""
-        page_id = page_id if page_id is not None else self.page_id
-        if page_id is None:
-            return
-        self._run("Merge record with the previous one", lambda w: w.merge_record(PageId(page_id)))
-
-    def _tree_menu(self, pos: Any) -> None:
-        page_id = self.tree_model.page_at(self.tree.indexAt(pos))
-        if page_id is None:
-            return
-        menu = QMenu(self)
-        menu.addAction("Split record here", lambda: self.split_record(page_id))
-        menu.addAction("Merge record with the previous one", lambda: self.merge_record(page_id))
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
-
-    def _exhibit_edited(self, document_id: int, number: str, description: str) -> None:
-        doc = DocumentId(document_id)
-        self._run(f"Exhibit {number}",
-                  lambda w: w.set_exhibit(number, document=doc, description=description))
-
-    def _changed(self, changes: Any) -> None:
-        """A review op (or its undo) committed: refresh what it touched."""
-        self.statusBar().showMessage("Saved", 1500)
-        if "documents" in changes.kinds:  # records split or merged: the tree's shape changed
-            self.reload_tree()
-        page = self.page
-        if page is not None:
-            ids = {r["id"] for r in page["redactions"]}
-            if (page["id"] in changes.pages or ids & changes.redactions
-                    or page["document_id"] in changes.documents):
-                self.show_page(page["id"], select=self.selected)
-        if "tags" in changes.kinds and changes.tag_ids:
-            self._submit(lambda ctx: ctx.session.pages.tags(), self._tags_loaded)
-        if "claims" in changes.kinds:
-            self._submit(lambda ctx: ctx.session.pages.custom_codes(),
-                         self.claims.set_custom_codes)
-        self._submit(lambda ctx: ctx.session.pages.changed_rows(changes),
-                     self.tree_model.update_rows)
-        if self.searching.saved_panel.searches:  # field queries may count anew
-            self.searching.saved_timer.start()
-
-    def _tags_loaded(self, tags: list[tuple[str, str]]) -> None:
-        self.challenge.set_tags(tags)
-        self.load_review()
-        if self.filters.kind() == "tag":
-            self.filters.fill_values()
 
     # -- ingest ---------------------------------------------------------------------------
 
