@@ -41,20 +41,19 @@ from ui.ingest import Ingester
 from ui.models.tree import PageTreeModel
 from ui.navigation import Navigator
 from ui.ocr_status import OcrController
+from ui.rendering import PageImages
 from ui.review.actions import ReviewActions
 from ui.review.challenge import ChallengePanel
 from ui.review.claims import ClaimsPanel
 from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
 from ui.search.controller import SearchController
 from ui.widgets.common import Banner
-from ui.widgets.thumbs import THUMB_SCALE, ThumbStrip
-from ui.worker import NORMAL, PREFETCH, URGENT, Context, MatterWorker
+from ui.widgets.thumbs import ThumbStrip
+from ui.worker import URGENT, Context, MatterWorker
 
 if TYPE_CHECKING:
     pass
 
-PREFETCH_AHEAD = 2
-PREFETCH_BEHIND = 1
 
 class MainWindow(QMainWindow):
     """One matter under review."""
@@ -116,15 +115,11 @@ class MainWindow(QMainWindow):
         self.left.addTab(self.searching.search_tab, "Search")
         self.thumb_strip = ThumbStrip()
         self.thumb_strip.pageClicked.connect(self.show_page)
-        self.thumb_strip.renderWanted.connect(self._render_thumbs)
         self.left.addTab(self.thumb_strip, "Thumbnails")
-        self.treeLoaded.connect(self._fill_thumbs)
         self.pageShown.connect(self.thumb_strip.show_current)
 
         self.page_view = PageView()
-        self._prefetch_pending: int | None = None
-        self.page_view.canvas.painted.connect(self._painted)
-        self.page_view.renderWanted.connect(self._render_wanted)
+        self.images = PageImages(self)
         self.page_view.canvas.redactionClicked.connect(self.select_redaction)
         self.page_view.zoomChanged.connect(
             lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
@@ -416,7 +411,7 @@ class MainWindow(QMainWindow):
             self.show_page(self.tree_model.pages[0])
         elif self.page_id is not None:
             self._sync_tree(self.page_id)
-            self._prefetch()
+            self.images.prefetch()
             if self.review_ready:
                 self.load_review()  # the tag buttons were rebuilt
         self.treeLoaded.emit()
@@ -493,62 +488,9 @@ class MainWindow(QMainWindow):
             self.searching.load_hits()
         # Prefetch once this page is on screen: a render on the worker holds the GIL (PyMuPDF),
         # and would otherwise delay the paint of the page the reviewer asked for.
-        if self.page_view.canvas.painted_key == (view["id"], scale) and image is not None:
-            self._prefetch()
-        else:
-            self._prefetch_pending = view["id"]
+        self.images.shown(view["id"], image is not None
+                          and self.page_view.canvas.painted_key == (view["id"], scale))
         self.pageShown.emit(view["id"])
-
-    def _painted(self, page_id: int) -> None:
-        if self._prefetch_pending == page_id:
-            self._prefetch_pending = None
-            self._prefetch()
-
-    def _render_wanted(self, page_id: int, scale: float) -> None:
-        def render(ctx: Context) -> Any:
-            return page_id, scale, ctx.renderer.render(page_id, scale)
-
-        self._submit(render, lambda r: self.page_view.canvas.set_image(*r))
-
-    def _prefetch(self) -> None:
-        order = self.tree_model.pages
-        pos = self.tree_model._page_pos.get(self.page_id or -1)
-        if pos is None:
-            return
-        i = pos[0]
-        scale = self.page_view.canvas.wanted_scale()
-        wanted = [order[j] for j in [*range(i + 1, i + 1 + PREFETCH_AHEAD),
-                                     *range(i - 1, i - 1 - PREFETCH_BEHIND, -1)]
-                  if 0 <= j < len(order)]
-        abort = self.worker.urgent_waiting if self.worker is not None else None
-        for pid in wanted:
-            self._submit(lambda ctx, p=pid: ctx.renderer.render(p, scale, abort) and None,
-                         priority=PREFETCH)
-
-    def _fill_thumbs(self) -> None:
-        model = self.tree_model
-        pages = model.pages
-        if pages == self.thumb_strip.thumbs.pages:
-            return
-        labels = {}
-        for pid in pages:
-            row = model.row(pid)
-            labels[pid] = (row.bates or f"page {row.page_index + 1}") if row else str(pid)
-        self.thumb_strip.thumbs.set_pages(pages, labels)
-        if self.page_id is not None:
-            self.thumb_strip.show_current(self.page_id)
-
-    def _render_thumbs(self, page_ids: list[int]) -> None:
-        """Small renders for the thumbnail strip (they give way to what the reviewer awaits)."""
-        if self.worker is None:
-            return
-        abort = self.worker.urgent_waiting
-        thumbs = self.thumb_strip.thumbs
-        for pid in page_ids:
-            self.worker.submit(
-                lambda ctx, p=pid: (p, ctx.renderer.render(p, THUMB_SCALE, abort)),
-                lambda r: thumbs.set_image(*r),
-                lambda exc, p=pid: thumbs.set_failed(p), priority=NORMAL)
 
     def _sync_tree(self, page_id: int) -> None:
         index = self.tree_model.index_of_page(page_id)
