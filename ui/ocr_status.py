@@ -134,9 +134,9 @@ class OcrController(QObject):
         else:
             w.menuBar().addMenu(menu)
         self.menu = menu
-        w._act(menu, "ocr_run", "&Run OCR on scanned pages", None,
+        w.actions.add(menu, "ocr_run", "&Run OCR on scanned pages", None,
                lambda: self.start(enqueue_all=True))
-        w._act(menu, "ocr_low", "Pages that need a &human look (low OCR confidence)", None,
+        w.actions.add(menu, "ocr_low", "Pages that need a &human look (low OCR confidence)", None,
                self.show_low_confidence)
         menu.addSeparator()
         box = QWidget(menu)

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtGui import QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -26,15 +25,15 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from app.session import PageId, vocab
+from app.session import PageId
 from ui import settings as prefs
+from ui.actions import ActionTable
 from ui.filters import PageFilter
 from ui.hub import Hub
 from ui.ingest import Ingester
@@ -45,7 +44,7 @@ from ui.rendering import PageImages
 from ui.review.actions import ReviewActions
 from ui.review.challenge import ChallengePanel
 from ui.review.claims import ClaimsPanel
-from ui.review.page_view import FIT_PAGE, FIT_WIDTH, PageView
+from ui.review.page_view import PageView
 from ui.search.controller import SearchController
 from ui.widgets.common import Banner
 from ui.widgets.thumbs import ThumbStrip
@@ -81,7 +80,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.ingester = Ingester(self)  # before the actions: File ▸ Ingest is one
         self._build()
-        self._build_actions()
+        self.actions = ActionTable(self)
+        self.actions.build()
         self.ocr = OcrController(self)  # OCR indicator, OCR menu, re-OCR in the page's menu
         from ui.vaughn_index import VaughnController
 
@@ -168,101 +168,6 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.nav.bates_edit)
         self.zoom_label = QLabel("")
         self.statusBar().addPermanentWidget(self.zoom_label)
-
-    def _build_actions(self) -> None:
-        self.actions_by_name: dict[str, QAction] = {}
-        mb = self.menuBar()
-        m_file = mb.addMenu("&File")
-        self._act(m_file, "open", "&Open matter…", "Ctrl+O", self._ask_open)
-        self._act(m_file, "new", "&New matter…", "Ctrl+N", self._ask_new)
-        self._act(m_file, "ingest", "&Ingest production…", "Ctrl+I",
-                  lambda: self.ingester.ask_ingest())
-        self.recent_menu = m_file.addMenu("Recent matters")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        m_file.addSeparator()
-        self._act(m_file, "quit", "&Quit", "Ctrl+Q", self.close)
-
-        m_edit = mb.addMenu("&Edit")
-        undo = self.undo_group.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence("Ctrl+Z"))
-        redo = self.undo_group.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for name, a in (("undo", undo), ("redo", redo)):
-            m_edit.addAction(a)
-            self.addAction(a)
-            self.actions_by_name[name] = a
-        m_edit.addSeparator()
-        self._act(m_edit, "find", "&Find…", "Ctrl+F", self.searching.focus)
-        self._act(m_edit, "bates", "&Go to Bates…", "Ctrl+G", self.nav.focus_bates)
-        self._act(m_edit, "reviewer", "Reviewer &name…", None, self.ask_reviewer)
-
-        m_nav = mb.addMenu("&Navigate")
-        self._act(m_nav, "next_page", "Next page", ["PgDown", "N"], lambda: self.nav.step_page(1))
-        self._act(m_nav, "prev_page", "Previous page", ["PgUp", "P"], lambda: self.nav.step_page(-1))
-        self._act(m_nav, "next_doc", "Next document", "Ctrl+PgDown",
-                  lambda: self.nav.step_document(1))
-        self._act(m_nav, "prev_doc", "Previous document", "Ctrl+PgUp",
-                  lambda: self.nav.step_document(-1))
-        self._act(m_nav, "next_red", "Next redaction", "J", lambda: self.nav.step_redaction(1))
-        self._act(m_nav, "prev_red", "Previous redaction", "K", lambda: self.nav.step_redaction(-1))
-        self._act(m_nav, "next_unrev", "Next unreviewed redaction", "U",
-                  lambda: self.nav.step_unreviewed(1))
-        self._act(m_nav, "prev_unrev", "Previous unreviewed redaction", "Shift+U",
-                  lambda: self.nav.step_unreviewed(-1))
-        self._act(m_nav, "next_hit", "Next search hit", "F3", lambda: self.searching.step_hit(1))
-        self._act(m_nav, "prev_hit", "Previous search hit", "Shift+F3", lambda: self.searching.step_hit(-1))
-        self._act(m_nav, "deselect", "Select the page (no redaction)", "Esc",
-                  lambda: self.select_redaction(None))
-
-        m_rev = mb.addMenu("&Review")
-        m_codes = m_rev.addMenu("Toggle exemption")
-        for n, item in enumerate(vocab.EXEMPTIONS, start=1):
-            self._act(m_codes, f"code_{n}", item.label, str(n) if n <= 9 else None,
-                      lambda code=item.key: self.reviewing.toggle_code(code))
-        for key, letter in (("accept", "A"), ("challenge", "C"), ("dropped", "D"),
-                            ("not_reviewed", "0")):
-            self._act(m_rev, f"status_{key}", f"Mark: {vocab.label('status', key)}", letter,
-                      lambda s=key: self.reviewing.set_status(s))
-        m_rev.addSeparator()
-        self._act(m_rev, "tag_hot", "Tag “hot”", "H", lambda: self.reviewing.toggle_tag("hot"))
-        self._act(m_rev, "tag_exhibit", "Tag “exhibit candidate”", "E",
-                  lambda: self.reviewing.toggle_tag("exhibit candidate"))
-        self._act(m_rev, "tag_all", "Tag all search results…", "Ctrl+Shift+T",
-                  self.searching.ask_tag_all)
-        m_rev.addSeparator()
-        self._act(m_rev, "split_record", "Split record here (a record starts at this page)", "B",
-                  self.reviewing.split_record)
-        self._act(m_rev, "merge_record", "Merge record with the previous one", "Shift+B",
-                  self.reviewing.merge_record)
-        m_disp = m_rev.addMenu("Page disposition")
-        for item in vocab.DISPOSITIONS:
-            self._act(m_disp, f"disp_{item.key}", item.label, None,
-                      lambda k=item.key: self.reviewing.disposition_edited(k))
-
-        m_view = mb.addMenu("&View")
-        self._act(m_view, "fit_width", "Fit width", "Ctrl+1",
-                  lambda: self.page_view.set_mode(FIT_WIDTH))
-        self._act(m_view, "fit_page", "Fit page", "Ctrl+2",
-                  lambda: self.page_view.set_mode(FIT_PAGE))
-        self._act(m_view, "zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="],
-                  lambda: self.page_view.zoom_by(1.25))
-        self._act(m_view, "zoom_out", "Zoom out", "Ctrl+-", lambda: self.page_view.zoom_by(0.8))
-        m_view.addSeparator()
-        self._act(m_view, "compare", "Compare versions…", "Ctrl+Shift+C", self.show_compare)
-        self._act(m_view, "statistics", "Statistics…", "Ctrl+Shift+S", self.show_statistics)
-        m_help = mb.addMenu("&Help")
-        self._act(m_help, "shortcuts", "Keyboard shortcuts", ["?", "F1"], self.show_shortcuts)
-
-    def _act(self, menu: Any, name: str, text: str, keys: Any, slot: Any) -> QAction:
-        action = QAction(text, self)
-        if keys:
-            keys = [keys] if isinstance(keys, str) else keys
-            action.setShortcuts([QKeySequence(k) for k in keys])
-        action.triggered.connect(lambda _=False: slot())
-        menu.addAction(action)
-        self.addAction(action)
-        self.actions_by_name[name] = action
-        return action
 
     # -- settings -------------------------------------------------------------------------
 
@@ -596,33 +501,11 @@ class MainWindow(QMainWindow):
             self.open_matter(path, create=True)
 
     def _fill_recent(self) -> None:
-        self.recent_menu.clear()
+        menu = self.actions.recent_menu
+        assert menu is not None
+        menu.clear()
         for path in prefs.recent_matters():
-            self.recent_menu.addAction(path, lambda p=path: self.open_matter(p))
-
-    def shortcut_rows(self) -> list[tuple[str, str]]:
-        """(keys, action) for every action with a shortcut."""
-        rows = []
-        for action in self.actions_by_name.values():
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                             for k in action.shortcuts())
-            if keys:
-                rows.append((keys, action.text().replace("&", "")))
-        return rows
-
-    def show_shortcuts(self) -> None:
-        """The shortcut sheet (?)."""
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        view = QTextBrowser()
-        view.setHtml("<table cellpadding=3>" + "".join(
-            f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in self.shortcut_rows())
-            + "</table>")
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(view)
-        dialog.resize(520, 640)
-        self.shortcut_dialog = dialog
-        dialog.show()
+            menu.addAction(path, lambda p=path: self.open_matter(p))
 
     def show_compare(self) -> None:
         """The Compare versions window: re-released records side by side (ui.compare)."""
