@@ -4,10 +4,10 @@ Every review action the window offers is an :class:`OpCommand` pushed on the win
 ``QUndoStack`` (one command per action; a bulk action is one command). Its first ``redo`` runs
 the op, a method of the session's ``Writer`` (``app.session``), on the matter worker with an op
 id chosen here, so that ``undo`` (``Session.undo``) and later ``redo`` (``Session.redo``) can be
-queued at once, in order, without waiting
-for the first run to finish. An op refused on its first run (a merge at a file's first record)
-wrote nothing and leaves no step on the stack. Each result's :class:`Changes` is broadcast by
-:attr:`Hub.changed`; panels decide for themselves whether to reload.
+queued at once, in order, without waiting for the first run to finish. An op refused on its
+first run (a merge at a file's first record) wrote nothing and leaves no step on the stack.
+Each result's :class:`Changes` is broadcast by :attr:`Hub.changed`; panels decide for
+themselves whether to reload.
 """
 
 from __future__ import annotations

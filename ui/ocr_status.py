@@ -2,7 +2,7 @@
 
 :class:`OcrController` hangs off the review window. When the open matter has pages queued for
 OCR (on opening it, and after the window's own ingest has queued the new scans) it runs the
-queue in a child process (``ui.ocr_process``) and shows "OCR: N done, M left, ~T min left" in
+queue in a child process (``app.session.OcrProcess``) and shows "OCR: N done, M left, ~T min left" in
 the status bar, with Pause/Resume and Cancel. Finished pages refresh what the window shows (the
 tree rows, and the current page with its hits) at most every :data:`REFRESH_MS`. Without
 language data the indicator says what to install and nothing runs; the rest of the window works

@@ -1,16 +1,17 @@
 """The matter's one worker thread: every SQLite and PyMuPDF call of a window runs here.
 
 PyMuPDF is not thread-safe and a sqlite3 connection belongs to the thread that made it, so the
-worker opens the :class:`Matter` inside its own thread and runs submitted callables one at a
-time, each called with a :class:`Context` (the session, ``app.session``, and the page renderer). Results come back
-to the GUI thread through a queued signal and are handed to the ``on_done`` callback there; the
-GUI thread never waits for the worker.
+worker opens the matter's ``app.session.Session`` inside its own thread and runs submitted
+callables one at a time, each called with a :class:`Context` (the session and the page
+renderer). Results come back to the GUI thread through a queued signal and are handed to the
+``on_done`` callback there; the GUI thread never waits for the worker.
 
 Jobs run by priority, then in submission order (so an op, its undo and the reads after them
 keep their order); prefetch renders stop between bands when something urgent is queued. Pages
 render to RGB32 ``QImage`` (safe off the GUI thread, unlike ``QPixmap``) into an LRU cache that
 prefetch fills ahead of the reviewer. PyMuPDF holds the GIL for a whole call, so renders go in
-bands and an ingest runs in a child process (``ui.ingest_process``), never on this thread.
+bands and an ingest runs in a child process (``app.session.IngestProcess``), never on this
+thread.
 """
 
 from __future__ import annotations

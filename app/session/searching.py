@@ -26,7 +26,7 @@ class Search:
             remember: bool = True) -> tuple[Results, list[str]]:
         """The first ``limit`` hits of ``query`` and the words to mark on pages. A total that
         would take longer than ``count_budget_ms`` to count comes back inexact (see
-        :meth:`count`). ``remember``: put the query in the matter's history."""
+        :meth:`count`). ``remember``: put the query in the matter's history (never on a read-only matter)."""
         results = index.search(self._matter, query, limit=limit, count_budget_ms=count_budget_ms)
         if remember and not self._matter.read_only:
             saved.record_history(self._matter, query,

@@ -74,12 +74,10 @@ class SearchController(Controller):
         w.left.setCurrentWidget(self.search_tab)
         if self.search_edit.text().strip() != query:
             self.search_edit.setText(query)
-        read_only = w.read_only
 
-        def run(ctx: Context) -> Any:
+        def run(ctx: Context) -> Any:  # a read-only session keeps no history
             results, terms = ctx.session.search.run(query, limit=limit,
-                                                    count_budget_ms=COUNT_BUDGET_MS,
-                                                    remember=not read_only)
+                                                    count_budget_ms=COUNT_BUDGET_MS)
             return query, results, terms
 
         def done(result: Any) -> None:
