@@ -265,155 +265,200 @@ def _collect(page: pymupdf.Page, image_only: bool,
     return _dedupe(boxes)
 
 
+class _Page:
+    """The words of one page being analysed, indexed for box lookups; the character trace
+    (for bad-redaction checks) is loaded on first need."""
+
+    def __init__(self, page: pymupdf.Page, words: list[Word], ocr_words: list[Word]) -> None:
+        self.page = page
+        # Unrotated, like every other box: words, drawings and stored bboxes use these.
+        self.rect: Rect = tuple(page.rect * page.derotation_matrix)  # type: ignore[assignment]
+        self.area = max(1.0, _area(self.rect))
+        self.words = words + ocr_words  # indices >= n_words are OCR words
+        self.n_words = len(words)
+        self.wrects: list[Rect] = [(w[0], w[1], w[2], w[3]) for w in self.words]
+        self.windex = _GridIndex(self.wrects)
+        self._trace: list[_bad.TraceChar] | None = None
+        self._tindex: _GridIndex | None = None
+
+    def trace(self) -> tuple[list[_bad.TraceChar], _GridIndex]:
+        """The page's characters with their render order, and a grid index over them."""
+        if self._trace is None:
+            self._trace = _bad.load_trace(self.page)
+            self._tindex = _GridIndex([c.bbox for c in self._trace])
+        assert self._tindex is not None
+        return self._trace, self._tindex
+
+    def text(self, idx: list[int]) -> str:
+        return " ".join(self.words[i][4] for i in idx)
+
+
+@dataclass
+class _Split:
+    """The words inside one box, told apart: stamp text on top, text hidden under it."""
+
+    stamp_idx: list[int]
+    hidden_idx: list[int]
+    bad: bool = False
+    hidden_chars: int = 0
+    bad_before: bool = False
+    visible_other: bool = False  # text on top of the box that is not a stamp
+
+
+def _slip_sheet(pg: _Page) -> PageAnalysis | None:
+    """The page as a slip sheet ("withheld in full pursuant to ..."), or None."""
+    if not pg.words or len(pg.words) > SLIP_SHEET_MAX_WORDS:
+        return None
+    is_slip, codes, statute = slip_sheet_codes(pg.text(list(range(len(pg.words)))))
+    if not is_slip:
+        return None
+    rec = Redaction(pg.rect, "slip_sheet", _slip_label(pg.words), tuple(codes), statute,
+                    False, 0, True)
+    return PageAnalysis((rec,), frozenset(), frozenset(range(pg.n_words)), True, 1.0)
+
+
+def _split_words(pg: _Page, box: Box, cand: list[int]) -> _Split:
+    """Which of the words in ``box`` are drawn on top of it and which lie hidden under it."""
+    trace, tindex = pg.trace()
+    bt = _bad.classify(box, trace, tindex.query(box.rect))
+    is_bad, n_hidden, bad_before = _bad.is_bad(trace, bt)
+    pts = sorted(
+        ((trace[j].bbox[0] + trace[j].bbox[2]) / 2, (trace[j].bbox[1] + trace[j].bbox[3]) / 2,
+         trace[j].ch, kind)
+        for kind, group in ((0, bt.hidden), (1, bt.on_top)) for j in group)
+    xs = [p[0] for p in pts]
+    split = _Split([], [], is_bad, n_hidden, bad_before)
+    for i in cand:
+        if i >= pg.n_words:
+            split.stamp_idx.append(i)
+            continue
+        wx0, wy0, wx1, wy1 = pg.wrects[i]
+        wt = pg.words[i][4]
+        hid_c: list[str] = []
+        top_c: list[str] = []
+        for k in range(bisect.bisect_left(xs, wx0), bisect.bisect_right(xs, wx1)):
+            _, cy, ch, kind = pts[k]
+            if wy0 <= cy <= wy1:
+                (top_c if kind else hid_c).append(ch)
+        hid, top = "".join(hid_c), "".join(top_c)
+        if wt in top and (wt not in hid or _stamp_only(wt)):
+            split.stamp_idx.append(i)
+        elif hid:
+            split.hidden_idx.append(i)
+        else:
+            split.stamp_idx.append(i)
+    top_txt = "".join(trace[i].ch for i in bt.on_top)
+    top_clean = "".join(ch for ch in top_txt if not ch.isspace())
+    if len(top_clean) >= 2 and not _stamp_only(pg.text(split.stamp_idx)):
+        split.visible_other = True
+    return split
+
+
+def _read_box(pg: _Page, box: Box) -> _Found | None:
+    """``box`` with its label and hidden text, or None when it is not a redaction."""
+    r = box.rect
+    cand = [i for i in pg.windex.query(r) if _center_in(pg.wrects[i], r)
+            or (i < pg.n_words and _bad.covered(pg.wrects[i], r))]
+    text_in = pg.text(cand)
+    if cand and not (box.source == "raster" and all(i >= pg.n_words for i in cand)) and not (
+            _stamp_only(text_in)):
+        split = _split_words(pg, box, cand)
+    else:
+        split = _Split(list(cand), [])
+    label = box.label or pg.text(split.stamp_idx)
+    codes, statute = _codes(label) if label else ((), "")
+    if codes and box.source == "raster" and not _pure(label):
+        # OCR read part of a scanned label as codes and the rest as noise: the part
+        # may be a misread ("b6, bIC" is not (b)(6) alone); not legible, never a guess
+        codes, statute = (), ""
+    if split.visible_other and not codes and box.source in ("vector", "image") and (
+            not split.bad_before or box.kind != "dark"):
+        # a filled header, a coloured cell or a callout with its own text on top (x-ray's
+        # no_bad_redactions.5.5 is such a case: flagging it would be a false alarm)
+        return None
+    if box.kind == "white" and not split.bad and not box.bordered:
+        return None
+    if split.visible_other and not codes:
+        split.stamp_idx = []
+    # a gray or outlined box with nothing inside is a redaction only if a stamp beside it,
+    # in its margin or in the page's legend says so (decided by the caller)
+    tentative = box.kind != "dark" and not split.bad and not codes
+    if tentative and cand:
+        return None
+    return _Found(box, label if codes or not split.visible_other else "", codes, statute,
+                  split.bad, split.hidden_chars, split.stamp_idx, split.hidden_idx,
+                  tentative=tentative)
+
+
+def _full_page(pg: _Page, found: list[_Found], hidden_words: frozenset[int],
+               stamp_words: frozenset[int]) -> PageAnalysis | None:
+    """The page as withheld in full under one page-sized box, or None."""
+    full = [f for f in found if _inter(f.box.rect, pg.rect) >= FULL_PAGE_SHARE * pg.area]
+    if not full:
+        return None
+    f = max(full, key=lambda f: f.box.area)
+    codes, statute = f.codes, f.statute
+    label = f.label
+    if not codes:  # the stamp may be anywhere on the covered page
+        text = pg.text([i for i in range(len(pg.words)) if i not in hidden_words])
+        c2, s2 = _codes(text)
+        if c2:
+            codes, statute, label = c2, s2, text[:500]
+    bad_any = any(x.bad for x in found)
+    hidden_n = sum(x.hidden_chars for x in found if x.bad)
+    place = f.place if f.codes else ("legend" if codes else "")
+    rec = Redaction(pg.rect, "full_page", label, codes, statute, bad_any, hidden_n, True, place)
+    return PageAnalysis((rec,), hidden_words, stamp_words, True, 1.0)
+
+
+def _redacted_share(pg: _Page, found: list[_Found], skip: set[int]) -> float:
+    """The redacted share of the page's content: box area over box plus visible text area."""
+    red_area = sum(_area(f.box.rect) for f in found)
+    for f in found:
+        if f.bad:
+            r = f.box.rect
+            skip.update(i for i in pg.windex.query(r)
+                        if i < pg.n_words and _center_in(pg.wrects[i], r, 0))
+    text_area = sum(_area(pg.wrects[i]) for i in range(pg.n_words) if i not in skip)
+    total = red_area + text_area
+    return min(1.0, red_area / total) if total > 0 else 0.0
+
+
 def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
              ocr_words: list[Word]) -> PageAnalysis:
-    # Unrotated, like every other box: words, drawings and stored bboxes use these coordinates.
-    page_rect: Rect = tuple(page.rect * page.derotation_matrix)  # type: ignore[assignment]
-    page_area = max(1.0, _area(page_rect))
-    label_words = words + ocr_words  # indices >= len(words) are OCR words
-    n_words = len(words)
-    wrects: list[Rect] = [(w[0], w[1], w[2], w[3]) for w in label_words]
-
-    # ---- slip sheets ------------------------------------------------------------------
-    if label_words and len(label_words) <= SLIP_SHEET_MAX_WORDS:
-        full_text = " ".join(w[4] for w in label_words)
-        is_slip, codes, statute = slip_sheet_codes(full_text)
-        if is_slip:
-            stamp_idx = [i for i in range(n_words)]
-            rec = Redaction(page_rect, "slip_sheet", _slip_label(label_words), tuple(codes),
-                            statute, False, 0, True)
-            return PageAnalysis((rec,), frozenset(), frozenset(stamp_idx), True, 1.0)
-
+    pg = _Page(page, words, ocr_words)
+    slip = _slip_sheet(pg)
+    if slip is not None:
+        return slip
     boxes = _collect(page, image_only, ocr_words)
     if not boxes:
         return PageAnalysis((), frozenset(), frozenset(), False, 0.0)
+    found = [f for f in (_read_box(pg, box) for box in boxes) if f is not None]
 
-    windex = _GridIndex(wrects)
-    trace: list[_bad.TraceChar] | None = None
-    tindex: _GridIndex | None = None
-    found: list[_Found] = []
-    for box in boxes:
-        r = box.rect
-        cand = [i for i in windex.query(r) if _center_in(wrects[i], r)
-                or (i < n_words and _bad.covered(wrects[i], r))]
-        text_in = " ".join(label_words[i][4] for i in cand)
-        hidden_idx: list[int] = []
-        stamp_idx: list[int] = []
-        is_bad, n_hidden, bad_before = False, 0, False
-        visible_other = False
-        if cand and not (box.source == "raster" and all(i >= n_words for i in cand)) and not (
-                _stamp_only(text_in)):
-            if trace is None:
-                trace = _bad.load_trace(page)
-                tindex = _GridIndex([c.bbox for c in trace])
-            assert tindex is not None
-            tc = tindex.query(r)
-            bt = _bad.classify(box, trace, tc)
-            is_bad, n_hidden, bad_before = _bad.is_bad(trace, bt)
-            top_txt = "".join(trace[i].ch for i in bt.on_top)
-            pts = sorted(
-                ((trace[j].bbox[0] + trace[j].bbox[2]) / 2, (trace[j].bbox[1] + trace[j].bbox[3]) / 2,
-                 trace[j].ch, kind)
-                for kind, group in ((0, bt.hidden), (1, bt.on_top)) for j in group)
-            xs = [p[0] for p in pts]
-            for i in cand:
-                if i >= n_words:
-                    stamp_idx.append(i)
-                    continue
-                wx0, wy0, wx1, wy1 = wrects[i]
-                wt = label_words[i][4]
-                hid_c: list[str] = []
-                top_c: list[str] = []
-                for k in range(bisect.bisect_left(xs, wx0), bisect.bisect_right(xs, wx1)):
-                    _, cy, ch, kind = pts[k]
-                    if wy0 <= cy <= wy1:
-                        (top_c if kind else hid_c).append(ch)
-                hid, top = "".join(hid_c), "".join(top_c)
-                if wt in top and (wt not in hid or _stamp_only(wt)):
-                    stamp_idx.append(i)
-                elif hid:
-                    hidden_idx.append(i)
-                else:
-                    stamp_idx.append(i)
-            top_clean = "".join(ch for ch in top_txt if not ch.isspace())
-            if len(top_clean) >= 2:
-                on_top_words = " ".join(label_words[i][4] for i in stamp_idx)
-                if not _stamp_only(on_top_words):
-                    visible_other = True
-        else:
-            stamp_idx = list(cand)
-        label = box.label or " ".join(label_words[i][4] for i in stamp_idx)
-        codes, statute = _codes(label) if label else ((), "")
-        if codes and box.source == "raster" and not _pure(label):
-            # OCR read part of a scanned label as codes and the rest as noise: the part
-            # may be a misread ("b6, bIC" is not (b)(6) alone); not legible, never a guess
-            codes, statute = (), ""
-        if visible_other and not codes and box.source in ("vector", "image") and (
-                not bad_before or box.kind != "dark"):
-            # a filled header, a coloured cell or a callout with its own text on top (x-ray's
-            # no_bad_redactions.5.5 is such a case: flagging it would be a false alarm)
-            continue
-        if box.kind == "white" and not is_bad and not box.bordered:
-            continue
-        if visible_other and not codes:
-            stamp_idx = []
-        # a gray or outlined box with nothing inside is a redaction only if a stamp beside it,
-        # in its margin or in the page's legend says so (decided below)
-        tentative = box.kind != "dark" and not is_bad and not codes
-        if tentative and cand:
-            continue
-        found.append(_Found(box, label if codes or not visible_other else "", codes, statute,
-                            is_bad, n_hidden, stamp_idx, hidden_idx, tentative=tentative))
-
-    # ---- stamps beside the box, above or below it, in the margin, or in a legend ----------
+    # stamps beside the box, above or below it, in the margin, or in a legend
     for f in found:
         if f.codes:
             f.place = "inside"
     if any(not f.codes for f in found):
-        _outside_labels(found, label_words, n_words)
+        _outside_labels(found, pg.words, pg.n_words)
         found = [f for f in found if f.codes or not f.tentative]
     for f in found:  # a label on a scan was there but no code could be read from it
         if not f.codes and f.label and f.box.source == "raster":
             f.place = "illegible"
 
-    # ---- a page covered by one box -------------------------------------------------------
-    stamp_words = frozenset(i for f in found for i in f.stamp_idx if i < n_words)
-    hidden_words = frozenset(i for f in found if f.bad for i in f.hidden_idx if i < n_words)
-    full = [f for f in found if _inter(f.box.rect, page_rect) >= FULL_PAGE_SHARE * page_area]
-    if full:
-        f = max(full, key=lambda f: f.box.area)
-        codes, statute = f.codes, f.statute
-        label = f.label
-        if not codes:  # the stamp may be anywhere on the covered page
-            rest = [i for i in range(len(label_words)) if i not in hidden_words]
-            text = " ".join(label_words[i][4] for i in rest)
-            c2, s2 = _codes(text)
-            if c2:
-                codes, statute, label = c2, s2, text[:500]
-        bad_any = any(x.bad for x in found)
-        hidden_n = sum(x.hidden_chars for x in found if x.bad)
-        place = f.place if f.codes else ("legend" if codes else "")
-        rec = Redaction(page_rect, "full_page", label, codes, statute, bad_any, hidden_n, True,
-                        place)
-        return PageAnalysis((rec,), hidden_words, stamp_words, True, 1.0)
-
+    stamp_words = frozenset(i for f in found for i in f.stamp_idx if i < pg.n_words)
+    hidden_words = frozenset(i for f in found if f.bad for i in f.hidden_idx
+                             if i < pg.n_words)
+    full = _full_page(pg, found, hidden_words, stamp_words)
+    if full is not None:
+        return full
     found.sort(key=lambda f: (round(f.box.rect[1], 1), f.box.rect[0]))
     recs = tuple(
         Redaction(tuple(round(v, 2) for v in f.box.rect), f.box.source, f.label, f.codes,
                   f.statute, f.bad, f.hidden_chars if f.bad else 0, False, f.place)
         for f in found
     )
-    # ---- segregability -------------------------------------------------------------------
-    red_area = sum(_area(f.box.rect) for f in found)
-    skip = set(stamp_words) | set(hidden_words)
-    for f in found:
-        if f.bad:
-            r = f.box.rect
-            skip.update(i for i in windex.query(r)
-                        if i < n_words and _center_in(wrects[i], r, 0))
-    text_area = sum(_area(wrects[i]) for i in range(n_words) if i not in skip)
-    total = red_area + text_area
-    share = min(1.0, red_area / total) if total > 0 else 0.0
+    share = _redacted_share(pg, found, set(stamp_words) | set(hidden_words))
     return PageAnalysis(recs, hidden_words, stamp_words, False, share)
 
 
