@@ -40,8 +40,8 @@ def menus(w: MainWindow) -> list[tuple[str, list[Item]]]:
                                 for d in vocab.DISPOSITIONS]
     return [
         ("&File", [
-            ("open", "&Open matter…", "Ctrl+O", w._ask_open),
-            ("new", "&New matter…", "Ctrl+N", w._ask_new),
+            ("open", "&Open matter…", "Ctrl+O", w.opener.ask_open),
+            ("new", "&New matter…", "Ctrl+N", w.opener.ask_new),
             ("ingest", "&Ingest production…", "Ctrl+I", w.ingester.ask_ingest),
             "recent", SEPARATOR,
             ("quit", "&Quit", "Ctrl+Q", w.close)]),
@@ -112,7 +112,7 @@ class ActionTable(QObject):
                 menu.addSeparator()
             elif item == "recent":
                 self.recent_menu = menu.addMenu("Recent matters")
-                self.recent_menu.aboutToShow.connect(self.w._fill_recent)
+                self.recent_menu.aboutToShow.connect(self.w.opener.fill_recent)
             elif item in ("undo", "redo"):
                 self._undo_redo(menu, str(item))
             elif isinstance(item, tuple) and len(item) == 2:

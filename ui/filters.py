@@ -96,5 +96,5 @@ class PageFilter(Controller):
         w = self.w
         w.tree.expandToDepth(1 if len(w.tree_model.pages) < 2000 else 0)
         if w.page_id is not None:
-            w._sync_tree(w.page_id)
+            w.sync_tree(w.page_id)
         w.treeLoaded.emit()

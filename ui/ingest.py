@@ -142,7 +142,7 @@ class Ingester(Controller):
     def ask_ingest(self) -> None:
         """File ▸ Ingest: choose a production folder or volume (a new matter first if none)."""
         if self.w.worker is None:
-            self.w._ask_new()
+            self.w.opener.ask_new()
         folder = QFileDialog.getExistingDirectory(self.w, "Ingest a production folder or volume")
         if folder:
             self.start_ingest([folder])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from app.session import data_dir
 
@@ -46,4 +47,30 @@ def add_recent(path: str) -> None:
     items = [path, *[p for p in recent_matters() if p != path]][:MAX_RECENT]
     s = settings()
     s.setValue("state/recent", items)
+    s.sync()
+
+
+def restore_window(window: QMainWindow, splitter: QSplitter, *, geometry: bool = True) -> None:
+    """Put the window's geometry (unless ``geometry`` is False), its toolbars and docks and
+    its pane sizes back as they were saved."""
+    s = settings()
+    saved = s.value("state/geometry")
+    if isinstance(saved, QByteArray) and geometry:
+        window.restoreGeometry(saved)
+    else:
+        window.resize(1600, 1000)
+    sizes = s.value("state/splitter")
+    if isinstance(sizes, QByteArray):
+        splitter.restoreState(sizes)
+    state = s.value("state/window")
+    if isinstance(state, QByteArray):
+        window.restoreState(state)
+
+
+def save_window(window: QMainWindow, splitter: QSplitter) -> None:
+    """Remember the window's geometry, toolbars and docks and its pane sizes."""
+    s = settings()
+    s.setValue("state/geometry", window.saveGeometry())
+    s.setValue("state/splitter", splitter.saveState())
+    s.setValue("state/window", window.saveState())
     s.sync()

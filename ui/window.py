@@ -12,46 +12,35 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QUndoGroup
-from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
-    QHBoxLayout,
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QTreeView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from app.session import PageId
+from ui import layout
 from ui import settings as prefs
 from ui.actions import ActionTable
-from ui.filters import PageFilter
 from ui.hub import Hub
 from ui.ingest import Ingester
-from ui.models.tree import PageTreeModel
-from ui.navigation import Navigator
 from ui.ocr_status import OcrController
-from ui.rendering import PageImages
-from ui.review.actions import ReviewActions
-from ui.review.challenge import ChallengePanel
-from ui.review.claims import ClaimsPanel
-from ui.review.page_view import PageView
-from ui.search.controller import SearchController
-from ui.widgets.common import Banner
-from ui.widgets.thumbs import ThumbStrip
+from ui.opening import MatterOpener
 from ui.worker import URGENT, Context, MatterWorker
 
 if TYPE_CHECKING:
-    pass
+    from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QTreeView, QVBoxLayout
+
+    from ui.filters import PageFilter
+    from ui.models.tree import PageTreeModel
+    from ui.navigation import Navigator
+    from ui.rendering import PageImages
+    from ui.review.actions import ReviewActions
+    from ui.review.challenge import ChallengePanel
+    from ui.review.claims import ClaimsPanel
+    from ui.review.page_view import PageView
+    from ui.search.controller import SearchController
+    from ui.widgets.common import Banner
+    from ui.widgets.thumbs import ThumbStrip
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +49,25 @@ class MainWindow(QMainWindow):
     pageShown = Signal(int)  # page id, once its data (not yet its image) is in the panels
     reviewLoaded = Signal()
     treeLoaded = Signal()
+
+    # made by ui.layout.build: the panes' widgets and the controllers that own some of them
+    tree_model: PageTreeModel
+    tree: QTreeView
+    filters: PageFilter
+    nav: Navigator
+    left: QTabWidget
+    searching: SearchController
+    thumb_strip: ThumbStrip
+    page_view: PageView
+    images: PageImages
+    zoom_label: QLabel
+    claims: ClaimsPanel
+    challenge: ChallengePanel
+    reviewing: ReviewActions
+    right_layout: QVBoxLayout
+    splitter: QSplitter
+    banner: Banner
+    empty: QLabel
 
     def __init__(self, *, screenshot: bool = False) -> None:
         super().__init__()
@@ -74,126 +82,26 @@ class MainWindow(QMainWindow):
         self.challenge_kind = "redaction"
         self.review_ready = False
         self._tree_sync = False
-        self._pending_bates: str | None = None
         self.undo_group = QUndoGroup(self)
         self.setWindowTitle("Vaughn")
         self.setAcceptDrops(True)
         self.ingester = Ingester(self)  # before the actions: File ▸ Ingest is one
-        self._build()
+        self.opener = MatterOpener(self)
+        layout.build(self)
         self.actions = ActionTable(self)
         self.actions.build()
         self.ocr = OcrController(self)  # OCR indicator, OCR menu, re-OCR in the page's menu
         from ui.vaughn_index import VaughnController
 
-        self.vaughn = VaughnController(self, self._right_layout)  # import, entry panel, view
-        self._restore_state()
-
-    # -- layout ---------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.tree_model = PageTreeModel(self)
-        self.tree = QTreeView()
-        self.tree.setModel(self.tree_model)
-        self.tree.setHeaderHidden(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.selectionModel().currentChanged.connect(self._tree_current)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.filters = PageFilter(self)
-        self.nav = Navigator(self)
-        pages_tab = QWidget()
-        pl = QVBoxLayout(pages_tab)
-        pl.setContentsMargins(2, 2, 2, 2)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Show"))
-        row.addWidget(self.filters.filter_kind, 1)
-        pl.addLayout(row)
-        pl.addWidget(self.filters.filter_value)
-        pl.addWidget(self.tree)
-        self.left = QTabWidget()
-        self.left.addTab(pages_tab, "Pages")
-        self.searching = SearchController(self)
-        self.left.addTab(self.searching.search_tab, "Search")
-        self.thumb_strip = ThumbStrip()
-        self.thumb_strip.pageClicked.connect(self.show_page)
-        self.left.addTab(self.thumb_strip, "Thumbnails")
-        self.pageShown.connect(self.thumb_strip.show_current)
-
-        self.page_view = PageView()
-        self.images = PageImages(self)
-        self.page_view.canvas.redactionClicked.connect(self.select_redaction)
-        self.page_view.zoomChanged.connect(
-            lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
-
-        self.claims = ClaimsPanel()
-        self.challenge = ChallengePanel()
-        self.challenge.targetKindChosen.connect(self._target_kind_chosen)
-        self.reviewing = ReviewActions(self)
-        right = QWidget()
-        rl = self._right_layout = QVBoxLayout(right)
-        rl.setContentsMargins(2, 2, 2, 2)
-        rl.addWidget(self.claims)
-        rl.addWidget(self.challenge)
-        rl.addStretch(1)
-        right_scroll = QScrollArea()
-        right_scroll.setWidgetResizable(True)
-        right_scroll.setWidget(right)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.left)
-        self.splitter.addWidget(self.page_view)
-        self.splitter.addWidget(right_scroll)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([300, 800, 420])
-
-        self.banner = Banner()
-        self.empty = QLabel("Open a matter (Ctrl+O), or drop a PDF, a folder or a volume here "
-                            "to ingest it.")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        central = QWidget()
-        cl = QVBoxLayout(central)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(0)
-        cl.addWidget(self.banner)
-        cl.addWidget(self.splitter, 1)
-        cl.addWidget(self.empty, 1)
-        self.splitter.setVisible(False)
-        self.setCentralWidget(central)
-
-        tb = self.addToolBar("Search")
-        tb.setObjectName("search_toolbar")
-        tb.setMovable(False)
-        tb.addWidget(self.searching.search_edit)
-        tb.addWidget(self.nav.bates_edit)
-        self.zoom_label = QLabel("")
-        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.vaughn = VaughnController(self, self.right_layout)  # import, entry panel, view
+        prefs.restore_window(self, self.splitter, geometry=not self.screenshot)
 
     # -- settings -------------------------------------------------------------------------
 
-    def _restore_state(self) -> None:
-        s = prefs.settings()
-        geometry = s.value("state/geometry")
-        if isinstance(geometry, QByteArray) and not self.screenshot:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1600, 1000)
-        splitter = s.value("state/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        window_state = s.value("state/window")
-        if isinstance(window_state, QByteArray):
-            self.restoreState(window_state)
-
     def save_state(self) -> None:
         """Remember geometry and pane sizes."""
-        if self.screenshot:
-            return
-        s = prefs.settings()
-        s.setValue("state/geometry", self.saveGeometry())
-        s.setValue("state/splitter", self.splitter.saveState())
-        s.setValue("state/window", self.saveState())
-        s.sync()
+        if not self.screenshot:
+            prefs.save_window(self, self.splitter)
 
     def reviewer(self) -> str:
         """The reviewer's name for the audit log."""
@@ -215,111 +123,16 @@ class MainWindow(QMainWindow):
             self.worker.stop()
         super().closeEvent(event)
 
-    # -- opening --------------------------------------------------------------------------
+    # -- opening (ui.opening) -------------------------------------------------------------
 
     def open_matter(self, path: str | Path, *, bates: str | None = None,
                     create: bool = False, read_only: bool = False) -> None:
         """Open a matter on a fresh worker (closing the one open)."""
-        self.ocr.close_matter()
-        if self.worker is not None:
-            self.challenge.flush()
-            self.worker.stop()
-            self.worker.deleteLater()
-        if not self.screenshot and not prefs.reviewer():
-            self.ask_reviewer()
-        self.matter_path = Path(path)
-        self._pending_bates = bates
-        self.page_id = self.page = self.selected = None
-        self.worker = MatterWorker(path, create=create, read_only=read_only)
-        self.worker.opened.connect(self._opened)
-        self.worker.failed.connect(self._open_failed)
-        self.hub = Hub(self.worker, self.reviewer, self)
-        self.undo_group.addStack(self.hub.stack)
-        self.undo_group.setActiveStack(self.hub.stack)
-        self.hub.changed.connect(self.reviewing.changed)
-        self.hub.changed.connect(self.vaughn.changed)
-        self.hub.failed.connect(lambda m: self.statusBar().showMessage(f"Not saved: {m}", 8000))
-        self.worker.start()
-
-    def _opened(self, info: dict[str, Any]) -> None:
-        self.read_only = info["read_only"]
-        if info.get("locked"):
-            text = ("This matter is open in another Vaughn window, so this one is read-only: "
-                    "review there, or close it and reopen the matter here.")
-        else:
-            text = "This matter is open read-only: changes cannot be saved."
-        self.banner.setText(text if self.read_only else "")
-        self.banner.setVisible(self.read_only)
-        self.setWindowTitle(f"Vaughn — {Path(info['path']).name}")
-        if not self.screenshot:
-            prefs.add_recent(info["path"])
-        self.splitter.setVisible(True)
-        self.empty.setVisible(False)
-        self.reload_tree(first=True)
-        self.searching.refresh_saved()
-        self.searching.refresh_history()
-        self.ocr.matter_opened()
-
-    def _open_failed(self, message: str) -> None:
-        self.statusBar().showMessage(message)
-        if not self.screenshot:
-            QMessageBox.warning(self, "Vaughn", message)
+        self.opener.open_matter(path, bates=bates, create=create, read_only=read_only)
 
     def reload_tree(self, first: bool = False) -> None:
-        """Load the tree, tags and custom codes.
-
-        On first load the first page (or the ``--bates`` page) is found and shown before the
-        tree is read, so the page paints without waiting for 20,000 tree rows.
-        """
-        if not first:
-            self._submit(self._load_tree, self._tree_loaded, priority=URGENT)
-            return
-        bates = self._pending_bates
-
-        def find(ctx: Context) -> Any:
-            pages = ctx.session.pages
-            hits = pages.find_bates(bates) if bates else []
-            return (hits[0] if hits else None), pages.first()
-
-        def shown(found_first: Any) -> None:
-            found, first_page = found_first
-            if bates and found is None:
-                self.statusBar().showMessage(f"No page with Bates {bates}", 8000)
-            target = found or first_page
-            if target is None:
-                self._submit(self._load_tree, self._tree_loaded, priority=URGENT)
-                return
-
-            def then_tree(_pid: int) -> None:
-                self.page_view.canvas.painted.disconnect(then_tree)
-                self._submit(self._load_tree, self._tree_loaded, priority=URGENT)
-
-            self.page_view.canvas.painted.connect(then_tree)
-            self.show_page(target, select="first" if self.screenshot else None)
-
-        self._submit(find, shown, priority=URGENT)
-
-    @staticmethod
-    def _load_tree(ctx: Context) -> Any:
-        pages = ctx.session.pages
-        return pages.tree(), pages.tags(), pages.custom_codes()
-
-    def _tree_loaded(self, result: Any) -> None:
-        tree, tags, codes = result
-        self.tree_model.set_tree(tree)
-        self.challenge.set_tags(tags)
-        self.claims.set_custom_codes(codes)
-        self.tree.expandToDepth(0)
-        if self.filters.kind() != "all":
-            self.filters.apply_filter()
-        if self.page_id is None and self.tree_model.pages:
-            self.show_page(self.tree_model.pages[0])
-        elif self.page_id is not None:
-            self._sync_tree(self.page_id)
-            self.images.prefetch()
-            if self.review_ready:
-                self.load_review()  # the tag buttons were rebuilt
-        self.treeLoaded.emit()
+        """Load the tree, tags and custom codes (see ``MatterOpener.reload_tree``)."""
+        self.opener.reload_tree(first)
 
     # -- worker plumbing ------------------------------------------------------------------
 
@@ -351,7 +164,7 @@ class MainWindow(QMainWindow):
         self.page_id = page_id
         self.review_ready = False
         self.worker.drop_prefetch()
-        self._sync_tree(page_id)
+        self.sync_tree(page_id)
 
         scale = self.page_view.canvas.wanted_scale()
 
@@ -397,7 +210,7 @@ class MainWindow(QMainWindow):
                           and self.page_view.canvas.painted_key == (view["id"], scale))
         self.pageShown.emit(view["id"])
 
-    def _sync_tree(self, page_id: int) -> None:
+    def sync_tree(self, page_id: int) -> None:
         index = self.tree_model.index_of_page(page_id)
         if index.isValid():
             self._tree_sync = True
@@ -405,7 +218,7 @@ class MainWindow(QMainWindow):
             self.tree.scrollTo(index)
             self._tree_sync = False
 
-    def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+    def tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._tree_sync:
             return
         pid = self.tree_model.page_at(current)
@@ -466,7 +279,7 @@ class MainWindow(QMainWindow):
 
         self._submit(load, done)
 
-    def _target_kind_chosen(self, kind: str) -> None:
+    def target_kind_chosen(self, kind: str) -> None:
         self.challenge_kind = kind
         self.load_review()
 
@@ -481,31 +294,11 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             if self.worker is None:
-                self._ask_new()
+                self.opener.ask_new()
             if self.worker is not None:
                 self.ingester.start_ingest(paths)
 
-    # -- dialogs --------------------------------------------------------------------------
-
-    def _ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open matter", "", "Vaughn matters "
-                                              "(*.vaughn);;All files (*)")
-        if path:
-            self.open_matter(path)
-
-    def _ask_new(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New matter", "", "Vaughn matters (*.vaughn)")
-        if path:
-            if not path.endswith(".vaughn"):
-                path += ".vaughn"
-            self.open_matter(path, create=True)
-
-    def _fill_recent(self) -> None:
-        menu = self.actions.recent_menu
-        assert menu is not None
-        menu.clear()
-        for path in prefs.recent_matters():
-            menu.addAction(path, lambda p=path: self.open_matter(p))
+    # -- other windows ------------------------------------------------------------------
 
     def show_compare(self) -> None:
         """The Compare versions window: re-released records side by side (ui.compare)."""
