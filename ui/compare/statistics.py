@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
+from ui.compare.host import ReviewHost
 from ui.worker import NORMAL, WRITE, Context
 
 ACCOUNTING_HEADERS = ("Production", "Tranche", "Pages", "Bates range", "Gaps (numbers)",
@@ -56,8 +57,8 @@ class StatisticsView(QWidget):
     loaded = Signal()
     saved = Signal()
 
-    def __init__(self, win: Any) -> None:
-        super().__init__(win, Qt.WindowType.Window)
+    def __init__(self, win: ReviewHost) -> None:
+        super().__init__(win, Qt.WindowType.Window)  # the review window, a QWidget
         self.win = win
         self.setWindowTitle("Statistics")
         self.rows: list[dict[str, Any]] = []
@@ -261,7 +262,7 @@ class StatisticsView(QWidget):
         worker.submit(job, done, self._failed, priority=NORMAL, kind=WRITE)
 
 
-def show_statistics(win: Any) -> StatisticsView | None:
+def show_statistics(win: ReviewHost) -> StatisticsView | None:
     """Open (or raise) the Statistics window of a review window and load it."""
     from ui.widgets.common import raise_view
 

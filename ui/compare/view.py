@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from ui.compare.canvas import KIND_COLORS, KIND_NAMES, DiffPageView, Mark
+from ui.compare.host import ReviewHost
 from ui.compare.models import FindingsModel, PairsModel
 from ui.worker import NORMAL, URGENT, Context
 
@@ -69,8 +70,8 @@ class CompareView(QWidget):
     pairLoaded = Signal()  # a pair's differences are listed
     sidesShown = Signal()  # both pages of the current page pair are in the panes
 
-    def __init__(self, win: Any) -> None:
-        super().__init__(win, Qt.WindowType.Window)
+    def __init__(self, win: ReviewHost) -> None:
+        super().__init__(win, Qt.WindowType.Window)  # the review window, a QWidget
         self.win = win
         self.setWindowTitle("Compare versions")
         self.worker: Any = None  # the worker the results below came from
@@ -95,6 +96,23 @@ class CompareView(QWidget):
     # -- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._pairs_tab(), "Pairs")
+        self.tabs.addTab(self._findings_tab(), "Findings")
+        self.tabs.currentChanged.connect(lambda _i: self._load_findings())
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self._sides_pane())
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([540, 960])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self._status_bar())
+        self._update_buttons()
+
+    def _pairs_tab(self) -> QWidget:
+        """The matched pairs over the list of the selected pair's differences."""
         self.pairs_model = PairsModel(self)
         self.pairs_view = QTableView()
         self.pairs_view.setModel(self.pairs_model)
@@ -114,7 +132,10 @@ class CompareView(QWidget):
         pairs_tab = QSplitter(Qt.Orientation.Vertical)
         pairs_tab.addWidget(self.pairs_view)
         pairs_tab.addWidget(self.diff_list)
+        return pairs_tab
 
+    def _findings_tab(self) -> QWidget:
+        """The consistency findings, looked for when the tab is first shown."""
         self.findings_model = FindingsModel(self)
         self.findings_view = QTableView()
         self.findings_view.setModel(self.findings_model)
@@ -131,11 +152,10 @@ class CompareView(QWidget):
         fl.setContentsMargins(2, 2, 2, 2)
         fl.addWidget(self.findings_label)
         fl.addWidget(self.findings_view, 1)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(pairs_tab, "Pairs")
-        self.tabs.addTab(findings_tab, "Findings")
-        self.tabs.currentChanged.connect(lambda _i: self._load_findings())
+        return findings_tab
 
+    def _sides_pane(self) -> QWidget:
+        """The two versions side by side, the difference described, its text, the buttons."""
         self.side_a = DiffPageView()
         self.side_b = DiffPageView()
         self.label_a = QLabel("Earlier version")
@@ -186,13 +206,10 @@ class CompareView(QWidget):
         rl.addWidget(self.diff_label)
         rl.addWidget(self.text_view)
         rl.addLayout(buttons)
+        return right
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.tabs)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([540, 960])
-
+    def _status_bar(self) -> QStatusBar:
+        """Messages, matching progress, Cancel and Match again."""
         self.run_button = QPushButton("Match again (F5)")
         self.run_button.clicked.connect(self.run)
         self.cancel_button = QPushButton("Cancel")
@@ -207,11 +224,7 @@ class CompareView(QWidget):
         self.status.addPermanentWidget(self.progress)
         self.status.addPermanentWidget(self.cancel_button)
         self.status.addPermanentWidget(self.run_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 0)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.status)
-        self._update_buttons()
+        return self.status
 
     def _build_actions(self) -> None:
         self.actions_by_name: dict[str, QAction] = {}
@@ -669,8 +682,8 @@ class CompareView(QWidget):
         page = c.a_page if c.kind == "lifted" else c.b_page
 
         self._select_in_window(page, rid)
-        self.win._run("Challenge: inconsistent redaction",
-                      lambda w: w.challenge_inconsistent(c))
+        self.win.hub.run("Challenge: inconsistent redaction",
+                         lambda w: w.challenge_inconsistent(c))
         self.status.showMessage("Challenged as an inconsistent redaction (Ctrl+Z in the review "
                                 "window undoes it)", 6000)
 
@@ -747,7 +760,7 @@ class CompareView(QWidget):
         super().closeEvent(event)
 
 
-def show_compare(win: Any) -> CompareView | None:
+def show_compare(win: ReviewHost) -> CompareView | None:
     """Open (or raise) the Compare versions window of a review window; matching starts the
     first time for the matter open there."""
     from ui.widgets.common import raise_view
