@@ -268,6 +268,144 @@ def _disposition(doc: dict[str, Any]) -> str:
         "Released in full"
 
 
+class _Plan:
+    """The index being made: one entry per produced document with redactions, the planted
+    discrepancies and their answer key."""
+
+    def __init__(self, truth: dict[str, Any], rng: random.Random,
+                 pools: dict[str, Any]) -> None:
+        self.truth, self.rng, self.pools = truth, rng, pools
+        docs = [d for d in truth["documents"] if any(p["redactions"] for p in d["pages"])]
+        self.entries: list[dict[str, Any]] = []
+        for d in docs:
+            codes = _codes(d)
+            self.entries.append({"doc": d, "first": d["begbates"], "last": d["endbates"],
+                                 "codes": codes, "pages": len(d["pages"]),
+                                 "just": self.just(d, codes), "disp": _disposition(d)})
+        self.key: list[tuple[str, str]] = []
+        self.used: set[int] = set()
+        self.extra: list[dict[str, Any]] = []
+
+    def just(self, doc: dict[str, Any], codes: list[str], skip: str = "") -> str:
+        return _justify(self.rng, doc, codes, skip, self.pools)
+
+    def pick(self, test: Any, reuse: bool = False) -> dict[str, Any] | None:
+        """A random entry passing ``test``: unused unless ``reuse`` (for plants that do not
+        touch the justification), never one left out of the index."""
+        options = [i for i, e in enumerate(self.entries)
+                   if (reuse or i not in self.used) and test(e)
+                   and not e.get("omit") and not e.get("cut")]
+        if not options:
+            return None
+        i = self.rng.choice(options)
+        self.used.add(i)
+        return self.entries[i]
+
+    @staticmethod
+    def mark(e: dict[str, Any], kind: str, ref: str = "") -> None:
+        e.setdefault("marks", []).append((kind, ref))
+
+    def plant_coverage(self, plant: tuple[str, ...]) -> None:
+        """Pages or a document the index leaves out; a stamped code it does not claim."""
+        def wif_doc(e: dict[str, Any]) -> bool:
+            pages = e["doc"]["pages"]
+            return len(pages) > 1 and all(p["withheld_in_full"] for p in pages)
+
+        if "uncovered_pages" in plant and (e := self.pick(wif_doc)):
+            e["last"] = e["first"]
+            e["pages"] = 1
+            e["cut"] = True
+            self.key.append(("uncovered_pages", e["doc"]["begbates"]))
+        if "uncovered_document" in plant and (e := self.pick(lambda e: True)):
+            e["omit"] = True
+            self.key.append(("uncovered_document", e["doc"]["begbates"]))
+        if "unclaimed_exemption" in plant and (e := self.pick(lambda e: "(b)(6)" in e["codes"])):
+            e["codes"] = [c for c in e["codes"] if c != "(b)(6)"]
+            e["just"] = self.just(e["doc"], e["codes"])
+            self.mark(e, "unclaimed_exemption", "")
+
+    def plant_counts(self, plant: tuple[str, ...]) -> None:
+        """Boilerplate justifications, a claim on no page, a page count that is off."""
+        if "boilerplate" in plant:
+            for i in range(4):  # near-identical: the tail differs from entry to entry
+                e = self.pick(lambda e: True)
+                if e is None:
+                    break
+                e["just"] = _BOILERPLATE.format(tail=_TAILS[i % len(_TAILS)]).strip()
+                self.mark(e, "boilerplate", "")
+        if "unused_claim" in plant and (e := self.pick(lambda e: True, reuse=True)):
+            e["codes"] = ["(b)(4)", *e["codes"]]
+            self.mark(e, "unused_claim", "")
+        if "page_count_mismatch" in plant and (e := self.pick(lambda e: True, reuse=True)):
+            e["pages"] += 1
+            self.mark(e, "page_count_mismatch", "")
+
+    def plant_rules(self, plant: tuple[str, ...]) -> None:
+        """Justifications that name no law-enforcement purpose, technique or privilege."""
+        for kind, test, skip, tail in _RULE_PLANTS:
+            if kind in plant and (e := self.pick(test)):
+                e["just"] = self.just(e["doc"], e["codes"], skip=skip) + tail
+                self.mark(e, kind, "")
+
+    def plant_extra(self, plant: tuple[str, ...]) -> None:
+        """An entry overlapping another, and one whose range was never produced."""
+        if "overlap" in plant and (e := self.pick(lambda e: True, reuse=True)):
+            d = e["doc"]
+            page = [p for p in d["pages"] if p["redactions"]][-1]
+            codes = [c for c in _ORDER if c in {c for r in page["redactions"]
+                                                for c in r["exemptions"]}]
+            self.extra.append({
+                "doc": d, "first": page["bates"], "last": page["bates"], "codes": codes,
+                "pages": 1, "just": self.just(d, codes) + " (Re-processed page.)",
+                "disp": "Withheld in full" if page["withheld_in_full"]
+                else "Released in part" if page["redactions"] else "Released in full",
+                "marks": [("overlap", "")]})
+        if "range_not_produced" in plant:
+            truth = self.truth
+            last = max(int(p["bates"][-6:]) for d in truth["documents"] for p in d["pages"])
+            prefix = truth.get("prefix", "ICE-FOIA-")
+            self.extra.append({
+                "doc": {"kind": "memo", "title": "Missing memo"},
+                "first": f"{prefix}{last + 101:06d}", "last": f"{prefix}{last + 103:06d}",
+                "codes": ["(b)(6)"], "pages": 3, "disp": "Released in part",
+                "just": "Names and e-mail addresses of contract staff who drafted the "
+                        "missing memo are withheld for personal privacy.",
+                "marks": [("range_not_produced", "")]})
+
+    def rows(self) -> list[list[str]]:
+        """The index's rows, numbered; the answer key gets each planted entry's number."""
+        rows: list[list[str]] = []
+        styles = [", ".join, "; ".join, lambda cs: " ".join(
+            c.replace("(b)(", "b").replace(")(", "").replace(")", "") for c in cs)]
+        for e in [*self.entries, *self.extra]:
+            if e.get("omit"):
+                continue
+            n = len(rows) + 1
+            bates = e["first"] if e["first"] == e["last"] else f"{e['first']} - {e['last']}"
+            rows.append([str(n), bates, "", f"{e['doc']['kind'].replace('_', ' ').title()}: "
+                         f"{e['doc'].get('title', '')}", str(e["pages"]),
+                         self.rng.choice(styles)(e["codes"]), e["just"], e["disp"]])
+            for kind, ref in e.get("marks", []):
+                self.key.append((kind, ref or str(n)))
+        return rows
+
+
+# (finding, which entry, the clause left out of its justification, the vague text put instead)
+_RULE_PLANTS: tuple[tuple[str, Any, str, str], ...] = (
+    ("no_law_enforcement_purpose",
+     lambda e: "(b)(7)(C)" in e["codes"] and "(b)(7)(E)" not in e["codes"], "(b)(7)(C)",
+     " Names of individuals in the record are withheld as well."),
+    ("no_technique", lambda e: "(b)(7)(E)" in e["codes"] and "(b)(7)(C)" in e["codes"],
+     "(b)(7)(E)", " Other sensitive information was withheld because its release would harm "
+     "the agency."),
+    ("b5_no_privilege", lambda e: "(b)(5)" in e["codes"], "(b)(5)",
+     " Internal agency communications were also withheld under Exemption 5."),
+    ("b5_not_deliberative", lambda e: "(b)(5)" in e["codes"], "(b)(5)",
+     " Exemption 5 applies to these internal e-mails under the deliberative process "
+     "privilege."),
+)
+
+
 def make_index(truth: dict[str, Any], seed: int = 1, plant: tuple[str, ...] = PLANTED,
                wording: str = "tuning") -> tuple[list[list[str]], list[tuple[str, str]]]:
     """The index rows (without the header) and the expected findings.
@@ -277,115 +415,13 @@ def make_index(truth: dict[str, Any], seed: int = 1, plant: tuple[str, ...] = PL
     """
     rng = random.Random(seed)
     pools = {"tuning": _CLAUSES, "fresh": FRESH, "held_out": HELD_OUT}[wording]
-
-    def just(doc: dict[str, Any], codes: list[str], skip: str = "") -> str:
-        return _justify(rng, doc, codes, skip, pools)
-
-    docs = [d for d in truth["documents"] if any(p["redactions"] for p in d["pages"])]
-    entries: list[dict[str, Any]] = []
-    for d in docs:
-        codes = _codes(d)
-        entries.append({"doc": d, "first": d["begbates"], "last": d["endbates"],
-                        "codes": codes, "pages": len(d["pages"]),
-                        "just": just(d, codes), "disp": _disposition(d)})
-    key: list[tuple[str, str]] = []
-    used: set[int] = set()
-
-    def pick(test: Any, reuse: bool = False) -> dict[str, Any] | None:
-        """A random entry passing ``test``: unused unless ``reuse`` (for plants that do not
-        touch the justification), never one left out of the index."""
-        options = [i for i, e in enumerate(entries) if (reuse or i not in used) and test(e)
-                   and not e.get("omit") and not e.get("cut")]
-        if not options:
-            return None
-        i = rng.choice(options)
-        used.add(i)
-        return entries[i]
-
-    def mark(e: dict[str, Any], kind: str, ref: str = "") -> None:
-        e.setdefault("marks", []).append((kind, ref))
-
-    extra: list[dict[str, Any]] = []
-    wif_doc = lambda e: len(e["doc"]["pages"]) > 1 and all(  # noqa: E731
-        p["withheld_in_full"] for p in e["doc"]["pages"])
-    if "uncovered_pages" in plant and (e := pick(wif_doc)):
-        e["last"] = e["first"]
-        e["pages"] = 1
-        e["cut"] = True
-        key.append(("uncovered_pages", e["doc"]["begbates"]))
-    if "uncovered_document" in plant and (e := pick(lambda e: True)):
-        e["omit"] = True
-        key.append(("uncovered_document", e["doc"]["begbates"]))
-    if "unclaimed_exemption" in plant and (e := pick(lambda e: "(b)(6)" in e["codes"])):
-        e["codes"] = [c for c in e["codes"] if c != "(b)(6)"]
-        e["just"] = just(e["doc"], e["codes"])
-        mark(e, "unclaimed_exemption", "")
-    if "boilerplate" in plant:
-        for i in range(4):  # near-identical: the tail differs from entry to entry
-            e = pick(lambda e: True)
-            if e is None:
-                break
-            e["just"] = _BOILERPLATE.format(tail=_TAILS[i % len(_TAILS)]).strip()
-            mark(e, "boilerplate", "")
-    if "unused_claim" in plant and (e := pick(lambda e: True, reuse=True)):
-        e["codes"] = ["(b)(4)", *e["codes"]]
-        mark(e, "unused_claim", "")
-    if "page_count_mismatch" in plant and (e := pick(lambda e: True, reuse=True)):
-        e["pages"] += 1
-        mark(e, "page_count_mismatch", "")
-    if "no_law_enforcement_purpose" in plant and (e := pick(
-            lambda e: "(b)(7)(C)" in e["codes"] and "(b)(7)(E)" not in e["codes"])):
-        e["just"] = just(e["doc"], e["codes"], skip="(b)(7)(C)") + (
-            " Names of individuals in the record are withheld as well.")
-        mark(e, "no_law_enforcement_purpose", "")
-    if "no_technique" in plant and (e := pick(
-            lambda e: "(b)(7)(E)" in e["codes"] and "(b)(7)(C)" in e["codes"])):
-        e["just"] = just(e["doc"], e["codes"], skip="(b)(7)(E)") + (
-            " Other sensitive information was withheld because its release would harm the "
-            "agency.")
-        mark(e, "no_technique", "")
-    if "b5_no_privilege" in plant and (e := pick(lambda e: "(b)(5)" in e["codes"])):
-        e["just"] = just(e["doc"], e["codes"], skip="(b)(5)") + (
-            " Internal agency communications were also withheld under Exemption 5.")
-        mark(e, "b5_no_privilege", "")
-    if "b5_not_deliberative" in plant and (e := pick(lambda e: "(b)(5)" in e["codes"])):
-        e["just"] = just(e["doc"], e["codes"], skip="(b)(5)") + (
-            " Exemption 5 applies to these internal e-mails under the deliberative process "
-            "privilege.")
-        mark(e, "b5_not_deliberative", "")
-    if "overlap" in plant and (e := pick(lambda e: True, reuse=True)):
-        d = e["doc"]
-        page = [p for p in d["pages"] if p["redactions"]][-1]
-        codes = [c for c in _ORDER if c in {c for r in page["redactions"]
-                                            for c in r["exemptions"]}]
-        extra.append({"doc": d, "first": page["bates"], "last": page["bates"], "codes": codes,
-                      "pages": 1, "just": just(d, codes) + " (Re-processed page.)",
-                      "disp": "Withheld in full" if page["withheld_in_full"]
-                      else "Released in part" if page["redactions"] else "Released in full",
-                      "marks": [("overlap", "")]})
-    if "range_not_produced" in plant:
-        last = max(int(p["bates"][-6:]) for d in truth["documents"] for p in d["pages"])
-        prefix = truth.get("prefix", "ICE-FOIA-")
-        extra.append({"doc": {"kind": "memo", "title": "Missing memo"},
-                      "first": f"{prefix}{last + 101:06d}", "last": f"{prefix}{last + 103:06d}",
-                      "codes": ["(b)(6)"], "pages": 3, "disp": "Released in part",
-                      "just": "Names and e-mail addresses of contract staff who drafted the "
-                              "missing memo are withheld for personal privacy.",
-                      "marks": [("range_not_produced", "")]})
-    rows: list[list[str]] = []
-    styles = [", ".join, "; ".join, lambda cs: " ".join(c.replace("(b)(", "b").replace(")(", "")
-                                                         .replace(")", "") for c in cs)]
-    for e in [*entries, *extra]:
-        if e.get("omit"):
-            continue
-        n = len(rows) + 1
-        bates = e["first"] if e["first"] == e["last"] else f"{e['first']} - {e['last']}"
-        rows.append([str(n), bates, "", f"{e['doc']['kind'].replace('_', ' ').title()}: "
-                     f"{e['doc'].get('title', '')}", str(e["pages"]),
-                     rng.choice(styles)(e["codes"]), e["just"], e["disp"]])
-        for kind, ref in e.get("marks", []):
-            key.append((kind, ref or str(n)))
-    return rows, key
+    plan = _Plan(truth, rng, pools)
+    plan.plant_coverage(plant)
+    plan.plant_counts(plant)
+    plan.plant_rules(plant)
+    plan.plant_extra(plant)
+    rows = plan.rows()
+    return rows, plan.key
 
 
 def write_index(path: Path, rows: list[list[str]], headers: list[str] = HEADERS) -> Path:
