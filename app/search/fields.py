@@ -105,98 +105,132 @@ def field_predicate(conn: sqlite3.Connection, field: Field, *,
     hundred come at once; for counting (``streaming=False``) collecting is faster.
     """
     name = field.name
-    if name == "exemption":
-        codes = exemption_codes(field.value)
-        marks = ",".join("?" * len(codes))
-        if _has_table(conn, "search_codes"):
-            if correlated or streaming and _dense(conn, "SELECT 1 FROM search_codes WHERE code IN "
-                                    f"({marks})", tuple(codes)):
-                return (f"EXISTS (SELECT 1 FROM search_codes sc WHERE sc.code IN ({marks}) "
-                        "AND sc.page_id = p.id)", tuple(codes))
-            return (f"p.id IN (SELECT page_id FROM search_codes WHERE code IN ({marks}))",
-                    tuple(codes))
-        col = ("coalesce(r.exemptions_reviewed, r.exemptions)"
-               if _has_column(conn, "redactions", "exemptions_reviewed") else "r.exemptions")
-        return (f"p.id IN (SELECT r.page_id FROM redactions r, json_each({col}) j "
-                f"WHERE j.value IN ({marks}) COLLATE NOCASE)", tuple(codes))
-    if name == "bad":
-        dense = correlated or streaming and _dense(conn, "SELECT 1 FROM redactions WHERE bad = 1",
-                                                   ())
-        sql = ("EXISTS (SELECT 1 FROM redactions rb WHERE rb.page_id = p.id AND rb.bad = 1)"
-               if dense else "p.id IN (SELECT page_id FROM redactions WHERE bad = 1)")
-        return (sql if _yes_no(field) else f"NOT {sql}"), ()
-    if name == "withheld":
-        col = "p.disposition = 'withheld_in_full'" if _has_column(conn, "pages", "disposition") \
-            else "0"
-        sql = f"(p.withheld_in_full = 1 OR {col})"
-        return (sql if _yes_no(field) else f"NOT {sql}"), ()
-    if name == "ocr":
-        value = field.value.strip().lower()
-        if value in ("needed", "pending", "queued"):
-            return "p.needs_ocr = 1", ()
-        sql = "p.text_source = 'ocr'"
-        return (sql if _yes_no(field) else "p.text_source != 'ocr'"), ()
-    if name == "production":
-        rows = conn.execute(
-            "SELECT id FROM productions WHERE name = ? COLLATE NOCASE OR CAST(tranche AS TEXT) = ?",
-            (field.value.strip(), field.value.strip())).fetchall()
-        if not rows:
-            names = [r[0] for r in conn.execute("SELECT name FROM productions ORDER BY tranche")]
-            raise QueryError(f"no production named {field.value!r}; expected one of: "
-                             f"{', '.join(names) or '(none loaded)'}", field.position)
-        ids = tuple(r[0] for r in rows)
-        return f"p.production_id IN ({','.join('?' * len(ids))})", ids
-    if name == "disposition":
-        key = _resolve("disposition", field)
-        own = "p.disposition" if _has_column(conn, "pages", "disposition") else "NULL"
-        return (f"coalesce({own}, CASE WHEN p.withheld_in_full THEN 'withheld_in_full' "
-                "WHEN p.redaction_count > 0 THEN 'released_in_part' "
-                "ELSE 'released_in_full' END) = ?", (key,))
-    if name in ("document", "type", "date"):
-        return _document_predicate(conn, field)
+    if name in _LARGE_FIELDS:
+        return _LARGE_FIELDS[name](conn, field, correlated, streaming)
+    if name in _PAGE_FIELDS:
+        return _PAGE_FIELDS[name](conn, field)
+    if name not in _REVIEW_FIELDS:  # pragma: no cover  (the parser knows the fields)
+        raise QueryError(f"unknown field {name!r}", field.position)
     _need_review(conn, field)
-    if name == "challenged":
-        sql = _TARGET_PAGES.format(targets=_LATEST + " AND c.status = 'challenge'")
-        return (sql if _yes_no(field) else f"NOT {sql}"), ()
-    if name == "status":
-        key = _resolve("status", field)
-        sql = _TARGET_PAGES.format(targets=_LATEST + " AND c.status = ?")
-        if key != "not_reviewed":
-            return sql, (key,)
-        return (f"({sql} OR p.id IN (SELECT r.page_id FROM redactions r WHERE NOT EXISTS "
-                "(SELECT 1 FROM challenges c WHERE c.target_kind = 'redaction' "
-                "AND c.target_id = r.id)))", (key,))
-    if name == "ground":
-        key = _resolve("ground", field)
-        return (_TARGET_PAGES.format(
-            targets=_LATEST + " AND EXISTS (SELECT 1 FROM json_each(c.grounds) g "
-            "WHERE g.value = ?)"), (key,))
-    if name == "tag":
-        targets = ("SELECT l.target_kind, l.target_id FROM tag_links l JOIN tags g "
-                   "ON g.id = l.tag_id WHERE g.name = ? COLLATE NOCASE")
-        return _TARGET_PAGES.format(targets=targets), (field.value.strip(),)
-    if name == "exhibit":
-        value = field.value.strip()
-        numbers = (value, value.lstrip("0") or value)
-        return ("p.id IN (SELECT p2.id FROM exhibits e JOIN pages p2 ON p2.id BETWEEN "
-                "e.first_page_id AND coalesce(e.last_page_id, e.first_page_id) WHERE "
-                "e.number IN (?, ?) COLLATE NOCASE AND e.first_page_id IS NOT NULL "
-                "UNION SELECT p2.id FROM exhibits e JOIN pages p2 ON p2.document_id = "
-                "e.document_id WHERE e.number IN (?, ?) COLLATE NOCASE "
-                "AND e.first_page_id IS NULL)", numbers + numbers)
-    if name == "note":
-        words = tokens_of(field.value)
-        if not words:
-            raise QueryError("expected a word after note:", field.position)
-        like = " AND ".join(["instr(lower(x.body), ?) > 0"] * len(words))
-        targets = (
-            "SELECT x.target_kind, x.target_id FROM (SELECT target_kind, target_id, text AS body "
-            "FROM notes UNION ALL SELECT target_kind, target_id, argument || ' ' || "
-            "evidence_passage || ' ' || evidence_cite AS body FROM challenges) x "
-            f"WHERE {like}"
-        )
-        return _TARGET_PAGES.format(targets=targets), tuple(words)
-    raise QueryError(f"unknown field {name!r}", field.position)  # pragma: no cover
+    return _REVIEW_FIELDS[name](conn, field)
+
+
+# -- page fields: what the production and the analysis say ------------------------------------
+
+def _exemption(conn: sqlite3.Connection, field: Field, correlated: bool,
+               streaming: bool) -> Predicate:
+    codes = exemption_codes(field.value)
+    marks = ",".join("?" * len(codes))
+    if _has_table(conn, "search_codes"):
+        if correlated or streaming and _dense(conn, "SELECT 1 FROM search_codes WHERE code IN "
+                                              f"({marks})", tuple(codes)):
+            return (f"EXISTS (SELECT 1 FROM search_codes sc WHERE sc.code IN ({marks}) "
+                    "AND sc.page_id = p.id)", tuple(codes))
+        return (f"p.id IN (SELECT page_id FROM search_codes WHERE code IN ({marks}))",
+                tuple(codes))
+    col = ("coalesce(r.exemptions_reviewed, r.exemptions)"
+           if _has_column(conn, "redactions", "exemptions_reviewed") else "r.exemptions")
+    return (f"p.id IN (SELECT r.page_id FROM redactions r, json_each({col}) j "
+            f"WHERE j.value IN ({marks}) COLLATE NOCASE)", tuple(codes))
+
+
+def _bad(conn: sqlite3.Connection, field: Field, correlated: bool,
+         streaming: bool) -> Predicate:
+    dense = correlated or streaming and _dense(conn, "SELECT 1 FROM redactions WHERE bad = 1",
+                                               ())
+    sql = ("EXISTS (SELECT 1 FROM redactions rb WHERE rb.page_id = p.id AND rb.bad = 1)"
+           if dense else "p.id IN (SELECT page_id FROM redactions WHERE bad = 1)")
+    return (sql if _yes_no(field) else f"NOT {sql}"), ()
+
+
+def _withheld(conn: sqlite3.Connection, field: Field) -> Predicate:
+    col = "p.disposition = 'withheld_in_full'" if _has_column(conn, "pages", "disposition") \
+        else "0"
+    sql = f"(p.withheld_in_full = 1 OR {col})"
+    return (sql if _yes_no(field) else f"NOT {sql}"), ()
+
+
+def _ocr(conn: sqlite3.Connection, field: Field) -> Predicate:
+    value = field.value.strip().lower()
+    if value in ("needed", "pending", "queued"):
+        return "p.needs_ocr = 1", ()
+    sql = "p.text_source = 'ocr'"
+    return (sql if _yes_no(field) else "p.text_source != 'ocr'"), ()
+
+
+def _production(conn: sqlite3.Connection, field: Field) -> Predicate:
+    rows = conn.execute(
+        "SELECT id FROM productions WHERE name = ? COLLATE NOCASE OR CAST(tranche AS TEXT) = ?",
+        (field.value.strip(), field.value.strip())).fetchall()
+    if not rows:
+        names = [r[0] for r in conn.execute("SELECT name FROM productions ORDER BY tranche")]
+        raise QueryError(f"no production named {field.value!r}; expected one of: "
+                         f"{', '.join(names) or '(none loaded)'}", field.position)
+    ids = tuple(r[0] for r in rows)
+    return f"p.production_id IN ({','.join('?' * len(ids))})", ids
+
+
+def _disposition(conn: sqlite3.Connection, field: Field) -> Predicate:
+    key = _resolve("disposition", field)
+    own = "p.disposition" if _has_column(conn, "pages", "disposition") else "NULL"
+    return (f"coalesce({own}, CASE WHEN p.withheld_in_full THEN 'withheld_in_full' "
+            "WHEN p.redaction_count > 0 THEN 'released_in_part' "
+            "ELSE 'released_in_full' END) = ?", (key,))
+
+
+# -- review fields: what the reviewers said (a matter with review data) -----------------------
+
+def _challenged(conn: sqlite3.Connection, field: Field) -> Predicate:
+    sql = _TARGET_PAGES.format(targets=_LATEST + " AND c.status = 'challenge'")
+    return (sql if _yes_no(field) else f"NOT {sql}"), ()
+
+
+def _status(conn: sqlite3.Connection, field: Field) -> Predicate:
+    key = _resolve("status", field)
+    sql = _TARGET_PAGES.format(targets=_LATEST + " AND c.status = ?")
+    if key != "not_reviewed":
+        return sql, (key,)
+    return (f"({sql} OR p.id IN (SELECT r.page_id FROM redactions r WHERE NOT EXISTS "
+            "(SELECT 1 FROM challenges c WHERE c.target_kind = 'redaction' "
+            "AND c.target_id = r.id)))", (key,))
+
+
+def _ground(conn: sqlite3.Connection, field: Field) -> Predicate:
+    key = _resolve("ground", field)
+    return (_TARGET_PAGES.format(
+        targets=_LATEST + " AND EXISTS (SELECT 1 FROM json_each(c.grounds) g "
+        "WHERE g.value = ?)"), (key,))
+
+
+def _tag(conn: sqlite3.Connection, field: Field) -> Predicate:
+    targets = ("SELECT l.target_kind, l.target_id FROM tag_links l JOIN tags g "
+               "ON g.id = l.tag_id WHERE g.name = ? COLLATE NOCASE")
+    return _TARGET_PAGES.format(targets=targets), (field.value.strip(),)
+
+
+def _exhibit(conn: sqlite3.Connection, field: Field) -> Predicate:
+    value = field.value.strip()
+    numbers = (value, value.lstrip("0") or value)
+    return ("p.id IN (SELECT p2.id FROM exhibits e JOIN pages p2 ON p2.id BETWEEN "
+            "e.first_page_id AND coalesce(e.last_page_id, e.first_page_id) WHERE "
+            "e.number IN (?, ?) COLLATE NOCASE AND e.first_page_id IS NOT NULL "
+            "UNION SELECT p2.id FROM exhibits e JOIN pages p2 ON p2.document_id = "
+            "e.document_id WHERE e.number IN (?, ?) COLLATE NOCASE "
+            "AND e.first_page_id IS NULL)", numbers + numbers)
+
+
+def _note(conn: sqlite3.Connection, field: Field) -> Predicate:
+    words = tokens_of(field.value)
+    if not words:
+        raise QueryError("expected a word after note:", field.position)
+    like = " AND ".join(["instr(lower(x.body), ?) > 0"] * len(words))
+    targets = (
+        "SELECT x.target_kind, x.target_id FROM (SELECT target_kind, target_id, text AS body "
+        "FROM notes UNION ALL SELECT target_kind, target_id, argument || ' ' || "
+        "evidence_passage || ' ' || evidence_cite AS body FROM challenges) x "
+        f"WHERE {like}"
+    )
+    return _TARGET_PAGES.format(targets=targets), tuple(words)
 
 
 _TYPE_WORDS = {"e-mail": "email", "mail": "email", "emails": "email", "memorandum": "memo",
@@ -258,3 +292,12 @@ def bates_predicate(node: Bates) -> Predicate:
         return ("(p.bates_key = ? OR (p.bates_prefix = ? AND p.bates_number = ?))",
                 (key, parsed.prefix_key, parsed.number))
     return "p.bates_key = ?", (key,)
+
+
+# field name -> its predicate (the large fields also take correlated and streaming)
+_LARGE_FIELDS = {"exemption": _exemption, "bad": _bad}
+_PAGE_FIELDS = {"withheld": _withheld, "ocr": _ocr, "production": _production,
+                "disposition": _disposition, "document": _document_predicate,
+                "type": _document_predicate, "date": _document_predicate}
+_REVIEW_FIELDS = {"challenged": _challenged, "status": _status, "ground": _ground,
+                  "tag": _tag, "exhibit": _exhibit, "note": _note}
