@@ -37,7 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"vaughn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_matter_parsers(sub)
+    _add_record_parsers(sub)
+    _add_maintenance_parsers(sub)
+    _add_review_parsers(sub)
+    _add_ocr_parser(sub)
+    _add_compare_parsers(sub)
+    _add_vaughn_index_parser(sub)
+    return parser
 
+
+def _add_matter_parsers(sub: Any) -> None:
+    """ingest and analyze, and the listings: pages, search, report, bates, redactions."""
     p = sub.add_parser("ingest", help="load production files into a matter (creates it)")
     p.add_argument("matter", type=Path)
     p.add_argument("sources", nargs="+", type=Path, help="PDFs, image files, folders, volumes")
@@ -89,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=float, metavar="S",
                    help="seconds each page may take (default: the matter's, else 30)")
 
+
+def _add_record_parsers(sub: Any) -> None:
+    """documents (with --split and --merge) and productions."""
     p = sub.add_parser("documents", help="documents (records) with their type, date, title, "
                        "segregability figures and why each starts where it does; --split and "
                        "--merge fix a boundary")
@@ -106,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("matter", type=Path)
     p.add_argument("--json", action="store_true")
 
+
+def _add_maintenance_parsers(sub: Any) -> None:
+    """backup, restore, check and relink."""
     p = sub.add_parser("backup", help="copy the matter consistently (default: backups folder)")
     p.add_argument("matter", type=Path)
     p.add_argument("dest", type=Path, nargs="?", help="file or folder for the copy")
@@ -122,11 +139,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("relink", help="find moved source files under FOLDER by their hash")
     p.add_argument("matter", type=Path)
     p.add_argument("folder", type=Path)
-    _add_review_parsers(sub)
-    _add_ocr_parser(sub)
-    _add_compare_parsers(sub)
-    _add_vaughn_index_parser(sub)
-    return parser
 
 
 def _add_review_parsers(sub: Any) -> None:
