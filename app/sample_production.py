@@ -383,6 +383,48 @@ def build_document(rng, kind_fn) -> tuple[pymupdf.Document, list[PageWriter], Do
     return doc, writers, truth
 
 
+def _redact(truth: DocTruth, writers: list, red_rng: random.Random, tranche: int,
+            bad_page: int) -> None:
+    """Apply each page's redactions (``bad_page`` badly) and record them in ``truth``; in a
+    later tranche the agency lifts some of those it made before."""
+    for k, w in enumerate(writers):
+        w.rng = red_rng
+        if tranche > 1 and w.pending:  # a re-release: agency lifted some redactions
+            keep = [p for p in w.pending if red_rng.random() < 0.6]
+            for _rect, _, text in (p for p in w.pending if p not in keep):
+                w.visible.append(text)
+            w.pending = keep
+        page_truth = PageTruth(redactions=w.apply(bad=k == bad_page))
+        ex = getattr(w, "withheld_exemptions", None)
+        if ex:
+            page_truth.withheld_in_full = True
+            page_truth.redactions = [Redaction([0, 0, PAGE.width, PAGE.height], "; ".join(ex),
+                                               list(ex), False, "")]
+        page_truth.visible_text = "\n".join(v for v in w.visible if v)
+        truth.pages.append(page_truth)
+
+
+def _stamp(doc: pymupdf.Document, truth: DocTruth, prefix: str, number: int, scanned: bool,
+           red_rng: random.Random) -> int:
+    """Bates-stamp the document's pages from ``number`` (scanning them first when
+    ``scanned``); the next free number."""
+    for index, page in enumerate(doc):
+        bates = f"{prefix}{number:06d}"
+        number += 1
+        pt = truth.pages[index]
+        pt.bates = bates
+        pt.scanned = scanned
+        if scanned:
+            png = scan(page, red_rng)
+            doc.delete_page(index)
+            new = doc.new_page(index, width=PAGE.width, height=PAGE.height)
+            new.insert_image(new.rect, stream=png)
+            page = doc[index]
+        stamp_bates(page, bates)  # digital Bates stamp, text even on scans
+        pt.visible_text = (pt.visible_text + "\n" + bates).strip()
+    return number
+
+
 def produce(out: Path, seed: int, docs: int, prefix: str, start: int, layout: str,
             scanned_share: float, bad_share: float, tranche: int = 1,
             carry: list | None = None) -> list[DocTruth]:
@@ -416,34 +458,8 @@ def produce(out: Path, seed: int, docs: int, prefix: str, start: int, layout: st
         bad_page = -1
         if not doc_scanned and red_rng.random() < redaction_share:
             bad_page = red_rng.randrange(len(writers))
-        for k, w in enumerate(writers):
-            w.rng = red_rng
-            if tranche > 1 and w.pending:  # a re-release: agency lifted some redactions
-                keep = [p for p in w.pending if red_rng.random() < 0.6]
-                for _rect, _, text in (p for p in w.pending if p not in keep):
-                    w.visible.append(text)
-                w.pending = keep
-            page_truth = PageTruth(redactions=w.apply(bad=k == bad_page))
-            ex = getattr(w, "withheld_exemptions", None)
-            if ex:
-                page_truth.withheld_in_full = True
-                page_truth.redactions = [Redaction([0, 0, PAGE.width, PAGE.height], "; ".join(ex), list(ex), False, "")]
-            page_truth.visible_text = "\n".join(v for v in w.visible if v)
-            truth.pages.append(page_truth)
-        for index, page in enumerate(doc):
-            bates = f"{prefix}{number:06d}"
-            number += 1
-            pt = truth.pages[index]
-            pt.bates = bates
-            pt.scanned = doc_scanned
-            if doc_scanned:
-                png = scan(page, red_rng)
-                doc.delete_page(index)
-                new = doc.new_page(index, width=PAGE.width, height=PAGE.height)
-                new.insert_image(new.rect, stream=png)
-                page = doc[index]
-            stamp_bates(page, bates)  # digital Bates stamp, text even on scans
-            pt.visible_text = (pt.visible_text + "\n" + bates).strip()
+        _redact(truth, writers, red_rng, tranche, bad_page)
+        number = _stamp(doc, truth, prefix, number, doc_scanned, red_rng)
         truth.begbates, truth.endbates = truth.pages[0].bates, truth.pages[-1].bates
         if layout == "folder":
             name = f"{truth.begbates}.pdf"

@@ -82,7 +82,31 @@ class WelcomeScreen(QWidget):
         self.setWindowTitle("Welcome to Vaughn")
         self.setObjectName("welcome")
         self.resize(640, 560)
+        head = self._heading()
+        self._build_choices(tour)
+        self._build_recent()
+        data = QLabel(f"Your settings, logs and the sample live in {_data_dir_text()}.")
+        data.setWordWrap(True)
+        data.setStyleSheet("color: #666;")
 
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.addLayout(head)
+        layout.addSpacing(10)
+        layout.addWidget(self.name_label)
+        layout.addWidget(self.name_edit)
+        layout.addSpacing(10)
+        for widget in (self.sample_button, self.tour_check, self.open_button, self.new_button,
+                       self.busy, self.status, self.recent_label, self.recent):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(data)
+
+        self.sampleReady.connect(self._sample_ready)
+        self.sampleFailed.connect(self._sample_failed)
+
+    def _heading(self) -> QHBoxLayout:
+        """The icon and the one-line welcome."""
         icon = QLabel()
         pix = QPixmap(str(resource("vaughn.png")))
         if not pix.isNull():
@@ -94,7 +118,10 @@ class WelcomeScreen(QWidget):
         head = QHBoxLayout()
         head.addWidget(icon)
         head.addWidget(title, 1)
+        return head
 
+    def _build_choices(self, tour: bool) -> None:
+        """The name field (until a name is saved), the three ways in, the tour box, status."""
         self.name_label = QLabel("Your name, for the audit log of every change you make:")
         self.name_edit = QLineEdit(prefs.reviewer() or _login_name())
         self.name_edit.setPlaceholderText("Your name")
@@ -123,6 +150,8 @@ class WelcomeScreen(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+    def _build_recent(self) -> None:
+        """The recent matters still on disk (hidden when there are none)."""
         self.recent = QListWidget()
         self.recent.setMaximumHeight(110)
         recent = [p for p in prefs.recent_matters() if Path(p).exists()]
@@ -131,31 +160,6 @@ class WelcomeScreen(QWidget):
         self.recent_label = QLabel("Recent matters (double-click to open):")
         self.recent_label.setVisible(bool(recent))
         self.recent.setVisible(bool(recent))
-
-        data = QLabel(f"Your settings, logs and the sample live in {_data_dir_text()}.")
-        data.setWordWrap(True)
-        data.setStyleSheet("color: #666;")
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 20)
-        layout.addLayout(head)
-        layout.addSpacing(10)
-        layout.addWidget(self.name_label)
-        layout.addWidget(self.name_edit)
-        layout.addSpacing(10)
-        layout.addWidget(self.sample_button)
-        layout.addWidget(self.tour_check)
-        layout.addWidget(self.open_button)
-        layout.addWidget(self.new_button)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.status)
-        layout.addWidget(self.recent_label)
-        layout.addWidget(self.recent)
-        layout.addStretch(1)
-        layout.addWidget(data)
-
-        self.sampleReady.connect(self._sample_ready)
-        self.sampleFailed.connect(self._sample_failed)
 
     # -- the reviewer's name ------------------------------------------------------------------
 
