@@ -91,6 +91,39 @@ def ingest(
     report = IngestReport()
     check = cancel.check if cancel else (lambda: None)
     reader = PageReader(analyze, budget if budget else budget_for(matter, "analysis"), cancel)
+    plan, unpacked_folders = _plan(targets, production, report)
+    total = len(plan)
+    for done, (name, target, src) in enumerate(plan):
+        check()
+        progress(done, total, src.path.name)
+        writer = _Writer(matter, name, target, received)
+        try:
+            if src.kind == "volume":
+                outcomes = _ingest_volume(writer, src, reader, check, report)
+            else:
+                outcomes = [_ingest_file(writer, src, password, reader, report)]
+        except (VaughnError, KeyboardInterrupt):
+            raise  # cancel, disk full, matter errors: stop the run, keep what was committed
+        except Exception as exc:  # a file that breaks a library in an unforeseen way
+            reason = f"could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+            outcomes = [Outcome(str(src.path), "failed", reason)]
+        report.outcomes.extend(outcomes)
+        if writer.production_id and writer.production_id not in report.productions:
+            report.productions.append(writer.production_id)
+    progress(total, total, "")
+    for folder in unpacked_folders:  # what did not go in leaves no unpacked copy behind
+        prune(folder, _held_under(matter, folder))
+    if report.changed_pages:
+        added = set(report.changed_pages)
+        report.stopped = [s for s in stopped_pages(matter) if s["page_id"] in added]
+    return report
+
+
+def _plan(targets: Sequence[str | Path], production: str | None,
+          report: IngestReport) -> tuple[list[tuple[str, Path, Source]], list[Path]]:
+    """What to ingest: (production name, target, source) for every production file under
+    ``targets``, zips unpacked into their files; and the folders they were unpacked to. What is
+    skipped or cannot be read goes in ``report`` at once."""
     plan: list[tuple[str, Path, Source]] = []
     unpacked_folders: list[Path] = []
     for target in targets:
@@ -122,31 +155,7 @@ def ingest(
             report.outcomes.extend(Outcome(str(p), "skipped", r) for p, r in inner.skipped)
             report.outcomes.extend(Outcome(str(p), "failed", r) for p, r in inner.failed)
             plan.extend((zip_name, src.path, s) for s in inner.sources if s.kind != "zip")
-    total = len(plan)
-    for done, (name, target, src) in enumerate(plan):
-        check()
-        progress(done, total, src.path.name)
-        writer = _Writer(matter, name, target, received)
-        try:
-            if src.kind == "volume":
-                outcomes = _ingest_volume(writer, src, reader, check, report)
-            else:
-                outcomes = [_ingest_file(writer, src, password, reader, report)]
-        except (VaughnError, KeyboardInterrupt):
-            raise  # cancel, disk full, matter errors: stop the run, keep what was committed
-        except Exception as exc:  # a file that breaks a library in an unforeseen way
-            reason = f"could not be read ({type(exc).__name__}: {str(exc)[:120]})"
-            outcomes = [Outcome(str(src.path), "failed", reason)]
-        report.outcomes.extend(outcomes)
-        if writer.production_id and writer.production_id not in report.productions:
-            report.productions.append(writer.production_id)
-    progress(total, total, "")
-    for folder in unpacked_folders:  # what did not go in leaves no unpacked copy behind
-        prune(folder, _held_under(matter, folder))
-    if report.changed_pages:
-        added = set(report.changed_pages)
-        report.stopped = [s for s in stopped_pages(matter) if s["page_id"] in added]
-    return report
+    return plan, unpacked_folders
 
 
 @dataclass
