@@ -28,14 +28,14 @@ def test_redaction_boxes_follow_the_page_rotation(matter: Matter, tmp_path: Path
     pid = matter.scalar("SELECT id FROM pages")
     stored = matter.query("SELECT x0, y0, x1, y1 FROM redactions")[0]
     view = page_view(matter, pid)
-    shown = view["redactions"][0]["bbox"]
+    shown = view.redactions[0].bbox
     check = pymupdf.open(path)[0]
     expected = pymupdf.Rect(stored["x0"], stored["y0"], stored["x1"], stored["y1"]) * (
         check.rotation_matrix)
     assert shown == pytest.approx(tuple(expected), abs=0.05)
     # and the box sits inside the rotated page the window renders
-    assert 0 <= shown[0] < shown[2] <= view["width"] + 0.05
-    assert 0 <= shown[1] < shown[3] <= view["height"] + 0.05
+    assert 0 <= shown[0] < shown[2] <= view.width + 0.05
+    assert 0 <= shown[1] < shown[3] <= view.height + 0.05
 
 
 def test_display_box_is_identity_without_rotation() -> None:

@@ -101,8 +101,8 @@ def test_set_exemptions_keeps_the_stamp_and_audits(rm: Matter) -> None:
     assert json.loads(audit[0]["before"]) == {"exemptions_reviewed": None}
     assert audit[0]["at"]
     view = state.page_view(rm, rm.scalar("SELECT page_id FROM redactions WHERE id=?", (rid,)))
-    red = next(r for r in view["redactions"] if r["id"] == rid)
-    assert red["exemptions"] == ["(b)(5)", "(j)(2)"] and red["reviewed"]
+    red = next(r for r in view.redactions if r.id == rid)
+    assert red.exemptions == ("(b)(5)", "(j)(2)") and red.reviewed
     assert "(j)(2)" in state.custom_codes(rm)
 
 
@@ -179,10 +179,10 @@ def test_set_review_upserts_one_challenge_per_target(rm: Matter) -> None:
     ops.set_review(rm, R, targets[:1], grounds=["waiver"])
     assert rm.scalar("SELECT count(*) FROM challenges") == 3
     page = state.page_view(rm, rm.scalar("SELECT page_id FROM redactions WHERE id=?", (ids[0],)))
-    assert next(r for r in page["redactions"] if r["id"] == ids[0])["status"] == "accept"
+    assert next(r for r in page.redactions if r.id == ids[0]).status == "accept"
     rev = state.review(rm, "redaction", ids[0])
-    assert rev["challenge"]["grounds"] == ["waiver"]
-    assert rev["challenge"]["status"] == "accept"
+    assert rev.challenge.grounds == ("waiver",)
+    assert rev.challenge.status == "accept"
 
 
 def test_challenges_on_pages_and_documents_and_filters(rm: Matter) -> None:
@@ -230,11 +230,11 @@ def test_exhibit_and_notes(rm: Matter) -> None:
     with fresh(rm) as c:
         row = c.execute("SELECT number, description, status FROM exhibits").fetchone()
     assert tuple(row) == ("PX-1", "Email chain, 3 pages", "marked")
-    assert state.review(rm, "document", did)["exhibit"]["number"] == "PX-1"
+    assert state.review(rm, "document", did).exhibit.number == "PX-1"
     n = ops.add_note(rm, R, [("document", did)], "Ask about attachments")
     (nid,) = n.note_ids
     ops.update_note(rm, R, nid, "Ask about attachments (2)")
-    assert state.review(rm, "document", did)["notes"][0]["text"].endswith("(2)")
+    assert state.review(rm, "document", did).notes[0].text.endswith("(2)")
     ops.delete_exhibit(rm, R, "PX-1")
     assert rm.scalar("SELECT count(*) FROM exhibits") == 0
 

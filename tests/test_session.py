@@ -52,14 +52,14 @@ def test_a_change_returns_what_it_touched_and_undo_puts_it_back(matter_path: Pat
     with Session.open(matter_path, exclusive=True) as s:
         page = next(r for r in s.pages.rows() if r.redactions)
         view = s.pages.page(PageId(page.page_id))
-        rid = RedactionId(view["redactions"][0]["id"])
+        rid = RedactionId(view.redactions[0].id)
         changes = s.writer("Paralegal A", "op-1").set_review(
             [("redaction", rid)], {"status": "challenge", "grounds": ["segregability"]})
         assert changes.redactions == {rid} and "challenges" in changes.kinds
         assert changes.op_id == "op-1"
         # the page's redaction reads as challenged, and so does the tree row
         again = s.pages.page(PageId(page.page_id))
-        assert next(r for r in again["redactions"] if r["id"] == rid)["status"] == "challenge"
+        assert next(r for r in again.redactions if r.id == rid).status == "challenge"
         (row,) = s.pages.changed_rows(changes)
         assert row.page_id == page.page_id and row.challenged == 1
         row_db = _db(matter_path).execute(
@@ -97,7 +97,7 @@ def test_search_facet_remembers_saves_and_finds_bates(matter_path: Path) -> None
         assert s.search.delete_saved("reviews") and s.search.saved() == []
         first = s.pages.first()
         assert first is not None
-        bates = s.pages.page(first)["bates"]
+        bates = s.pages.page(first).bates
         assert s.pages.find_bates(bates) == [first]
         assert s.pages.find_bates("not a bates number !!") == []
 

@@ -153,7 +153,7 @@ def test_compare_lists_the_pair_side_by_side_and_steps_through_differences(
     for _ in range(len(lifted[0])):
         press(qtbot, view, Qt.Key.Key_J)
     qtbot.waitUntil(lambda: view.page_index == 1 and view.views is not None
-                    and view.views[1]["bates"] == later["pages"][1]["bates"], timeout=10000)
+                    and view.views[1].bates == later["pages"][1]["bates"], timeout=10000)
     assert view.current == len(lifted[0])
     assert later["pages"][1]["bates"] in view.label_b.text()
     assert "page 2 of 2" in view.label_a.text()
@@ -162,11 +162,11 @@ def test_compare_lists_the_pair_side_by_side_and_steps_through_differences(
     # N/P page through the pair; K goes back across the page break
     press(qtbot, view, Qt.Key.Key_K)
     qtbot.waitUntil(lambda: view.page_index == 0 and view.views is not None
-                    and view.views[0]["bates"] == first["pages"][0]["bates"], timeout=10000)
+                    and view.views[0].bates == first["pages"][0]["bates"], timeout=10000)
     assert view.current == len(lifted[0]) - 1
     press(qtbot, view, Qt.Key.Key_N)
     qtbot.waitUntil(lambda: view.page_index == 1 and view.views is not None
-                    and view.views[0]["bates"] == first["pages"][1]["bates"], timeout=10000)
+                    and view.views[0].bates == first["pages"][1]["bates"], timeout=10000)
     rows = dict((t, k) for k, t in view.shortcut_rows())
     assert rows["Next difference"] == "J" and rows["Challenge: inconsistent redaction"] == "C"
 
@@ -193,7 +193,7 @@ def test_challenge_from_a_difference_is_saved_and_shown_in_the_review_window(
     assert later["pages"][0]["bates"] in cite and "Tranche 2" in cite
     assert passage.split() == lifted[0][1]["withheld_text"].split()
     # the review window shows the challenged redaction with the challenge in its panels
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == change.a_page
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == change.a_page
                     and win.selected == change.a_redaction and win.review_ready
                     and win.challenge.grounds.checked() == ["inconsistent_redaction"],
                     timeout=10000)
@@ -201,7 +201,7 @@ def test_challenge_from_a_difference_is_saved_and_shown_in_the_review_window(
     assert win.challenge.passage.toPlainText().split() == passage.split()
     assert later["pages"][0]["bates"] in win.challenge.cite.text()
     red = win.redaction(change.a_redaction)
-    assert red["status"] == "challenge"
+    assert red.status == "challenge"
     # the compare window knows it is challenged now, and will not add it twice
     qtbot.waitUntil(lambda: "Already challenged" in view.diff_label.text(), timeout=10000)
     assert not view.challenge_button.isEnabled()
@@ -242,8 +242,8 @@ def test_findings_list_both_locations_and_jump_to_the_page(qtbot, win) -> None:
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.waitUntil(lambda w=where: win.page is not None
-                        and win.page["id"] == w.page_id, timeout=10000)
-        assert win.page["bates"] == where.bates
+                        and win.page.id == w.page_id, timeout=10000)
+        assert win.page.bates == where.bates
     qtbot.waitUntil(lambda: win.selected == finding.first.redaction_id, timeout=10000)
 
 

@@ -17,6 +17,8 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
+from PySide6.QtCore import QCoreApplication  # noqa: E402
+
 from app.ocr import engine  # noqa: E402
 
 needs_ocr = pytest.mark.skipif(
@@ -109,7 +111,7 @@ def test_missing_language_data_shows_what_to_install_and_the_window_works(
     assert not window.ocr.indicator.pause_button.isVisible()
     first = window.page_id
     window.nav.step_page(1)
-    qtbot.waitUntil(lambda: window.page is not None and window.page["id"] != first)
+    qtbot.waitUntil(lambda: window.page is not None and window.page.id != first)
     assert counts(queued)["pending"] == 3
     # how many OCR processes: a spin box in the OCR menu, kept in the matter
     from PySide6.QtWidgets import QSpinBox
@@ -258,7 +260,7 @@ def test_reocr_from_the_context_menu_and_the_low_confidence_list(qtbot, window, 
         # a poor scan: its OCR is made low confidence
         conn.execute("UPDATE pages SET ocr_confidence = 0.4 WHERE id = ?", (scan,))
     window.show_page(digital)
-    qtbot.waitUntil(lambda: window.page is not None and window.page["id"] == digital)
+    qtbot.waitUntil(lambda: window.page is not None and window.page.id == digital)
     with qtbot.waitSignal(window.treeLoaded, timeout=10000):
         window.actions.by_name["ocr_low"].trigger()
     assert window.filters.filter_kind.currentText() == "Needs a human look (OCR)"
@@ -266,7 +268,7 @@ def test_reocr_from_the_context_menu_and_the_low_confidence_list(qtbot, window, 
     index = window.tree_model.index_of_page(scan)
     assert bates in index.data()
     assert window.nav.step_page(-1)  # P (the digital page is the last one) steps to it
-    qtbot.waitUntil(lambda: window.page is not None and window.page["id"] == scan)
+    qtbot.waitUntil(lambda: window.page is not None and window.page.id == scan)
 
 
 def test_a_check_answered_after_the_window_closed_starts_no_ocr(qtbot, window, queued,
@@ -283,8 +285,9 @@ def test_a_check_answered_after_the_window_closed_starts_no_ocr(qtbot, window, q
     original = window.ocr._checked
     monkeypatch.setattr(window.ocr, "_checked", lambda r: (answered.append(r), original(r)))
     window.ocr.check()  # asked; its answer is queued to the GUI thread
-    window.close()  # before the event loop delivers it
-    qtbot.wait(1500)
+    window.close()  # before the event loop delivers it; closing ends the worker's thread
+    QCoreApplication.sendPostedEvents()  # what the worker had queued for the GUI comes now
+    QCoreApplication.processEvents()
     assert window.ocr.job is None
     assert not answered, "the closed matter's answer reached the OCR launcher"
     assert not [p for p in multiprocessing.active_children()

@@ -210,11 +210,13 @@ def test_thumbnail_strip_renders_lazily_and_goes_to_the_page(qtbot, win) -> None
     strip.resize(strip.width(), 400)
     qtbot.waitUntil(lambda: pages[0] in model.images, timeout=15000)
     settle(qtbot, win)
-    qtbot.wait(200)
-    visible = [p for i, p in enumerate(pages)
-               if strip.visualRect(model.index(i, 0)).intersects(strip.viewport().rect())]
-    assert visible and set(visible) <= set(model.images)
-    assert len(pages) > len(visible) + 2, "the production is too short to show laziness"
+
+    def visible() -> list[int]:
+        return [p for i, p in enumerate(pages)
+                if strip.visualRect(model.index(i, 0)).intersects(strip.viewport().rect())]
+
+    qtbot.waitUntil(lambda: visible() and set(visible()) <= set(model.images), timeout=15000)
+    assert len(pages) > len(visible()) + 2, "the production is too short to show laziness"
     assert len(model.images) < len(pages)  # only rows that came on screen
     first = model.images[pages[0]]
     assert 0 < first.width() <= 110 and 0 < first.height() <= 140
@@ -225,5 +227,5 @@ def test_thumbnail_strip_renders_lazily_and_goes_to_the_page(qtbot, win) -> None
     row = len(pages) - 1
     rect = strip.visualRect(model.index(row, 0))
     qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == pages[-1], timeout=10000)
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == pages[-1], timeout=10000)
     assert strip.currentIndex().row() == row

@@ -51,8 +51,8 @@ def test_claims_panel_says_where_the_code_was_and_when_it_is_not_legible(qtbot, 
     key(qtbot, win, Qt.Key.Key_J)
     text = win.claims.stamp_label.text()
     assert "printed in the margin of its line" in text
-    assert win.page["redactions"][0]["label_place"] == "margin"
+    assert win.page.redactions[0].label_place == "margin"
     key(qtbot, win, Qt.Key.Key_J)
     assert "code not legible" in win.claims.stamp_label.text()
     assert "bé6" not in win.claims.stamp_label.text()
-    assert any("not legible" in n for n in win.page["needs_look"])
+    assert any("not legible" in n for n in win.page.needs_look)

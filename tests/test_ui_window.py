@@ -72,7 +72,7 @@ def key(qtbot, w, k, mod=Qt.KeyboardModifier.NoModifier) -> None:
 
 def click_redaction(qtbot, w, rid: int) -> None:
     red = w.redaction(rid)
-    center = w.page_view.canvas.rect_of(red["bbox"]).center()
+    center = w.page_view.canvas.rect_of(red.bbox).center()
     w.page_view.ensureVisible(int(center.x()), int(center.y()))
     qtbot.mouseClick(w.page_view.canvas, Qt.MouseButton.LeftButton,
                      pos=QPoint(int(center.x()), int(center.y())))
@@ -86,7 +86,7 @@ def page_with_redactions(w, minimum: int = 2) -> int:
 
 def goto(qtbot, w, page_id: int) -> None:
     w.show_page(page_id)
-    qtbot.waitUntil(lambda: w.page is not None and w.page["id"] == page_id, timeout=10000)
+    qtbot.waitUntil(lambda: w.page is not None and w.page.id == page_id, timeout=10000)
     qtbot.waitUntil(w.ready, timeout=10000)
 
 
@@ -98,26 +98,26 @@ def test_opens_on_first_page_with_overlays_and_navigates_by_keys(qtbot, win) -> 
     pages = [r[0] for r in conn.execute("SELECT id FROM pages ORDER BY id")]
     assert win.page_id == pages[0]
     assert win.page_view.canvas.has_sharp_image()
-    assert len(win.page["redactions"]) == conn.execute(
+    assert len(win.page.redactions) == conn.execute(
         "SELECT count(*) FROM redactions WHERE page_id = ?", (pages[0],)).fetchone()[0]
     assert win.tree_model.pages == pages
     key(qtbot, win, Qt.Key.Key_PageDown)
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == pages[1])
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == pages[1])
     key(qtbot, win, Qt.Key.Key_PageUp)
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == pages[0])
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == pages[0])
     # next document
     docs = [r[0] for r in conn.execute("SELECT document_id FROM pages ORDER BY id")]
     if len(set(docs)) > 1:
         first_of_next = pages[docs.index(next(d for d in docs if d != docs[0]))]
         key(qtbot, win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == first_of_next)
+        qtbot.waitUntil(lambda: win.page is not None and win.page.id == first_of_next)
     # next redaction, across pages
     goto(qtbot, win, page_with_redactions(win))
     key(qtbot, win, Qt.Key.Key_J)
-    first = win.page["redactions"][0]["id"]
+    first = win.page.redactions[0].id
     assert win.selected == first
     key(qtbot, win, Qt.Key.Key_J)
-    assert win.selected == win.page["redactions"][1]["id"]
+    assert win.selected == win.page.redactions[1].id
     key(qtbot, win, Qt.Key.Key_K)
     assert win.selected == first
     # the shortcut sheet lists the keys
@@ -134,7 +134,7 @@ def test_bates_and_zoom(qtbot, win) -> None:
     pid, bates = conn.execute("SELECT id, bates FROM pages WHERE bates IS NOT NULL "
                               "ORDER BY id DESC LIMIT 1").fetchone()
     win.nav.go_to_bates(bates)
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == pid, timeout=10000)
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == pid, timeout=10000)
     qtbot.waitUntil(win.ready)
     zoom = win.page_view.canvas.zoom
     win.actions.by_name["zoom_in"].trigger()
@@ -148,33 +148,33 @@ def test_bates_and_zoom(qtbot, win) -> None:
 
 def test_click_overlay_then_number_key_and_claims_panel_change_codes(qtbot, win) -> None:
     goto(qtbot, win, page_with_redactions(win))
-    red = win.page["redactions"][-1]
-    click_redaction(qtbot, win, red["id"])
-    assert win.selected == red["id"]
+    red = win.page.redactions[-1]
+    click_redaction(qtbot, win, red.id)
+    assert win.selected == red.id
     key(qtbot, win, Qt.Key.Key_1)  # (b)(1)
     settle(qtbot, win)
     conn = db(win.matter_path)
     row = conn.execute("SELECT exemptions, exemptions_reviewed FROM redactions WHERE id = ?",
-                       (red["id"],)).fetchone()
-    assert row["exemptions"] == json.dumps(red["stamped"])  # the stamp stays as read
-    assert json.loads(row["exemptions_reviewed"]) == [*red["exemptions"], "(b)(1)"]
+                       (red.id,)).fetchone()
+    assert row["exemptions"] == json.dumps(red.stamped)  # the stamp stays as read
+    assert json.loads(row["exemptions_reviewed"]) == [*red.exemptions, "(b)(1)"]
     audit = conn.execute("SELECT reviewer, action, target_kind, target_id FROM audit_log").fetchall()
-    assert [tuple(a) for a in audit] == [(REVIEWER, "toggle_exemption", "redaction", red["id"])]
+    assert [tuple(a) for a in audit] == [(REVIEWER, "toggle_exemption", "redaction", red.id)]
     # the claims panel: tick (b)(5), untick everything else
     item = win.claims.codes.item_for("(b)(5)")
     item.setCheckState(Qt.CheckState.Checked)
     settle(qtbot, win)
     codes = json.loads(db(win.matter_path).execute(
-        "SELECT exemptions_reviewed FROM redactions WHERE id = ?", (red["id"],)).fetchone()[0])
+        "SELECT exemptions_reviewed FROM redactions WHERE id = ?", (red.id,)).fetchone()[0])
     assert "(b)(5)" in codes and "(b)(1)" in codes
     # a custom code
     win.claims.custom_edit.setText("(j)(2)")
     win.claims.custom_edit.returnPressed.emit()
     settle(qtbot, win)
     codes = json.loads(db(win.matter_path).execute(
-        "SELECT exemptions_reviewed FROM redactions WHERE id = ?", (red["id"],)).fetchone()[0])
+        "SELECT exemptions_reviewed FROM redactions WHERE id = ?", (red.id,)).fetchone()[0])
     assert codes[-1] == "(j)(2)"
-    assert win.redaction(red["id"])["exemptions"] == codes  # the overlay data follows
+    assert list(win.redaction(red.id).exemptions) == codes  # the overlay data follows
     # page disposition
     win.claims.disposition.setCurrentIndex(win.claims.disposition.findData("released_in_part"))
     settle(qtbot, win)
@@ -184,7 +184,7 @@ def test_click_overlay_then_number_key_and_claims_panel_change_codes(qtbot, win)
 
 def test_challenge_with_ground_argument_and_status(qtbot, win) -> None:
     goto(qtbot, win, page_with_redactions(win))
-    rid = win.page["redactions"][0]["id"]
+    rid = win.page.redactions[0].id
     click_redaction(qtbot, win, rid)
     assert win.target() == ("redaction", rid)
     qtbot.waitUntil(lambda: win.review_ready)
@@ -200,7 +200,7 @@ def test_challenge_with_ground_argument_and_status(qtbot, win) -> None:
     assert json.loads(row["grounds"]) == ["segregability"]
     assert row["argument"] == "The facts in this paragraph are segregable."
     assert row["status"] == "challenge" and row["reviewer"] == REVIEWER
-    assert win.redaction(rid)["status"] == "challenge"  # overlay colour source
+    assert win.redaction(rid).status == "challenge"  # overlay colour source
     qtbot.waitUntil(lambda: win.tree_model.row(win.page_id).challenged >= 1)
     # evidence and a page-level challenge
     win.challenge.kind.setCurrentIndex(win.challenge.kind.findData("page"))
@@ -216,7 +216,7 @@ def test_challenge_with_ground_argument_and_status(qtbot, win) -> None:
 
 def test_exhibit_note_and_new_tag_from_the_panel(qtbot, win) -> None:
     goto(qtbot, win, page_with_redactions(win))
-    doc = win.page["document_id"]
+    doc = win.page.document_id
     win.challenge.kind.setCurrentIndex(win.challenge.kind.findData("document"))
     qtbot.waitUntil(lambda: win.review_ready and win.challenge.target == ("document", doc))
     win.challenge.exhibit_number.setText("PX-7")
@@ -245,7 +245,7 @@ def test_exhibit_note_and_new_tag_from_the_panel(qtbot, win) -> None:
 
 def test_tag_undo_redo_each_one_step(qtbot, win) -> None:
     goto(qtbot, win, page_with_redactions(win))
-    rid = win.page["redactions"][0]["id"]
+    rid = win.page.redactions[0].id
     click_redaction(qtbot, win, rid)
 
     def links() -> list[tuple]:
@@ -259,7 +259,7 @@ def test_tag_undo_redo_each_one_step(qtbot, win) -> None:
     qtbot.waitUntil(lambda: win.challenge.tag_buttons["hot"].isChecked())
     key(qtbot, win, Qt.Key.Key_2)
     settle(qtbot, win)
-    assert "(b)(2)" in win.redaction(rid)["exemptions"]
+    assert "(b)(2)" in win.redaction(rid).exemptions
     key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the code
     settle(qtbot, win)
     assert db(win.matter_path).execute("SELECT exemptions_reviewed FROM redactions WHERE id = ?",
@@ -299,12 +299,12 @@ def test_search_step_hits_and_bulk_tag_results(qtbot, win) -> None:
     assert "<b" in win.searching.search_panel.model.data(win.searching.search_panel.model.index(0, 0),
                                                 Qt.ItemDataRole.UserRole + 1)
     key(qtbot, win, Qt.Key.Key_F3)
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == expected[0])
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == expected[0])
     qtbot.waitUntil(lambda: bool(win.page_view.canvas.hits), timeout=10000)
     key(qtbot, win, Qt.Key.Key_F3)
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == expected[1])
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == expected[1])
     key(qtbot, win, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] == expected[0])
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == expected[0])
     # bulk tag: one transaction, one undo step
     win.searching.tag_all_results("exhibit candidate")
     settle(qtbot, win)
@@ -342,7 +342,7 @@ def test_filters_match_the_matter(qtbot, win) -> None:
     # unreviewed: after accepting every redaction of a page, the page leaves the filter
     pid = page_with_redactions(win)
     goto(qtbot, win, pid)
-    ids = [r["id"] for r in win.page["redactions"]]
+    ids = [r.id for r in win.page.redactions]
     win._run("Accept page",
              lambda w: w.set_review([("redaction", i) for i in ids], {"status": "accept"}))
     settle(qtbot, win)
@@ -350,9 +350,9 @@ def test_filters_match_the_matter(qtbot, win) -> None:
     qtbot.waitUntil(lambda: win.tree_model.pages and pid not in win.tree_model.pages,
                     timeout=10000)
     key(qtbot, win, Qt.Key.Key_U)  # next unreviewed redaction: on another page
-    qtbot.waitUntil(lambda: win.page is not None and win.page["id"] != pid, timeout=10000)
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id != pid, timeout=10000)
     qtbot.waitUntil(lambda: win.selected is not None)
-    assert win.redaction(win.selected)["status"] == "not_reviewed"
+    assert win.redaction(win.selected).status == "not_reviewed"
 
 
 def test_layout_and_reviewer_remembered_in_private_settings(qtbot, matter_path,
@@ -480,7 +480,8 @@ def test_ingest_can_be_cancelled(qtbot, win, larger_production) -> None:
     folder, pages = larger_production
     with qtbot.waitSignal(win.ingester.ingestDone, timeout=120000) as blocker:
         win.ingester.start_ingest([str(folder)], production="Tranche 3")
-        qtbot.wait(300)
+        # cancel once the first file is in: the dialog's value counts the files done
+        qtbot.waitUntil(lambda: win.ingester.ingest_dialog.value() >= 1, timeout=60000)
         from PySide6.QtWidgets import QPushButton
 
         win.ingester.ingest_dialog.findChild(QPushButton).click()  # the dialog's Cancel button

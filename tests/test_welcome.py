@@ -82,24 +82,24 @@ def test_sample_matter_in_three_clicks(qtbot, window) -> None:
     screen.tour.stop()
 
     # the first page with a redaction: a new user presses J (or clicks a box in the tree)
-    if not window.page["redactions"]:
+    if not window.page.redactions:
         window.nav.step_redaction(1)
-        qtbot.waitUntil(lambda: window.page is not None and window.page["redactions"]
+        qtbot.waitUntil(lambda: window.page is not None and window.page.redactions
                         and window.review_ready, timeout=30_000)
     canvas = window.page_view.canvas
-    red = window.page["redactions"][0]
+    red = window.page.redactions[0]
     qtbot.waitUntil(lambda: canvas.zoom > 0, timeout=5000)
-    centre = canvas.rect_of(red["bbox"]).center()
+    centre = canvas.rect_of(red.bbox).center()
     window.page_view.ensureVisible(int(centre.x()), int(centre.y()))
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton,
                      pos=QPoint(int(centre.x()), int(centre.y())))  # click 2
-    qtbot.waitUntil(lambda: window.selected == red["id"] and window.review_ready, timeout=10_000)
+    qtbot.waitUntil(lambda: window.selected == red.id and window.review_ready, timeout=10_000)
     combo = window.challenge.status
     combo.setCurrentIndex(combo.findData("challenge"))  # click 3: a status from the list
     qtbot.waitUntil(lambda: window.hub is not None and window.hub.in_flight == 0, timeout=10_000)
     with sqlite3.connect(window.matter_path) as conn:
         rows = conn.execute("SELECT reviewer FROM audit_log WHERE target_kind = 'redaction' "
-                            "AND target_id = ?", (red["id"],)).fetchall()
+                            "AND target_id = ?", (red.id,)).fetchall()
     assert rows and rows[-1][0] == "Pat Paralegal"
 
 

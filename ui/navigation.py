@@ -62,7 +62,7 @@ class Navigator(Controller):
         pos = self._position()
         if pos is None or w.page is None:
             return
-        doc = w.page["document_id"]
+        doc = w.page.document_id
         i = int(pos)
         if delta > 0:
             j = next((k for k in range(i + 1, len(order)) if doc_of[order[k]] != doc), None)
@@ -82,7 +82,7 @@ class Navigator(Controller):
         w = self.w
         if w.page is None:
             return
-        ids = [r["id"] for r in w.page["redactions"]]
+        ids = [r.id for r in w.page.redactions]
         if ids:
             if w.selected in ids:
                 k = ids.index(w.selected) + delta
@@ -98,12 +98,12 @@ class Navigator(Controller):
         w = self.w
         if w.page is None:
             return
-        reds = w.page["redactions"]
-        ids = [r["id"] for r in reds]
+        reds = w.page.redactions
+        ids = [r.id for r in reds]
         k = ids.index(w.selected) if w.selected in ids else (-1 if delta > 0 else len(ids))
         rng = range(k + 1, len(ids)) if delta > 0 else range(k - 1, -1, -1)
         for i in rng:
-            if reds[i]["status"] == "not_reviewed":
+            if reds[i].status == "not_reviewed":
                 w.select_redaction(ids[i])
                 return
         self._jump(delta, lambda row: row.unreviewed > 0,

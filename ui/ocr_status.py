@@ -481,7 +481,7 @@ class OcrController(QObject):
             return
         from app.session import OcrProcess
 
-        bates = (w.page or {}).get("bates") or f"page {pid}"
+        bates = (w.page.bates if w.page is not None else "") or f"page {pid}"
         how = "line by line" if mode == "lines" else f"at {dpi} dpi"
         w.statusBar().showMessage(f"OCR of {bates} {how}… (a few seconds)")
         self.reocr_job = OcrProcess.reocr(str(w.matter_path), pid, dpi, mode)

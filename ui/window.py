@@ -30,6 +30,7 @@ from ui.worker import URGENT, Context, MatterWorker
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QTreeView, QVBoxLayout
 
+    from app.session import PageData, RedactionData, Review
     from ui.filters import PageFilter
     from ui.models.tree import PageTreeModel
     from ui.navigation import Navigator
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.matter_path: Path | None = None
         self.read_only = False
         self.page_id: int | None = None
-        self.page: dict[str, Any] | None = None
+        self.page: PageData | None = None
         self.selected: int | None = None
         self.challenge_kind = "redaction"
         self.review_ready = False
@@ -175,40 +176,40 @@ class MainWindow(QMainWindow):
 
         self._submit(load, lambda r: self._page_loaded(*r, select))
 
-    def _page_loaded(self, view: dict[str, Any], scale: float, image: Any, select: Any) -> None:
-        if view["id"] != self.page_id:
+    def _page_loaded(self, view: PageData, scale: float, image: Any, select: Any) -> None:
+        if view.id != self.page_id:
             return  # the reviewer has moved on
-        same = self.page is not None and self.page["id"] == view["id"]
+        same = self.page is not None and self.page.id == view.id
         self.page = view
         self.page_view.set_page(view, image, scale)
-        if view["needs_look"]:  # a step stopped over its budget, or codes not legible
-            stopped = any("stopped" in n for n in view["needs_look"])
+        if view.needs_look:  # a step stopped over its budget, or codes not legible
+            stopped = any("stopped" in n for n in view.needs_look)
             self.statusBar().showMessage(
-                f"This page needs a human look: {'; '.join(view['needs_look'])}" + (
+                f"This page needs a human look: {'; '.join(view.needs_look)}" + (
                     " (its text is not indexed until it is analysed again: vaughn analyze "
                     "MATTER --page BATES)" if stopped else ""), 15000)
-        self.claims.set_disposition(view["disposition"])
-        reds = view["redactions"]
+        self.claims.set_disposition(view.disposition)
+        reds = view.redactions
         rid: int | None = None
         if select == "first" and reds:
-            rid = reds[0]["id"]
+            rid = reds[0].id
         elif select == "last" and reds:
-            rid = reds[-1]["id"]
+            rid = reds[-1].id
         elif select in ("first_unreviewed", "last_unreviewed"):
-            todo = [r["id"] for r in reds if r["status"] == "not_reviewed"]
+            todo = [r.id for r in reds if r.status == "not_reviewed"]
             rid = (todo[0] if select == "first_unreviewed" else todo[-1]) if todo else None
         elif isinstance(select, int):
             rid = select
-        elif same and self.selected in {r["id"] for r in reds}:
+        elif same and self.selected in {r.id for r in reds}:
             rid = self.selected
         self.select_redaction(rid, keep_kind=same)
         if self.searching.terms:
             self.searching.load_hits()
         # Prefetch once this page is on screen: a render on the worker holds the GIL (PyMuPDF),
         # and would otherwise delay the paint of the page the reviewer asked for.
-        self.images.shown(view["id"], image is not None
-                          and self.page_view.canvas.painted_key == (view["id"], scale))
-        self.pageShown.emit(view["id"])
+        self.images.shown(view.id, image is not None
+                          and self.page_view.canvas.painted_key == (view.id, scale))
+        self.pageShown.emit(view.id)
 
     def sync_tree(self, page_id: int) -> None:
         index = self.tree_model.index_of_page(page_id)
@@ -227,22 +228,22 @@ class MainWindow(QMainWindow):
 
     # -- selection and the panels ---------------------------------------------------------
 
-    def redaction(self, rid: int | None) -> dict[str, Any] | None:
+    def redaction(self, rid: int | None) -> RedactionData | None:
         """The current page's redaction with this id."""
         if self.page is None or rid is None:
             return None
-        return next((r for r in self.page["redactions"] if r["id"] == rid), None)
+        return next((r for r in self.page.redactions if r.id == rid), None)
 
     def select_redaction(self, rid: int | None, keep_kind: bool = False) -> None:
         """Select a redaction of the current page (None: the page itself)."""
         red = self.redaction(rid)
-        self.selected = red["id"] if red else None
+        self.selected = red.id if red else None
         self.page_view.canvas.select(self.selected)
         if red is not None:
-            rect = self.page_view.canvas.rect_of(red["bbox"])
+            rect = self.page_view.canvas.rect_of(red.bbox)
             self.page_view.ensureVisible(int(rect.center().x()), int(rect.center().y()),
                                          50, 80)
-        self.claims.set_redaction(red, self.page["bates"] if self.page else None)
+        self.claims.set_redaction(red, self.page.bates if self.page else None)
         self.challenge.set_kind_enabled(red is not None)
         if not keep_kind or self.challenge_kind == "redaction" or red is None:
             self.challenge_kind = "redaction" if red is not None else (
@@ -256,8 +257,8 @@ class MainWindow(QMainWindow):
         if self.challenge_kind == "redaction" and self.selected is not None:
             return ("redaction", self.selected)
         if self.challenge_kind == "document":
-            return ("document", self.page["document_id"])
-        return ("page", self.page["id"])
+            return ("document", self.page.document_id)
+        return ("page", self.page.id)
 
     def load_review(self) -> None:
         """Load the challenge panel for the current target."""
@@ -266,13 +267,13 @@ class MainWindow(QMainWindow):
             return
         self.review_ready = False
         self.challenge.begin_load(target)
-        doc_id = self.page["document_id"] if self.page else None
+        doc_id = self.page.document_id if self.page else None
 
         def load(ctx: Context) -> Any:
             return ctx.session.pages.review(target, doc_id)
 
-        def done(review: dict[str, Any]) -> None:
-            if self.target() == (review["kind"], review["id"]):
+        def done(review: Review) -> None:
+            if self.target() == (review.kind, review.id):
                 self.challenge.load(review, doc_id)
                 self.review_ready = True
                 self.reviewLoaded.emit()
@@ -315,7 +316,7 @@ class MainWindow(QMainWindow):
     def ready(self) -> bool:
         """Page data, sharp image, overlays and panels all painted (for --screenshot)."""
         canvas = self.page_view.canvas
-        return (self.page is not None and self.page_id == self.page["id"]
+        return (self.page is not None and self.page_id == self.page.id
                 and self.tree_model.tree is not None
                 and canvas.has_sharp_image() and canvas.painted_key is not None
                 and canvas.painted_key[0] == self.page_id and self.review_ready

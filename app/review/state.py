@@ -16,6 +16,14 @@ from typing import Any
 from app import vocabulary as vocab
 from app.matter.store import Matter
 from app.review.ops import effective_exemptions
+from app.review.views import (
+    Note,
+    PageData,
+    RedactionData,
+    Review,
+    challenge_of,
+    exhibit_of,
+)
 
 FILTERS = ("all", "bad", "withheld", "unreviewed", "challenged", "tag", "exemption", "low_ocr",
            "needs_look")
@@ -219,7 +227,7 @@ def filter_pages(matter: Matter, kind: str, value: str = "") -> list[int]:
     return sorted(r[0] for r in matter.conn.execute(sql, params))
 
 
-def page_view(matter: Matter, page_id: int) -> dict[str, Any]:
+def page_view(matter: Matter, page_id: int) -> PageData:
     """One page as the page view and claims panel show it: size, file, redactions, review."""
     row = matter.query(
         "SELECT p.id, p.bates, p.page_index, p.width, p.height, p.rotation, p.document_id, "
@@ -232,27 +240,33 @@ def page_view(matter: Matter, page_id: int) -> dict[str, Any]:
     page = dict(row[0])
     from app.matter.stops import notes_by_page
 
-    page["needs_look"] = notes_by_page(matter, page_id).get(page_id, [])
-    page["redactions"] = [
-        {
-            "id": r["id"],
-            "bbox": display_box((r["x0"], r["y0"], r["x1"], r["y1"]), page["rotation"],
-                                page["width"], page["height"]),
-            "label": r["label"],
-            "label_place": r["label_place"],
-            "stamped": json.loads(r["exemptions"]),
-            "exemptions": effective_exemptions(r["exemptions"], r["exemptions_reviewed"]),
-            "reviewed": r["exemptions_reviewed"] is not None,
-            "statute": r["statute"],
-            "bad": bool(r["bad"]),
-            "hidden_chars": r["hidden_chars"],
-            "status": r["status"] or "not_reviewed",
-        }
+    rotation, width, height = int(page["rotation"]), page["width"], page["height"]
+    redactions = tuple(
+        RedactionData(
+            id=int(r["id"]),
+            bbox=display_box((r["x0"], r["y0"], r["x1"], r["y1"]), rotation, width, height),
+            label=r["label"] or "",
+            label_place=r["label_place"] or "",
+            stamped=tuple(json.loads(r["exemptions"])),
+            exemptions=tuple(effective_exemptions(r["exemptions"], r["exemptions_reviewed"])),
+            reviewed=r["exemptions_reviewed"] is not None,
+            statute=r["statute"] or "",
+            bad=bool(r["bad"]),
+            hidden_chars=int(r["hidden_chars"] or 0),
+            status=r["status"] or "not_reviewed",
+        )
         for r in matter.query(
             f"SELECT r.*, {_status_sql('redaction', 'r.id')} AS status FROM redactions r "
             f"WHERE r.page_id = ? ORDER BY r.y0, r.x0, r.id", (page_id,))
-    ]
-    return page
+    )
+    return PageData(
+        id=int(page["id"]), bates=page["bates"], page_index=int(page["page_index"]),
+        width=width, height=height, rotation=rotation, document_id=int(page["document_id"]),
+        withheld_in_full=bool(page["withheld_in_full"]), disposition=page["disposition"],
+        path=page["path"], kind=page["kind"], doc_begbates=page["doc_begbates"],
+        production=page["production"],
+        needs_look=tuple(notes_by_page(matter, page_id).get(page_id, [])),
+        redactions=redactions)
 
 
 def display_box(bbox: tuple[float, float, float, float], rotation: int, width: float,
@@ -273,27 +287,25 @@ def display_box(bbox: tuple[float, float, float, float], rotation: int, width: f
     return bbox
 
 
-def review(matter: Matter, kind: str, target_id: int) -> dict[str, Any]:
+def review(matter: Matter, kind: str, target_id: int) -> Review:
     """A target's review: latest challenge (or None), tags, notes and exhibit."""
     chal = matter.query("SELECT * FROM challenges WHERE target_kind = ? AND target_id = ? "
                         "ORDER BY id DESC LIMIT 1", (kind, target_id))
-    challenge = dict(chal[0]) if chal else None
-    if challenge:
-        challenge["grounds"] = json.loads(challenge["grounds"])
-    tags = [r[0] for r in matter.conn.execute(
+    challenge = challenge_of(chal[0], json.loads(chal[0]["grounds"])) if chal else None
+    tags = tuple(r[0] for r in matter.conn.execute(
         "SELECT t.name FROM tag_links l JOIN tags t ON t.id = l.tag_id "
-        "WHERE l.target_kind = ? AND l.target_id = ? ORDER BY t.name", (kind, target_id))]
-    notes = [dict(r) for r in matter.query(
-        "SELECT id, text, reviewer, updated_at FROM notes WHERE target_kind = ? "
-        "AND target_id = ? ORDER BY id", (kind, target_id))]
+        "WHERE l.target_kind = ? AND l.target_id = ? ORDER BY t.name", (kind, target_id)))
+    notes = tuple(Note(int(r["id"]), r["text"], r["reviewer"], r["updated_at"])
+                  for r in matter.query(
+                      "SELECT id, text, reviewer, updated_at FROM notes WHERE target_kind = ? "
+                      "AND target_id = ? ORDER BY id", (kind, target_id)))
     exhibit = None
     if kind in ("document", "page"):
         col = "document_id" if kind == "document" else "first_page_id"
         ex = matter.query(f"SELECT * FROM exhibits WHERE {col} = ? ORDER BY id LIMIT 1",
                           (target_id,))
-        exhibit = dict(ex[0]) if ex else None
-    return {"kind": kind, "id": target_id, "challenge": challenge, "tags": tags,
-            "notes": notes, "exhibit": exhibit}
+        exhibit = exhibit_of(ex[0]) if ex else None
+    return Review(kind, target_id, challenge, tags, notes, exhibit)
 
 
 def all_tags(matter: Matter) -> list[tuple[str, str]]:

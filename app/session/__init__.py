@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.paths import data_dir, logs_dir
     from app.progress import CancelToken
     from app.review.state import Tree, TreeRow, display_box
+    from app.review.views import Challenge, Exhibit, Note, PageData, RedactionData, Review
     from app.sample import make_sample_matter
     from app.search.index import Results
     from app.search.saved import SavedSearch
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.session.ingest_job import IngestProcess
     from app.session.ocr import Ocr, OcrState, engine_missing, wants_ocr
     from app.session.ocr_job import OcrProcess
-    from app.session.pages import PageData, Pages, ReviewData
+    from app.session.pages import Pages
     from app.session.searching import Box, Search
     from app.session.types import (
         ChallengeFields,
@@ -68,14 +69,18 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     'OcrControl': ('app.ocr.queue', 'OcrControl'),
     'OcrProcess': ('app.session.ocr_job', 'OcrProcess'),
     'OcrState': ('app.session.ocr', 'OcrState'),
-    'PageData': ('app.session.pages', 'PageData'),
+    'PageData': ('app.review.views', 'PageData'),
+    'RedactionData': ('app.review.views', 'RedactionData'),
+    'Challenge': ('app.review.views', 'Challenge'),
+    'Exhibit': ('app.review.views', 'Exhibit'),
+    'Note': ('app.review.views', 'Note'),
     'PageId': ('app.session.types', 'PageId'),
     'Pages': ('app.session.pages', 'Pages'),
     'PairChanges': ('app.compare.listing', 'PairChanges'),
     'PairSummary': ('app.compare.listing', 'PairSummary'),
     'RedactionId': ('app.session.types', 'RedactionId'),
     'Results': ('app.search.index', 'Results'),
-    'ReviewData': ('app.session.pages', 'ReviewData'),
+    'Review': ('app.review.views', 'Review'),
     'ReviewStatus': ('app.session.types', 'ReviewStatus'),
     'SavedSearch': ('app.search.saved', 'SavedSearch'),
     'Search': ('app.session.searching', 'Search'),
@@ -112,11 +117,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Box", "CancelToken", "Change", "ChallengeFields", "Changes", "Compare", "DocPair",
-    "DocumentId", "Finding", "FindingId", "ImportResult", "IngestProcess", "IngestReport",
-    "MatchResult", "Ocr", "OcrControl", "OcrProcess", "OcrState", "PageData", "PageId",
-    "Pages", "PairChanges", "PairSummary", "RedactionId", "Results", "ReviewData",
-    "ReviewStatus", "SavedSearch", "Search", "Session", "Table", "Target", "TargetKind",
-    "Tree", "TreeRow", "VaughnIndex", "Writer", "data_dir", "display_box", "engine_missing",
-    "logs_dir", "make_sample_matter", "read_index_table", "vocab", "wants_ocr",
+    "Box", "CancelToken", "Challenge", "Change", "ChallengeFields", "Changes", "Compare",
+    "DocPair", "DocumentId", "Exhibit", "Finding", "FindingId", "ImportResult",
+    "IngestProcess", "IngestReport", "MatchResult", "Note", "Ocr", "OcrControl", "OcrProcess",
+    "OcrState", "PageId", "PageData", "Pages", "PairChanges", "PairSummary", "RedactionId",
+    "RedactionData", "Results", "Review", "ReviewStatus", "SavedSearch", "Search", "Session",
+    "Table", "Target", "TargetKind", "Tree", "TreeRow", "VaughnIndex", "Writer", "data_dir",
+    "display_box", "engine_missing", "logs_dir", "make_sample_matter", "read_index_table",
+    "vocab", "wants_ocr",
 ]

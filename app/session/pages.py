@@ -6,19 +6,17 @@ Reads only; every change goes through :class:`~app.session.writer.Writer`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import replace
 
 from app.matter.audit import Changes
 from app.matter.listing import find_bates
 from app.matter.store import Matter
 from app.review import state
 from app.review.state import Tree, TreeRow
+from app.review.views import PageData, Review
 from app.session.types import PageId, Target
 from app.vaughn_index.findings import pages_with_findings
 from app.vaughn_index.reconcile import ensure_current
-
-PageData = dict[str, Any]  # state.page_view: size, file, rotation, redactions and their review
-ReviewData = dict[str, Any]  # state.review: a target's claims, challenge, tags, notes, exhibit
 
 
 class Pages:
@@ -62,12 +60,13 @@ class Pages:
         """The file a page is in and its index there (what the page renderer opens)."""
         return state.page_source(self._matter, page)
 
-    def review(self, target: Target, document: int | None = None) -> ReviewData:
+    def review(self, target: Target, document: int | None = None) -> Review:
         """A target's review; a page or redaction shows its ``document``'s exhibit when it has
         none of its own."""
         review = state.review(self._matter, *target)
-        if document is not None and review["exhibit"] is None:
-            review["exhibit"] = state.review(self._matter, "document", document)["exhibit"]
+        if document is not None and review.exhibit is None:
+            review = replace(review, exhibit=state.review(self._matter, "document",
+                                                          document).exhibit)
         return review
 
     def tags(self) -> list[tuple[str, str]]:

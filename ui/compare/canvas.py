@@ -13,7 +13,7 @@ width changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from ui.review.page_view import PageImage
+
+if TYPE_CHECKING:
+    from app.session import PageData
 
 KIND_COLORS = {
     "lifted": QColor(30, 160, 70),
@@ -53,7 +56,7 @@ class DiffCanvas(PageImage):
         super().__init__(parent)
         self.marks: list[Mark] = []
 
-    def set_page(self, page: dict[str, Any] | None, marks: list[Mark]) -> None:
+    def set_page(self, page: PageData | None, marks: list[Mark]) -> None:
         """Show a page (a ``state.page_view`` dict, or None) and its marks."""
         self._take_page(page)
         self.marks = marks
@@ -80,9 +83,9 @@ class DiffCanvas(PageImage):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Rendering…")
         changed = {m.bbox for m in self.marks}
         p.setPen(QPen(UNCHANGED_COLOR, 1))
-        for r in self.page.get("redactions", ()):
-            if tuple(r["bbox"]) not in changed:
-                p.drawRect(self.rect_of(r["bbox"]))
+        for r in self.page.redactions:
+            if tuple(r.bbox) not in changed:
+                p.drawRect(self.rect_of(r.bbox))
         for m in self.marks:
             color = KIND_COLORS.get(m.kind, UNCHANGED_COLOR)
             rect = self.rect_of(m.bbox)
@@ -118,7 +121,7 @@ class DiffPageView(QScrollArea):
         self._debounce = QTimer(self, singleShot=True, interval=80)
         self._debounce.timeout.connect(self._request)
 
-    def set_page(self, page: dict[str, Any] | None, marks: list[Mark]) -> None:
+    def set_page(self, page: PageData | None, marks: list[Mark]) -> None:
         """Show a page fitted to the width and ask for its render."""
         self.canvas.set_page(page, marks)
         self._fit()
@@ -127,12 +130,12 @@ class DiffPageView(QScrollArea):
     def _fit(self) -> None:
         page = self.canvas.page
         if page is not None:
-            self.canvas.set_zoom(max(50, self.viewport().width() - 12) / page["width"])
+            self.canvas.set_zoom(max(50, self.viewport().width() - 12) / page.width)
 
     def _request(self) -> None:
         page = self.canvas.page
         if page is not None and not self.canvas.has_sharp_image():
-            self.renderWanted.emit(page["id"], self.canvas.wanted_scale())
+            self.renderWanted.emit(page.id, self.canvas.wanted_scale())
 
     def show_box(self, bbox: Box) -> None:
         """Scroll so a box is in view."""

@@ -20,7 +20,7 @@ worker is the only thread that may touch the matter).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -47,6 +47,9 @@ from ui.compare.canvas import KIND_COLORS, KIND_NAMES, DiffPageView, Mark
 from ui.compare.host import ReviewHost
 from ui.compare.models import FindingsModel, PairsModel
 from ui.worker import NORMAL, URGENT, Context
+
+if TYPE_CHECKING:
+    from app.session import PageData
 
 STAGES = {  # match() reports a stage when it starts the next one
     "signatures": "computing page signatures",
@@ -82,7 +85,7 @@ class CompareView(QWidget):
         self.pair_row: int | None = None
         self.page_index = 0
         self.current = -1  # index into detail.changes
-        self.views: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self.views: tuple[PageData, PageData] | None = None
         self._findings_for: Any = None  # the result whose findings are listed (or on the way)
         self._page_gen = 0
         self._hub: Any = None
@@ -455,7 +458,7 @@ class CompareView(QWidget):
         change = self.detail.changes[k]
         index = next((i for i, pp in enumerate(self.detail.pair.pages)
                       if (pp.a, pp.b) == (change.a_page, change.b_page)), 0)
-        if index != self.page_index or self.views is None or self.views[0]["id"] != \
+        if index != self.page_index or self.views is None or self.views[0].id != \
                 change.a_page:
             self.show_page_pair(index)
         else:
@@ -519,8 +522,8 @@ class CompareView(QWidget):
             n = len(self.detail.pair.pages)
             for label, view, side in ((self.label_a, views[0], "Earlier"),
                                       (self.label_b, views[1], "Later")):
-                label.setText(f"{side} version: {view['bates'] or 'no Bates'} "
-                              f"({view['production']}), page {index + 1} of {n}")
+                label.setText(f"{side} version: {view.bates or 'no Bates'} "
+                              f"({view.production}), page {index + 1} of {n}")
             self._scroll_to_current()
             self._describe()
             self.sidesShown.emit()
@@ -536,13 +539,13 @@ class CompareView(QWidget):
         va, vb = self.views
         out: tuple[list[Mark], list[Mark]] = ([], [])
         for k, c in enumerate(self.detail.changes):
-            if (c.a_page, c.b_page) != (va["id"], vb["id"]):
+            if (c.a_page, c.b_page) != (va.id, vb.id):
                 continue
             now = k == self.current
             for marks, v, bbox, here in (
                     (out[0], va, c.a_bbox, c.kind in ("lifted", "recoded")),
                     (out[1], vb, c.b_bbox, c.kind in ("added", "recoded"))):
-                marks.append(Mark(display_box(bbox, v["rotation"], v["width"], v["height"]),
+                marks.append(Mark(display_box(bbox, v.rotation, v.width, v.height),
                                   c.kind, here, now))
         return out
 
@@ -593,7 +596,7 @@ class CompareView(QWidget):
         where = {}
         if self.views is not None:
             for side, v in zip("ab", self.views, strict=True):
-                where[side] = f"{v['bates'] or 'page'} ({v['production']})"
+                where[side] = f"{v.bates or 'page'} ({v.production})"
         a, b = where.get("a", "the earlier version"), where.get("b", "the later version")
         head = f"Difference {self.current + 1} of {len(self.detail.changes)}: "
         if c.kind == "lifted":
@@ -709,7 +712,7 @@ class CompareView(QWidget):
         panel then applies to that redaction)."""
         win = self.win
         if (redaction_id is not None and win.page is not None and win.page_id == page_id
-                and win.page["id"] == page_id):
+                and win.page.id == page_id):
             win.select_redaction(redaction_id)  # same page: a reload would keep the page kind
         else:
             win.show_page(page_id, select=redaction_id)

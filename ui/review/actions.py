@@ -133,10 +133,10 @@ class ReviewActions(Controller):
             w.reload_tree()
         page = w.page
         if page is not None:
-            ids = {r["id"] for r in page["redactions"]}
-            if (page["id"] in changes.pages or ids & changes.redactions
-                    or page["document_id"] in changes.documents):
-                w.show_page(page["id"], select=w.selected)
+            ids = {r.id for r in page.redactions}
+            if (page.id in changes.pages or ids & changes.redactions
+                    or page.document_id in changes.documents):
+                w.show_page(page.id, select=w.selected)
         if "tags" in changes.kinds and changes.tag_ids:
             self.submit(lambda ctx: ctx.session.pages.tags(), self._tags_loaded)
         if "claims" in changes.kinds:

@@ -8,7 +8,7 @@ targets never loses a half-typed argument: text boxes commit on focus-out and Ct
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
@@ -29,6 +29,9 @@ from PySide6.QtWidgets import (
 
 from app.session import vocab
 from ui.widgets.common import CheckList, CommitTextEdit
+
+if TYPE_CHECKING:
+    from app.session import Review
 
 Target = tuple[str, int]
 
@@ -144,34 +147,36 @@ class ChallengePanel(QGroupBox):
         self.target = target
         self.setEnabled(False)
 
-    def load(self, review: dict[str, Any], document_id: int | None) -> None:
-        """Show a target's review (from ``state.review``)."""
+    def load(self, review: Review, document_id: int | None) -> None:
+        """Show a target's review (from the session's ``pages.review``)."""
         self.flush()
         self._loading = True
         self.setEnabled(True)
         try:
-            self.target = (review["kind"], review["id"])
+            self.target = (review.kind, review.id)
             self.document_id = document_id
-            self.kind.setCurrentIndex(self.kind.findData(review["kind"]))
-            ch = review["challenge"] or {}
+            self.kind.setCurrentIndex(self.kind.findData(review.kind))
+            ch = review.challenge
             self.status.setCurrentIndex(max(0, self.status.findData(
-                ch.get("status", "not_reviewed"))))
-            self.priority.setCurrentIndex(max(0, self.priority.findData(ch.get("priority"))))
+                ch.status if ch else "not_reviewed")))
+            self.priority.setCurrentIndex(max(0, self.priority.findData(
+                ch.priority if ch else None)))
             self.grounds.set_items([(g.key, g.label) for g in vocab.GROUNDS],
-                                   ch.get("grounds", []))
-            self.argument.load(ch.get("argument", ""))
-            self.passage.load(ch.get("evidence_passage", ""))
-            for edit, name in ((self.cite, "evidence_cite"), (self.link, "evidence_link"),
-                               (self.file, "evidence_file")):
-                edit.setText(ch.get(name, ""))
+                                   list(ch.grounds) if ch else [])
+            self.argument.load(ch.argument if ch else "")
+            self.passage.load(ch.evidence_passage if ch else "")
+            for edit, text in ((self.cite, ch.evidence_cite if ch else ""),
+                               (self.link, ch.evidence_link if ch else ""),
+                               (self.file, ch.evidence_file if ch else "")):
+                edit.setText(text)
                 edit.setModified(False)
             for name, button in self.tag_buttons.items():
-                button.setChecked(name.lower() in {t.lower() for t in review["tags"]})
-            ex = review.get("exhibit") or {}
-            self.exhibit_number.setText(ex.get("number", ""))
-            self.exhibit_desc.setText(ex.get("description", ""))
+                button.setChecked(name.lower() in {t.lower() for t in review.tags})
+            ex = review.exhibit
+            self.exhibit_number.setText(ex.number if ex else "")
+            self.exhibit_desc.setText(ex.description if ex else "")
             self.notes_label.setText("\n".join(
-                f"• {n['text']} — {n['reviewer']}" for n in review["notes"]))
+                f"• {n.text} — {n.reviewer}" for n in review.notes))
         finally:
             self._loading = False
 

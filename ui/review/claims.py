@@ -7,7 +7,7 @@ there is one), editable from the full catalog of DOMAIN.md plus custom codes ("(
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
 from app.session import vocab
 from ui.widgets.common import CheckList
 
+if TYPE_CHECKING:
+    from app.session import RedactionData
+
 #: How the claims panel says where a redaction's code was printed.
 PLACE_WORDS = {"margin": "in the margin of its line", "beside": "beside the box",
                "legend": "in the page's legend"}
@@ -38,7 +41,7 @@ class ClaimsPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Claims", parent)
-        self.redaction: dict[str, Any] | None = None
+        self.redaction: RedactionData | None = None
         self.custom: list[str] = []
         self._loading = False
         self.title_label = QLabel("No redaction selected")
@@ -77,7 +80,7 @@ class ClaimsPanel(QGroupBox):
         """Custom codes used anywhere in the matter (offered to every redaction)."""
         self.custom = [c for c in codes if c not in vocab.EXEMPTION_CODES]
 
-    def set_redaction(self, redaction: dict[str, Any] | None, bates: str | None) -> None:
+    def set_redaction(self, redaction: RedactionData | None, bates: str | None) -> None:
         """Show one redaction (None: nothing selected)."""
         self.redaction = redaction
         on = redaction is not None
@@ -88,21 +91,21 @@ class ClaimsPanel(QGroupBox):
             self.stamp_label.setText("")
             self.codes.set_items(self._items([]), [])
             return
-        bad = " — ⚠ BAD REDACTION: text is still under the box" if redaction["bad"] else ""
-        self.title_label.setText(f"Redaction {redaction['id']} on {bates or 'this page'}{bad}")
-        place = redaction.get("label_place", "")
+        bad = " — ⚠ BAD REDACTION: text is still under the box" if redaction.bad else ""
+        self.title_label.setText(f"Redaction {redaction.id} on {bates or 'this page'}{bad}")
+        place = redaction.label_place
         if place == "illegible":
             stamped, label = "code not legible (a label is there: look at the page)", ""
         else:
-            stamped = ", ".join(redaction["stamped"]) or "no code read"
-            label = f" (stamp text: {redaction['label']})" if redaction["label"] else ""
+            stamped = ", ".join(redaction.stamped) or "no code read"
+            label = f" (stamp text: {redaction.label})" if redaction.label else ""
             if place and place != "inside":
                 label += f", printed {PLACE_WORDS.get(place, place)}"
-        status = vocab.label("status", redaction["status"])
+        status = vocab.label("status", redaction.status)
         self.stamp_label.setText(f"As stamped: {stamped}{label}\nStatus: {status}"
-                                 + ("\nCodes corrected by a reviewer" if redaction["reviewed"]
+                                 + ("\nCodes corrected by a reviewer" if redaction.reviewed
                                     else ""))
-        self.codes.set_items(self._items(redaction["exemptions"]), redaction["exemptions"])
+        self.codes.set_items(self._items(redaction.exemptions), redaction.exemptions)
 
     def _items(self, current: list[str]) -> list[tuple[str, str]]:
         items = [(e.key, f"{n}  {e.label}" if n <= 9 else f"    {e.label}")

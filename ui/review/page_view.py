@@ -10,11 +10,14 @@ Ctrl+wheel, and a context menu that other parts of the window fill (``menuWanted
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QMenu, QScrollArea, QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from app.session import PageData
 
 STATUS_COLORS = {
     "not_reviewed": QColor(70, 110, 220),
@@ -40,16 +43,16 @@ class PageImage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.page: dict[str, Any] | None = None
+        self.page: PageData | None = None
         self.zoom = 1.0
         self._image: QImage | None = None
         self._image_key: tuple[int, float] | None = None
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
-    def _take_page(self, page: dict[str, Any] | None) -> bool:
+    def _take_page(self, page: PageData | None) -> bool:
         """Make ``page`` the one shown; True when it is another page (its image is dropped)."""
-        other = page is None or self.page is None or page["id"] != self.page["id"]
+        other = page is None or self.page is None or page.id != self.page.id
         if other:
             self._image = None
             self._image_key = None
@@ -69,7 +72,7 @@ class PageImage(QWidget):
 
     def set_image(self, page_id: int, scale: float, image: QImage | None) -> None:
         """A rendered image arrived from the worker."""
-        if self.page is None or page_id != self.page["id"] or image is None:
+        if self.page is None or page_id != self.page.id or image is None:
             return
         self._image = image
         self._image_key = (page_id, scale)
@@ -78,7 +81,7 @@ class PageImage(QWidget):
     def has_sharp_image(self) -> bool:
         """Whether the current image matches the wanted scale."""
         return (self._image_key is not None and self.page is not None
-                and self._image_key[0] == self.page["id"]
+                and self._image_key[0] == self.page.id
                 and abs(self._image_key[1] - self.wanted_scale()) < 0.02)
 
     def has_image(self) -> bool:
@@ -95,8 +98,8 @@ class PageImage(QWidget):
         if self.page is None:
             self.setFixedSize(1, 1)
             return
-        self.setFixedSize(QSize(max(1, round(self.page["width"] * self.zoom)),
-                                max(1, round(self.page["height"] * self.zoom))))
+        self.setFixedSize(QSize(max(1, round(self.page.width * self.zoom)),
+                                max(1, round(self.page.height * self.zoom))))
 
 
 class PageCanvas(PageImage):
@@ -113,7 +116,7 @@ class PageCanvas(PageImage):
 
     # -- state ----------------------------------------------------------------------------
 
-    def set_page(self, page: dict[str, Any]) -> None:
+    def set_page(self, page: PageData) -> None:
         """Show a new page (its image follows by :meth:`set_image`)."""
         if self._take_page(page):
             self.hits = []
@@ -136,12 +139,12 @@ class PageCanvas(PageImage):
         if self.page is None:
             return None
         best: tuple[float, int] | None = None
-        for r in self.page["redactions"]:
-            rect = self.rect_of(r["bbox"]).adjusted(-2, -2, 2, 2)
+        for r in self.page.redactions:
+            rect = self.rect_of(r.bbox).adjusted(-2, -2, 2, 2)
             if rect.contains(QPointF(pos)):
                 area = rect.width() * rect.height()
                 if best is None or area < best[0]:
-                    best = (area, r["id"])
+                    best = (area, r.id)
         return best[1] if best else None
 
     # -- events ---------------------------------------------------------------------------
@@ -171,27 +174,27 @@ class PageCanvas(PageImage):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Rendering…")
         for rect in self.hits:
             p.fillRect(self.rect_of(rect), HIT_COLOR)
-        for r in self.page["redactions"]:
-            rect = self.rect_of(r["bbox"])
-            color = QColor(BAD_COLOR if r["bad"] else STATUS_COLORS.get(
-                r["status"], STATUS_COLORS["not_reviewed"]))
+        for r in self.page.redactions:
+            rect = self.rect_of(r.bbox)
+            color = QColor(BAD_COLOR if r.bad else STATUS_COLORS.get(
+                r.status, STATUS_COLORS["not_reviewed"]))
             fill = QColor(color)
-            fill.setAlpha(70 if r["bad"] else 45)
+            fill.setAlpha(70 if r.bad else 45)
             p.fillRect(rect, fill)
-            reviewed = r["status"] != "not_reviewed"
-            pen = QPen(color, 3 if r["bad"] or reviewed else 1.5)
-            if r["bad"]:
+            reviewed = r.status != "not_reviewed"
+            pen = QPen(color, 3 if r.bad or reviewed else 1.5)
+            if r.bad:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawRect(rect)
-            if reviewed or r["bad"]:  # a status bar beside the box: readable on black boxes
-                status = STATUS_COLORS.get(r["status"], STATUS_COLORS["not_reviewed"])
+            if reviewed or r.bad:  # a status bar beside the box: readable on black boxes
+                status = STATUS_COLORS.get(r.status, STATUS_COLORS["not_reviewed"])
                 p.fillRect(QRectF(rect.left() - 7, rect.top(), 5, rect.height()), status)
         if self.selected is not None:
-            for r in self.page["redactions"]:
-                if r["id"] == self.selected:
+            for r in self.page.redactions:
+                if r.id == self.selected:
                     p.setPen(QPen(SELECTED_COLOR, 3))
-                    p.drawRect(self.rect_of(r["bbox"]).adjusted(-3, -3, 3, 3))
+                    p.drawRect(self.rect_of(r.bbox).adjusted(-3, -3, 3, 3))
         p.end()
         key = self._image_key
         if key is not None and self.has_sharp_image() and self.painted_key != key:
@@ -219,13 +222,13 @@ class PageView(QScrollArea):
         self._debounce = QTimer(self, singleShot=True, interval=60)
         self._debounce.timeout.connect(self._request)
 
-    def set_page(self, page: dict[str, Any], image: QImage | None = None,
+    def set_page(self, page: PageData, image: QImage | None = None,
                  scale: float = 0.0) -> None:
         """Show a page (with its image when already rendered) and fit it by the mode."""
-        new = self.canvas.page is None or self.canvas.page["id"] != page["id"]
+        new = self.canvas.page is None or self.canvas.page.id != page.id
         self.canvas.set_page(page)
         if image is not None and new:
-            self.canvas.set_image(page["id"], scale, image)
+            self.canvas.set_image(page.id, scale, image)
         self._fit()
         if new:
             self.verticalScrollBar().setValue(0)
@@ -239,8 +242,8 @@ class PageView(QScrollArea):
         vw = max(50, self.viewport().width() - 16)
         vh = max(50, self.viewport().height() - 8)
         if mode == FIT_PAGE:
-            return min(vw / page["width"], vh / page["height"])
-        return vw / page["width"]
+            return min(vw / page.width, vh / page.height)
+        return vw / page.width
 
     def set_mode(self, mode: str) -> None:
         """Fit width, fit page (or custom after a manual zoom)."""
@@ -264,11 +267,11 @@ class PageView(QScrollArea):
         page = self.canvas.page
         if page is None:
             return
-        key = (page["id"], round(self.canvas.wanted_scale(), 2))
+        key = (page.id, round(self.canvas.wanted_scale(), 2))
         if self.canvas.has_sharp_image():
             return
         self._requested = key
-        self.renderWanted.emit(page["id"], self.canvas.wanted_scale())
+        self.renderWanted.emit(page.id, self.canvas.wanted_scale())
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

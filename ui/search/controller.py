@@ -118,9 +118,9 @@ class SearchController(Controller):
             # words under a redaction box are never marked (hidden text stays hidden).
             found = ctx.session.search.hit_boxes(PageId(page_id), query,
                                                  pdf_page=ctx.renderer.page(page_id))
-            if page is None or page["id"] != page_id:
+            if page is None or page.id != page_id:
                 return page_id, found
-            return page_id, [display_box(b, page["rotation"], page["width"], page["height"])
+            return page_id, [display_box(b, page.rotation, page.width, page.height)
                              for b in found]
 
         def done(result: Any) -> None:
