@@ -217,7 +217,7 @@ def test_window_lists_and_explains_a_stopped_page(qtbot, tmp_path: Path, slow_fo
         ingest(m, [slow_folder / "a_slow.pdf"], budget=BUDGET)
         stopped = m.scalar("SELECT page_id FROM page_stops")
     monkeypatch.setenv("VAUGHN_REVIEWER", "Test Reviewer")
-    win = MainWindow()
+    win = MainWindow(inline_worker=True)
     qtbot.addWidget(win)
     win.show()
     win.open_matter(path)

@@ -47,7 +47,7 @@ def open_window(qtbot, path: Path, monkeypatch):
     from ui.window import MainWindow
 
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-    w = MainWindow()
+    w = MainWindow(inline_worker=True)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()

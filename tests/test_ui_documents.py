@@ -22,7 +22,7 @@ def win(qtbot, pdf_matter_template, tmp_path, monkeypatch):
     path = tmp_path / "docs.vaughn"
     shutil.copy(pdf_matter_template, path)
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-    w = MainWindow()
+    w = MainWindow(inline_worker=True)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()

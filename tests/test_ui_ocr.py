@@ -70,16 +70,30 @@ def counts(path: Path) -> dict[str, int]:
     return out
 
 
-@pytest.fixture
-def window(qtbot, monkeypatch):
+def _window(qtbot, monkeypatch, inline: bool):
     from ui.window import MainWindow
 
     monkeypatch.setenv("VAUGHN_REVIEWER", "Test Reviewer")
-    w = MainWindow()
+    w = MainWindow(inline_worker=inline)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
     qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    """A window whose matter work runs inline on the GUI thread (deterministic)."""
+    w = _window(qtbot, monkeypatch, inline=True)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def threaded_window(qtbot, monkeypatch):
+    """A window with its worker thread, for the tests about what crosses threads."""
+    w = _window(qtbot, monkeypatch, inline=False)
     yield w
     w.close()
 
@@ -130,7 +144,8 @@ def test_missing_language_data_shows_what_to_install_and_the_window_works(
 
 @needs_ocr
 def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
-        qtbot, window, scans, tmp_path) -> None:
+        qtbot, threaded_window, scans, tmp_path) -> None:
+    window = threaded_window
     folder, truth = scans
     path = tmp_path / "new.vaughn"
     window.open_matter(path, create=True)
@@ -271,11 +286,12 @@ def test_reocr_from_the_context_menu_and_the_low_confidence_list(qtbot, window, 
     qtbot.waitUntil(lambda: window.page is not None and window.page.id == scan)
 
 
-def test_a_check_answered_after_the_window_closed_starts_no_ocr(qtbot, window, queued,
+def test_a_check_answered_after_the_window_closed_starts_no_ocr(qtbot, threaded_window, queued,
                                                               monkeypatch) -> None:
     """Regression: the queue count asked for when an ingest ended came back after the window
     had closed, and started an OCR process nothing would stop (a test run then waited minutes
     for it at exit)."""
+    window = threaded_window
     import multiprocessing
 
     monkeypatch.setattr(window.ocr, "check", lambda: None)  # opening does not start one

@@ -32,7 +32,7 @@ def win(qtbot, tmp_path, monkeypatch):
                 "label = 'bé6 57C' WHERE id = (SELECT id FROM redactions ORDER BY page_id, "
                 "y0, x0 LIMIT 1 OFFSET 1)")
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-    w = MainWindow()
+    w = MainWindow(inline_worker=True)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()

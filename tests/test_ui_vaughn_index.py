@@ -24,7 +24,7 @@ def win(qtbot, pdf_matter_template, tmp_path, monkeypatch):
     path = tmp_path / "vaughn.vaughn"
     shutil.copy(pdf_matter_template, path)
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-    w = MainWindow()
+    w = MainWindow(inline_worker=True)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()

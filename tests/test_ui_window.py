@@ -37,12 +37,11 @@ def matter_path(template, tmp_path) -> Path:
     return path
 
 
-@pytest.fixture
-def win(qtbot, matter_path, monkeypatch):
+def _open_window(qtbot, matter_path, monkeypatch, inline: bool):
     from ui.window import MainWindow
 
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-    w = MainWindow()
+    w = MainWindow(inline_worker=inline)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -50,6 +49,21 @@ def win(qtbot, matter_path, monkeypatch):
     w.activateWindow()
     w.open_matter(matter_path)
     qtbot.waitUntil(w.ready, timeout=15000)
+    return w
+
+
+@pytest.fixture
+def win(qtbot, matter_path, monkeypatch):
+    """The review window on a matter, its matter work inline on the GUI thread."""
+    w = _open_window(qtbot, matter_path, monkeypatch, inline=True)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def threaded_win(qtbot, matter_path, monkeypatch):
+    """The same with the worker thread the program uses, for the tests about threading."""
+    w = _open_window(qtbot, matter_path, monkeypatch, inline=False)
     yield w
     w.close()
 
@@ -361,7 +375,7 @@ def test_layout_and_reviewer_remembered_in_private_settings(qtbot, matter_path,
     from ui.window import MainWindow
 
     prefs.set_reviewer("Remembered Name")
-    w = MainWindow()
+    w = MainWindow(inline_worker=True)
     qtbot.addWidget(w)
     w.show()
     w.splitter.setSizes([250, 700, 450])
@@ -370,7 +384,7 @@ def test_layout_and_reviewer_remembered_in_private_settings(qtbot, matter_path,
     qtbot.waitUntil(w.ready, timeout=15000)
     w.close()
     assert (private_data_dir / "settings.ini").exists()
-    w2 = MainWindow()
+    w2 = MainWindow(inline_worker=True)
     qtbot.addWidget(w2)
     assert w2.splitter.sizes() == sizes
     assert w2.reviewer() == "Remembered Name"
@@ -382,7 +396,7 @@ def test_read_only_matter_shows_banner_and_refuses_changes(qtbot, matter_path,
     from ui.window import MainWindow
 
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-    w = MainWindow()
+    w = MainWindow(inline_worker=True)
     qtbot.addWidget(w)
     w.show()
     w.open_matter(matter_path, read_only=True)
@@ -402,7 +416,7 @@ def test_second_window_on_a_held_matter_opens_read_only(qtbot, win, matter_path,
 
     from ui.window import MainWindow
 
-    w2 = MainWindow()
+    w2 = MainWindow(inline_worker=True)
     qtbot.addWidget(w2)
     w2.show()
     w2.open_matter(matter_path)
@@ -441,7 +455,9 @@ def larger_production(pdf_production, tmp_path_factory) -> tuple[Path, int]:
     return out, pages
 
 
-def test_event_loop_answers_while_ingesting_in_background(qtbot, win, larger_production) -> None:
+def test_event_loop_answers_while_ingesting_in_background(qtbot, threaded_win,
+                                                          larger_production) -> None:
+    win = threaded_win
     folder, pages = larger_production
     before = db(win.matter_path).execute("SELECT count(*) FROM pages").fetchone()[0]
     ticks: list[float] = []

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def window(qtbot):
     from ui.window import MainWindow
 
-    w = MainWindow()
+    w = MainWindow(inline_worker=True)
     qtbot.addWidget(w)
     yield w
     w.close()

@@ -40,7 +40,8 @@ class MatterOpener(Controller):
         w.matter_path = Path(path)
         self._pending_bates = bates
         w.page_id = w.page = w.selected = None
-        w.worker = MatterWorker(path, create=create, read_only=read_only)
+        w.worker = MatterWorker(path, create=create, read_only=read_only,
+                                inline=w.inline_worker)
         w.worker.opened.connect(self._opened)
         w.worker.failed.connect(self._open_failed)
         w.hub = Hub(w.worker, w.reviewer, w)

@@ -70,9 +70,10 @@ class MainWindow(QMainWindow):
     banner: Banner
     empty: QLabel
 
-    def __init__(self, *, screenshot: bool = False) -> None:
+    def __init__(self, *, screenshot: bool = False, inline_worker: bool = False) -> None:
         super().__init__()
         self.screenshot = screenshot
+        self.inline_worker = inline_worker  # the matter's work on the GUI thread (UI tests)
         self.worker: MatterWorker | None = None
         self.hub: Hub | None = None
         self.matter_path: Path | None = None

@@ -12,6 +12,9 @@ render to RGB32 ``QImage`` (safe off the GUI thread, unlike ``QPixmap``) into an
 prefetch fills ahead of the reviewer. PyMuPDF holds the GIL for a whole call, so renders go in
 bands and an ingest runs in a child process (``app.session.IngestProcess``), never on this
 thread.
+
+``inline=True`` (the UI tests that do not test threading) runs the same jobs with no thread: one
+per turn of the GUI's event loop, by the same priorities, the result delivered at once.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from PySide6.QtGui import QImage
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
@@ -189,9 +192,14 @@ class MatterWorker(QObject):
     _done = Signal(int, object, object)
 
     def __init__(self, path: str | Path, *, create: bool = False, read_only: bool = False,
-                 opener: Callable[..., Any] | None = None, parent: QObject | None = None) -> None:
+                 opener: Callable[..., Any] | None = None, parent: QObject | None = None,
+                 inline: bool = False) -> None:
         super().__init__(parent)
         self.path = Path(path)
+        # inline: no thread; jobs run one per turn of the GUI's event loop, in the same order
+        # (the UI tests that do not test threading: deterministic, nothing races the GUI)
+        self.inline = inline
+        self._drain_scheduled = False
         self._create = create
         self._read_only = read_only
         self._opener = opener
@@ -211,6 +219,9 @@ class MatterWorker(QObject):
 
     def start(self) -> None:
         """Start the thread; it opens the matter and emits ``opened`` or ``failed``."""
+        if self.inline:
+            QTimer.singleShot(0, self._open_inline)
+            return
         self._thread.start()
 
     def submit(self, fn: Callable[[Context], Any], on_done: Callable[[Any], None] | None = None,
@@ -226,6 +237,7 @@ class MatterWorker(QObject):
             self._jobs.append(_Job(priority, seq, fn, kind))
             self._jobs.sort()
             self._cond.notify()
+        self._schedule()
         return seq
 
     def urgent_waiting(self) -> bool:
@@ -261,6 +273,10 @@ class MatterWorker(QObject):
             self._counted.clear()
             self._outstanding = 0
             self._cond.notify()
+        if self.inline:
+            if self.ctx is not None:
+                self._close(self.ctx)
+            return
         self._thread.wait(timeout_ms)
 
     def _deliver(self, seq: int, result: Any, error: Any) -> None:
@@ -293,15 +309,28 @@ class MatterWorker(QObject):
         return Session.open(self.path, create=self._create, read_only=self._read_only,
                             exclusive=True)
 
-    def _run(self) -> None:
+    def _start_session(self) -> Session | None:
+        """Open the matter and emit ``opened``, or ``failed`` (None)."""
         try:
             session = self._open()
         except Exception as exc:
             self.failed.emit(str(exc))
-            return
+            return None
         self.ctx = Context(session, PageRenderer(session))
         self.opened.emit({"path": str(session.path), "read_only": session.read_only,
                           "locked": session.locked})
+        return session
+
+    @staticmethod
+    def _close(ctx: Context) -> None:
+        ctx.renderer.close()
+        ctx.session.close()
+
+    def _run(self) -> None:
+        session = self._start_session()
+        if session is None:
+            return
+        assert self.ctx is not None
         try:
             while True:
                 with self._cond:
@@ -312,8 +341,28 @@ class MatterWorker(QObject):
                     job = self._jobs.pop(0)
                 self._execute(job)
         finally:
-            self.ctx.renderer.close()
-            session.close()
+            self._close(self.ctx)
+
+    # -- inline (no thread) ------------------------------------------------------------------
+
+    def _open_inline(self) -> None:
+        if not self._stopping and self._start_session() is not None:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        if self.inline and not self._drain_scheduled and self.ctx is not None:
+            self._drain_scheduled = True
+            QTimer.singleShot(0, self._run_one)
+
+    def _run_one(self) -> None:
+        """The next job, its result delivered at once; the rest wait for the next turn."""
+        self._drain_scheduled = False
+        if self._stopping or not self._jobs:
+            return
+        job = self._jobs.pop(0)
+        self._execute(job)
+        if self._jobs:
+            self._schedule()
 
     def _execute(self, job: _Job) -> None:
         assert self.ctx is not None
