@@ -14,11 +14,10 @@ import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from ui.controller import Controller
 
 if TYPE_CHECKING:
-    from app.session import IngestProcess
+    from app.session import Event, IngestProcess
     from ui.window import MainWindow
 
 ENCRYPTED = "encrypted: a password is needed"
-POLL_MS = 50
 
 
 class Ingester(Controller):
@@ -29,14 +28,15 @@ class Ingester(Controller):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.ingesting = False
         self.ingest_job: IngestProcess | None = None
         self.ingest_dialog: QProgressDialog | None = None
         self._locked: list[tuple[str, str | None]] = []  # encrypted files still to ask about
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
         self._run: tuple[list[str], str | None, str | None] = ([], None, None)
+
+    @property
+    def ingesting(self) -> bool:
+        """Whether an ingest is running (the window's job runner has one)."""
+        return self.w.jobs.running("ingest") is not None
 
     def start_ingest(self, paths: list[str], production: str | None = None,
                      password: str | None = None) -> None:
@@ -46,7 +46,10 @@ class Ingester(Controller):
         file); the window's worker keeps serving pages meanwhile and reloads the tree after.
         """
         w = self.w
-        if w.worker is None or self.ingesting or w.matter_path is None:
+        if w.worker is None or w.matter_path is None:
+            return
+        if self.ingesting:
+            self.say("An ingest is already running: wait for it, or cancel it first", 5000)
             return
         if not self.writable("nothing can be ingested"):
             return
@@ -59,31 +62,28 @@ class Ingester(Controller):
         dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         dialog.setMinimumDuration(300)
         dialog.canceled.connect(job.cancel)
-        self.ingest_dialog, self.ingest_job, self.ingesting = dialog, job, True
+        self.ingest_dialog, self.ingest_job = dialog, job
         self._run = (list(paths), production, password)
-        job.start()
-        self._timer.start()
+        w.jobs.start(job, self._event)
 
-    def _poll(self) -> None:
-        job, dialog = self.ingest_job, self.ingest_dialog
-        if job is None or dialog is None:
-            return
+    def _event(self, event: Event) -> None:
+        from app.session import Finished, Progress
+
+        dialog = self.ingest_dialog
         paths, production, password = self._run
-        for msg in job.poll():
-            if msg[0] == "progress":
-                _, done, total, what = msg
-                if total:
-                    dialog.setMaximum(total)
-                    dialog.setValue(done)
-                dialog.setLabelText(f"Ingesting {what}…" if what else "Finishing…")
-            elif msg[0] == "done":
-                self._reported(msg[1], production, password)
-            else:
-                from app.errors import Cancelled, IngestError
+        if isinstance(event, Progress) and dialog is not None:
+            if event.total:
+                dialog.setMaximum(event.total)
+                dialog.setValue(event.done)
+            dialog.setLabelText(f"Ingesting {event.what}…" if event.what else "Finishing…")
+        elif isinstance(event, Finished) and event.outcome == "done":
+            self._reported(event.result, production, password)
+        elif isinstance(event, Finished):
+            from app.errors import Cancelled, IngestError
 
-                result = Cancelled(msg[1]) if msg[0] == "cancelled" else IngestError(
-                    ", ".join(paths), msg[1])
-                self._finish(result, f"Ingest stopped: {msg[1]}")
+            result = Cancelled(event.message) if event.outcome == "cancelled" else IngestError(
+                ", ".join(paths), event.message)
+            self._finish(result, f"Ingest stopped: {event.message}")
 
     def _reported(self, report: Any, production: str | None, password: str | None) -> None:
         failed = report.by_status("failed")
@@ -102,8 +102,6 @@ class Ingester(Controller):
 
     def _finish(self, result: Any, message: str, wrong: bool = False) -> None:
         w = self.w
-        self._timer.stop()
-        self.ingesting = False
         if self.ingest_dialog is not None:
             self.ingest_dialog.reset()
             self.ingest_dialog.close()
@@ -149,5 +147,4 @@ class Ingester(Controller):
 
     def cancel(self) -> None:
         """Stop the ingest at its next page (files already committed stay)."""
-        if self.ingesting and self.ingest_job is not None:
-            self.ingest_job.cancel()
+        self.w.jobs.cancel("ingest")

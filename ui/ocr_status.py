@@ -37,9 +37,8 @@ from app.session import PageId
 from ui.worker import NORMAL, WRITE, Context
 
 if TYPE_CHECKING:
-    from app.session import OcrState
+    from app.session import Event, Finished, OcrState
 
-POLL_MS = 200
 REFRESH_MS = 3000  # finished pages refresh the window at most this often
 REOCR_DPI = 400
 FINISHED_SHOWN_MS = 30000
@@ -107,9 +106,6 @@ class OcrController(QObject):
         self.indicator.pause_button.clicked.connect(self.toggle_pause)
         self.indicator.cancel_button.clicked.connect(self.cancel)
         window.statusBar().addPermanentWidget(self.indicator)
-        self._poll_timer = QTimer(self)
-        self._poll_timer.setInterval(POLL_MS)
-        self._poll_timer.timeout.connect(self._poll)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -206,7 +202,8 @@ class OcrController(QObject):
             if job is not None and not job.finished:
                 job.stop(timeout=8.0 if job is self.job else 0.0)
         self.job = self.reocr_job = None
-        self._poll_timer.stop()
+        self.window.jobs.forget("ocr")  # a late event of the closed matter reaches no one
+        self.window.jobs.forget("reocr")
         self._refresh_timer.stop()
         self._reset_run()
         self.unavailable = ""
@@ -279,10 +276,9 @@ class OcrController(QObject):
         self._hide_timer.stop()
         self.unavailable = ""
         self.job = OcrProcess.run(str(self.window.matter_path), enqueue_all=enqueue_all)
-        self.job.start()
+        self.window.jobs.start(self.job, self._event)
         self._since = time.monotonic()
         self._show_progress()
-        self._poll_timer.start()
 
     # -- the run --------------------------------------------------------------------------
 
@@ -326,34 +322,27 @@ class OcrController(QObject):
                     f"{eta_text(left, self._run_done, self._active_seconds())}")
         self._say(text, buttons=True, paused=self.paused)
 
-    def _poll(self) -> None:
-        if self.job is not None and not self.job.finished:
-            for msg in self.job.poll():
-                self._message(msg)
-        if self.reocr_job is not None and not self.reocr_job.finished:
-            for msg in self.reocr_job.poll():
-                self._reocr_message(msg)
-        if (self.job is None or self.job.finished) and (
-                self.reocr_job is None or self.reocr_job.finished):
-            self._poll_timer.stop()
+    def _event(self, event: Event) -> None:
+        from app.session import Finished, Notice, Progress
 
-    def _message(self, msg: tuple) -> None:
-        kind = msg[0]
-        if kind == "start":
-            self._total, self._done_before = msg[1], msg[2]
+        if isinstance(event, Notice) and event.kind == "start":
+            self._total, self._done_before = event.values
             self._show_progress()
-        elif kind == "progress":
-            _, done, total, _what = msg
-            self._total = total
-            if done > self._run_done:
-                self._run_done = done
+        elif isinstance(event, Progress):
+            self._total = event.total
+            if event.done > self._run_done:
+                self._run_done = event.done
                 if not self._refresh_timer.isActive():
                     self._refresh_timer.start()
             self._show_progress()
-        elif kind == "holding":
+        elif isinstance(event, Notice) and event.kind == "holding":
             self.holding.emit()
-        elif kind == "done":
-            info = msg[1]
+        elif isinstance(event, Finished):
+            self._finished(event)
+
+    def _finished(self, event: Finished) -> None:
+        if event.outcome == "done":
+            info = event.result
             text = f"OCR finished: {info['done']} pages OCRed"
             if info["low_confidence"]:
                 n = info["low_confidence"]
@@ -364,17 +353,17 @@ class OcrController(QObject):
             if info.get("records"):  # the scans' text moved record boundaries: new tree
                 text += f"; {info['records']} records found again from the new text"
                 self.window.reload_tree()
-            self._finish(kind, text)
+            self._finish("done", text)
             if info["total"]:  # pages queued meanwhile (another ingest) get their run
                 QTimer.singleShot(0, self.check)
-        elif kind == "cancelled":
-            self._finish(kind, "OCR cancelled: the pages not done stay queued "
-                               "(OCR ▸ Run OCR to go on)", hide=False)
-        elif kind == "unavailable":
-            self.unavailable = msg[1]
-            self._finish(kind, msg[1], hide=False)
+        elif event.outcome == "cancelled":
+            self._finish("cancelled", "OCR cancelled: the pages not done stay queued "
+                                      "(OCR ▸ Run OCR to go on)", hide=False)
+        elif event.outcome == "unavailable":
+            self.unavailable = event.message
+            self._finish("unavailable", event.message, hide=False)
         else:
-            self._finish("error", f"OCR stopped: {msg[1]}", hide=False)
+            self._finish("error", f"OCR stopped: {event.message}", hide=False)
 
     def _finish(self, kind: str, text: str, hide: bool = True) -> None:
         self._refresh_timer.stop()
@@ -485,16 +474,19 @@ class OcrController(QObject):
         how = "line by line" if mode == "lines" else f"at {dpi} dpi"
         w.statusBar().showMessage(f"OCR of {bates} {how}… (a few seconds)")
         self.reocr_job = OcrProcess.reocr(str(w.matter_path), pid, dpi, mode)
-        self.reocr_job.start()
-        self._poll_timer.start()
+        w.jobs.start(self.reocr_job, self._reocr_event)
 
-    def _reocr_message(self, msg: tuple) -> None:
+    def _reocr_event(self, event: Event) -> None:
+        from app.session import Finished
+
+        if not isinstance(event, Finished):
+            return
         w = self.window
         pid = self.reocr_job.page_id
-        if msg[0] != "done":
-            w.statusBar().showMessage(f"OCR again failed: {msg[1]}", 15000)
+        if event.outcome != "done":
+            w.statusBar().showMessage(f"OCR again failed: {event.message}", 15000)
             return
-        info = msg[1]
+        info = event.result
         w.statusBar().showMessage(
             f"OCR again ({info['words']} words), confidence {info['confidence']:.2f}", 8000)
         self.page_info.pop(pid, None)

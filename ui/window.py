@@ -23,6 +23,7 @@ from ui import settings as prefs
 from ui.actions import ActionTable
 from ui.hub import Hub
 from ui.ingest import Ingester
+from ui.jobs import JobRunner
 from ui.ocr_status import OcrController
 from ui.opening import MatterOpener
 from ui.worker import URGENT, Context, MatterWorker
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.setWindowTitle("Vaughn")
         self.setAcceptDrops(True)
+        self.jobs = JobRunner(self)  # ingest, OCR and matching: polled on one timer
         self.ingester = Ingester(self)  # before the actions: File ▸ Ingest is one
         self.opener = MatterOpener(self)
         layout.build(self)

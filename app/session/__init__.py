@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.session.comparing import Compare
     from app.session.core import Session
     from app.session.ingest_job import IngestProcess
+    from app.session.jobs import ChildJob, Event, Finished, Job, Notice, Progress, ThreadJob
     from app.session.ocr import Ocr, OcrState, engine_missing, wants_ocr
     from app.session.ocr_job import OcrProcess
     from app.session.pages import Pages
@@ -53,31 +54,43 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
 _WHERE: dict[str, tuple[str, str | None]] = {
     'Box': ('app.session.searching', 'Box'),
     'CancelToken': ('app.progress', 'CancelToken'),
+    'Challenge': ('app.review.views', 'Challenge'),
     'ChallengeFields': ('app.session.types', 'ChallengeFields'),
     'Change': ('app.compare.diff', 'Change'),
     'Changes': ('app.matter.audit', 'Changes'),
+    'ChildJob': ('app.session.jobs', 'ChildJob'),
     'Compare': ('app.session.comparing', 'Compare'),
+    'data_dir': ('app.paths', 'data_dir'),
+    'display_box': ('app.review.state', 'display_box'),
     'DocPair': ('app.compare.match', 'DocPair'),
     'DocumentId': ('app.session.types', 'DocumentId'),
+    'engine_missing': ('app.session.ocr', 'engine_missing'),
+    'Event': ('app.session.jobs', 'Event'),
+    'Exhibit': ('app.review.views', 'Exhibit'),
     'Finding': ('app.compare.listing', 'Finding'),
     'FindingId': ('app.session.types', 'FindingId'),
+    'Finished': ('app.session.jobs', 'Finished'),
     'ImportResult': ('app.vaughn_index.imports', 'ImportResult'),
     'IngestProcess': ('app.session.ingest_job', 'IngestProcess'),
     'IngestReport': ('app.ingest.pipeline', 'IngestReport'),
+    'Job': ('app.session.jobs', 'Job'),
+    'logs_dir': ('app.paths', 'logs_dir'),
+    'make_sample_matter': ('app.sample', 'make_sample_matter'),
     'MatchResult': ('app.compare.match', 'MatchResult'),
+    'Note': ('app.review.views', 'Note'),
+    'Notice': ('app.session.jobs', 'Notice'),
     'Ocr': ('app.session.ocr', 'Ocr'),
     'OcrControl': ('app.ocr.queue', 'OcrControl'),
     'OcrProcess': ('app.session.ocr_job', 'OcrProcess'),
     'OcrState': ('app.session.ocr', 'OcrState'),
     'PageData': ('app.review.views', 'PageData'),
-    'RedactionData': ('app.review.views', 'RedactionData'),
-    'Challenge': ('app.review.views', 'Challenge'),
-    'Exhibit': ('app.review.views', 'Exhibit'),
-    'Note': ('app.review.views', 'Note'),
     'PageId': ('app.session.types', 'PageId'),
     'Pages': ('app.session.pages', 'Pages'),
     'PairChanges': ('app.compare.listing', 'PairChanges'),
     'PairSummary': ('app.compare.listing', 'PairSummary'),
+    'Progress': ('app.session.jobs', 'Progress'),
+    'read_index_table': ('app.session.vaughn', 'read_index_table'),
+    'RedactionData': ('app.review.views', 'RedactionData'),
     'RedactionId': ('app.session.types', 'RedactionId'),
     'Results': ('app.search.index', 'Results'),
     'Review': ('app.review.views', 'Review'),
@@ -88,18 +101,13 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     'Table': ('app.vaughn_index.parse', 'Table'),
     'Target': ('app.session.types', 'Target'),
     'TargetKind': ('app.session.types', 'TargetKind'),
+    'ThreadJob': ('app.session.jobs', 'ThreadJob'),
     'Tree': ('app.review.state', 'Tree'),
     'TreeRow': ('app.review.state', 'TreeRow'),
     'VaughnIndex': ('app.session.vaughn', 'VaughnIndex'),
-    'Writer': ('app.session.writer', 'Writer'),
-    'data_dir': ('app.paths', 'data_dir'),
-    'display_box': ('app.review.state', 'display_box'),
-    'engine_missing': ('app.session.ocr', 'engine_missing'),
-    'logs_dir': ('app.paths', 'logs_dir'),
-    'make_sample_matter': ('app.sample', 'make_sample_matter'),
-    'read_index_table': ('app.session.vaughn', 'read_index_table'),
     'vocab': ('app.vocabulary', None),
     'wants_ocr': ('app.session.ocr', 'wants_ocr'),
+    'Writer': ('app.session.writer', 'Writer'),
 }
 
 
@@ -117,12 +125,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Box", "CancelToken", "Challenge", "Change", "ChallengeFields", "Changes", "Compare",
-    "DocPair", "DocumentId", "Exhibit", "Finding", "FindingId", "ImportResult",
-    "IngestProcess", "IngestReport", "MatchResult", "Note", "Ocr", "OcrControl", "OcrProcess",
-    "OcrState", "PageId", "PageData", "Pages", "PairChanges", "PairSummary", "RedactionId",
-    "RedactionData", "Results", "Review", "ReviewStatus", "SavedSearch", "Search", "Session",
-    "Table", "Target", "TargetKind", "Tree", "TreeRow", "VaughnIndex", "Writer", "data_dir",
-    "display_box", "engine_missing", "logs_dir", "make_sample_matter", "read_index_table",
-    "vocab", "wants_ocr",
+    "Box", "CancelToken", "Challenge", "ChallengeFields", "Change", "Changes", "ChildJob",
+    "Compare", "DocPair", "DocumentId", "Event", "Exhibit", "Finding", "FindingId", "Finished",
+    "ImportResult", "IngestProcess", "IngestReport", "Job", "MatchResult", "Note", "Notice", "Ocr",
+    "OcrControl", "OcrProcess", "OcrState", "PageData", "PageId", "Pages", "PairChanges",
+    "PairSummary", "Progress", "RedactionData", "RedactionId", "Results", "Review", "ReviewStatus",
+    "SavedSearch", "Search", "Session", "Table", "Target", "TargetKind", "ThreadJob", "Tree",
+    "TreeRow", "VaughnIndex", "Writer", "data_dir", "display_box", "engine_missing", "logs_dir",
+    "make_sample_matter", "read_index_table", "vocab", "wants_ocr",
 ]

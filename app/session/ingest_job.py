@@ -13,7 +13,8 @@ from __future__ import annotations
 import multiprocessing as mp
 from typing import Any
 
-from app.session.child import EventToken, Message, drain, watch_parent
+from app.session.child import EventToken, watch_parent
+from app.session.jobs import ChildJob
 
 
 def _child(path: str, targets: list[str], production: str | None, out: Any,
@@ -35,8 +36,12 @@ def _child(path: str, targets: list[str], production: str | None, out: Any,
         out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-class IngestProcess:
-    """One ingest running in a child process; ``poll()`` returns the messages so far."""
+class IngestProcess(ChildJob):
+    """One ingest running in a child process (a :class:`~app.session.jobs.ChildJob`): its
+    events are Progress (files), then Finished with the IngestReport, or cancelled / failed."""
+
+    kind = "ingest"
+    what = "ingest"
 
     def __init__(self, matter_path: str, targets: list[str], production: str | None,
                  password: str | None = None) -> None:
@@ -49,16 +54,3 @@ class IngestProcess:
                                    args=(matter_path, targets, production, self.queue,
                                          self.cancel_event, password))
         self.finished = False
-
-    def start(self) -> None:
-        """Start the child."""
-        self.process.start()
-
-    def cancel(self) -> None:
-        """Ask the child to stop at its next page; files already committed stay."""
-        self.cancel_event.set()
-
-    def poll(self) -> list[Message]:
-        """Messages waiting: ("progress", done, total, what), then one of ("done", report),
-        ("cancelled", text), ("error", text)."""
-        return drain(self, ("progress",), "ingest")

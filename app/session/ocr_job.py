@@ -20,7 +20,8 @@ import multiprocessing as mp
 from typing import Any
 
 from app.ocr.queue import OcrControl
-from app.session.child import EventToken, Message, drain, watch_parent
+from app.session.child import EventToken, watch_parent
+from app.session.jobs import ChildJob
 
 
 class _ProcessControl(OcrControl):
@@ -100,12 +101,16 @@ def _reocr_child(path: str, page_id: int, dpi: int, mode: str, out: Any, _cancel
         out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-class OcrProcess:
+class OcrProcess(ChildJob):
     """One OCR child: the matter's queue (:meth:`run`) or one page again (:meth:`reocr`).
 
-    ``poll()`` returns the messages so far; the last one is ("done", dict), ("cancelled", text),
-    ("unavailable", text) or ("error", text).
+    A :class:`~app.session.jobs.ChildJob`: its last event is Finished, done with a dict of
+    figures, or cancelled, unavailable (no OCR engine) or failed.
     """
+
+    kind = "ocr"
+    ongoing = ("start", "progress", "holding")
+    what = "OCR"
 
     def __init__(self, target: Any, args: tuple[Any, ...]) -> None:
         ctx = mp.get_context("spawn")
@@ -123,8 +128,8 @@ class OcrProcess:
     def run(cls, matter_path: str, *, enqueue_all: bool = False) -> OcrProcess:
         """OCR every pending page of the matter (queueing all that need it first, if asked).
 
-        Messages: ("start", pending, done before), ("progress", done, total, bates),
-        ("holding",) once paused with no page in flight, then the last one.
+        Events: Notice("start", (pending, done before)), Progress(done, total, bates),
+        Notice("holding") once paused with no page in flight, then Finished.
         """
         return cls(_run_child, (matter_path, enqueue_all))
 
@@ -133,11 +138,8 @@ class OcrProcess:
         """OCR one page again at ``dpi`` in ``mode`` and save it."""
         job = cls(_reocr_child, (matter_path, page_id, dpi, mode))
         job.page_id = page_id
+        job.kind = "reocr"
         return job
-
-    def start(self) -> None:
-        """Start the child."""
-        self.process.start()
 
     def pause(self) -> None:
         """Start no new page (pages in flight finish and are saved)."""
@@ -146,10 +148,6 @@ class OcrProcess:
     def resume(self) -> None:
         """Start pages again."""
         self.pause_event.clear()
-
-    def cancel(self) -> None:
-        """Stop soon: pages in flight are abandoned and stay queued."""
-        self.cancel_event.set()
 
     def stop(self, timeout: float = 8.0) -> None:
         """Cancel and wait (at most ``timeout`` s) for the child to end; kill it after that."""
@@ -160,7 +158,3 @@ class OcrProcess:
             self.process.terminate()
             self.process.join(2.0)
         self.finished = True
-
-    def poll(self) -> list[Message]:
-        """Messages waiting (see the class docstring)."""
-        return drain(self, ("start", "progress", "holding"), "OCR")

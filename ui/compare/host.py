@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
     from ui.hub import Hub
+    from ui.jobs import JobRunner
     from ui.worker import MatterWorker
 
 
@@ -18,6 +19,7 @@ class ReviewHost(Protocol):
 
     worker: MatterWorker | None  # the open matter's worker (None: no matter open)
     hub: Hub | None  # its undo stack of review ops
+    jobs: JobRunner  # the long work running (matching is one)
     read_only: bool
     page_id: int | None  # the page shown, and its data once loaded
     page: dict[str, Any] | None

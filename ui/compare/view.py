@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,7 +49,7 @@ from ui.compare.models import FindingsModel, PairsModel
 from ui.worker import NORMAL, URGENT, Context
 
 if TYPE_CHECKING:
-    from app.session import PageData
+    from app.session import Event, PageData
 
 STAGES = {  # match() reports a stage when it starts the next one
     "signatures": "computing page signatures",
@@ -57,12 +57,6 @@ STAGES = {  # match() reports a stage when it starts the next one
     "verify": "verifying candidate pairs",
     "done": "counting differences",
 }
-
-
-class _Bridge(QObject):
-    """Carries progress from the worker thread to the GUI (a queued signal)."""
-
-    progress = Signal(int, str)  # percent, what
 
 
 class CompareView(QWidget):
@@ -90,8 +84,6 @@ class CompareView(QWidget):
         self._page_gen = 0
         self._hub: Any = None
         self._syncing = False
-        self._bridge = _Bridge(self)
-        self._bridge.progress.connect(self._progress)
         self._build()
         self._build_actions()
         self.resize(1500, 950)
@@ -272,6 +264,7 @@ class CompareView(QWidget):
     def _reset(self) -> None:
         if self.token is not None:
             self.token.cancel()
+        self.win.jobs.forget("compare")  # a run on the matter closed never reports back
         self.running = False
         self.worker = self.win.worker
         self.result = self.detail = self.views = None
@@ -298,56 +291,70 @@ class CompareView(QWidget):
             return
         if worker is not self.worker:
             self._reset()
-        from app.session import CancelToken
+        from app.session import ThreadJob
 
-        token = self.token = CancelToken()
-        bridge = self._bridge
+        job = ThreadJob("compare")  # on the matter's worker; the window's runner polls it
+        token = self.token = job.token
+        if not self.win.jobs.start(job, lambda event: self._event(token, worker, event)):
+            self._say("Versions are being matched already", None)
+            return
         self.running = True
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self._update_buttons()
         self._say("Matching versions: reading pages…", 0)
 
-        def job(ctx: Context) -> Any:
-            def stage(name: str, done: int, total: int) -> None:
-                token.check()
-                bridge.progress.emit(done * 80 // max(total, 1),
-                                     f"Matching versions: {STAGES.get(name, name)}…")
-
-            return ctx.session.compare.match(
-                stage=stage, cancel=token,
-                progress=lambda d, t: bridge.progress.emit(
-                    80 + d * 20 // max(t, 1), f"Counting differences: pair {d:,} of {t:,}…"))
-
-        def done(out: Any) -> None:
-            if token is not self.token or worker is not self.win.worker:
-                return
-            self.running = False
-            self.result, rows = out
-            self.pairs_model.set_rows(rows)
-            self.progress.setVisible(False)
-            self._update_buttons()
-            r = self.result
-            self._say(f"{len(rows):,} matched pair(s) among {r.pages:,} pages "
-                      f"({r.seconds:.1f} s)", None)
-            if rows:
-                self.pairs_view.selectRow(0)
-            self.matched.emit()
-            self._load_findings()  # when its tab is open (it reads every pair's text)
-
-        def failed(exc: BaseException) -> None:
-            if token is not self.token:
-                return
+        def work(ctx: Context) -> None:
             from app.errors import Cancelled
 
-            self.running = False
-            self.progress.setVisible(False)
-            self._update_buttons()
-            self._say("Matching cancelled" if isinstance(exc, Cancelled)
-                      else f"Matching failed: {exc}", None)
-            self.matched.emit()
+            def stage(name: str, done: int, total: int) -> None:
+                token.check()
+                job.progress(done * 80 // max(total, 1), 100,
+                             f"Matching versions: {STAGES.get(name, name)}…")
 
-        worker.submit(job, done, failed, priority=NORMAL)
+            try:
+                out = ctx.session.compare.match(
+                    stage=stage, cancel=token,
+                    progress=lambda d, t: job.progress(
+                        80 + d * 20 // max(t, 1), 100,
+                        f"Counting differences: pair {d:,} of {t:,}…"))
+            except Cancelled as exc:
+                job.finish("cancelled", message=str(exc))
+            except Exception as exc:  # shown in the status bar, the window goes on
+                job.finish("failed", message=f"{type(exc).__name__}: {exc}")
+            else:
+                job.finish("done", out)
+
+        worker.submit(work, None, lambda exc: job.finish("failed", message=str(exc)),
+                      priority=NORMAL)
+
+    def _event(self, token: Any, worker: Any, event: Event) -> None:
+        from app.session import Finished, Progress
+
+        if token is not self.token or worker is not self.win.worker:
+            return  # a run since replaced, or another matter
+        if isinstance(event, Progress):
+            self._progress(event.done, event.what)
+            return
+        if not isinstance(event, Finished):
+            return
+        self.running = False
+        self.progress.setVisible(False)
+        self._update_buttons()
+        if event.outcome != "done":
+            self._say("Matching cancelled" if event.outcome == "cancelled"
+                      else f"Matching failed: {event.message}", None)
+            self.matched.emit()
+            return
+        self.result, rows = event.result
+        r = self.result
+        self.pairs_model.set_rows(rows)
+        self._say(f"{len(rows):,} matched pair(s) among {r.pages:,} pages "
+                  f"({r.seconds:.1f} s)", None)
+        if rows:
+            self.pairs_view.selectRow(0)
+        self.matched.emit()
+        self._load_findings()  # when its tab is open (it reads every pair's text)
 
     def cancel(self) -> None:
         """Stop matching (within a few thousand candidates)."""
