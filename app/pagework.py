@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 import threading
 import time
 import traceback
@@ -27,6 +28,9 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from app.progress import CancelToken
+
+#: A job's function, run in the child as ``target(job, emit)``; what it returns is the result.
+JobTarget = Callable[[Any, Callable[[Any], None]], Any]
 
 #: The steps that have a budget, with their defaults in seconds (benchmarks/page_times.py,
 #: benchmarks/ocr.py, benchmarks/hostile.py on this 2-core machine). Analysis: p99 65 ms and
@@ -92,8 +96,8 @@ Event = Done | Stopped | Died
 # -- the child ------------------------------------------------------------------------------
 
 
-def _child_main(conn: Connection, target: Callable[[Any, Callable[[Any], None]], Any],
-                initializer: Callable[..., None] | None, initargs: tuple) -> None:
+def _child_main(conn: Connection, target: JobTarget,
+                initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
     """Run jobs from ``conn`` until it closes (the parent ended or dropped this child)."""
     try:
         if initializer is not None:
@@ -124,8 +128,8 @@ def _child_main(conn: Connection, target: Callable[[Any, Callable[[Any], None]],
 class _Child:
     """One child process and the job it holds."""
 
-    def __init__(self, ctx: Any, target: Callable, initializer: Callable | None,
-                 initargs: tuple, name: str) -> None:
+    def __init__(self, ctx: Any, target: JobTarget, initializer: Callable[..., None] | None,
+                 initargs: tuple[Any, ...], name: str) -> None:
         self.conn, child_end = ctx.Pipe()
         self.proc = ctx.Process(target=_child_main, name=name, daemon=True,
                                 args=(child_end, target, initializer, initargs))
@@ -169,9 +173,9 @@ class PagePool:
     :meth:`close` ends them. One run at a time per pool.
     """
 
-    def __init__(self, target: Callable[[Any, Callable[[Any], None]], Any], *,
+    def __init__(self, target: JobTarget, *,
                  workers: int = 1, initializer: Callable[..., None] | None = None,
-                 initargs: tuple = (), name: str = "vaughn-page") -> None:
+                 initargs: tuple[Any, ...] = (), name: str = "vaughn-page") -> None:
         self.target = target
         self.workers = max(1, workers)
         self.initializer = initializer
@@ -264,7 +268,7 @@ class PagePool:
             if event is not None:
                 yield event
 
-    def _read(self, child: _Child, ready: list) -> Event | None:
+    def _read(self, child: _Child, ready: list[Connection | socket.socket | int]) -> Event | None:
         """Drain the child's messages; the job's final event, if it came."""
         if child.conn in ready or child.proc.sentinel in ready:
             try:
@@ -294,12 +298,12 @@ class PagePool:
             self._idle.clear()
 
 
-_shared: dict[tuple, PagePool] = {}
+_shared: dict[tuple[JobTarget, int, Callable[..., None] | None, tuple[Any, ...]], PagePool] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_pool(target: Callable[[Any, Callable[[Any], None]], Any], *, workers: int = 1,
-                initializer: Callable[..., None] | None = None, initargs: tuple = (),
+def shared_pool(target: JobTarget, *, workers: int = 1,
+                initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = (),
                 name: str = "vaughn-page") -> PagePool:
     """A pool kept for the life of this process (one per target and set-up), or a new one
     when that pool is in use by another thread."""

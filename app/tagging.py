@@ -18,6 +18,7 @@ from typing import Any
 
 from app import vocabulary as vocab
 from app.errors import VaughnError
+from app.matter.audit import Changes
 from app.matter.store import Matter
 from app.review import ops
 
@@ -147,7 +148,7 @@ def apply(matter: Matter, req: TagRequest) -> dict[str, Any]:
                 f"SELECT DISTINCT page_id FROM redactions WHERE id IN "
                 f"({','.join('?' * len(chunk))})", chunk))
     all_pages = sorted(set(pages) | set(red_pages))
-    changes = ops.Changes(op_id=op_id)
+    changes = Changes(op_id=op_id)
     with matter.write():
         for name in req.tags:
             changes |= ops.add_tag(matter, reviewer, name, targets, op_id=op_id)

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from app.errors import ReviewError
+from app.matter.audit import Changes
 from app.matter.store import Matter
 from app.review import ops
 
@@ -128,7 +130,9 @@ def _inter_matrix(a: list[_Red], b: list[_Red]) -> np.ndarray:
     pb = np.array([r.bbox for r in b], dtype=np.float64)
     w = np.minimum(pa[:, None, 2], pb[None, :, 2]) - np.maximum(pa[:, None, 0], pb[None, :, 0])
     h = np.minimum(pa[:, None, 3], pb[None, :, 3]) - np.maximum(pa[:, None, 1], pb[None, :, 1])
-    return np.clip(w, 0, None) * np.clip(h, 0, None)
+    # typed here: numpy's hints give clip() with no upper bound as Any
+    area: np.ndarray = np.clip(w, 0, None) * np.clip(h, 0, None)
+    return area
 
 
 def _changes(a: _Side, b: _Side) -> list[Change]:
@@ -268,7 +272,7 @@ def diff_pair(matter: Matter, pair: Any, *, with_text: bool = True) -> list[Chan
 
 
 def challenge_inconsistent(matter: Matter, reviewer: str, change: Change, *,
-                           argument: str = "", op_id: str | None = None) -> ops.Changes:
+                           argument: str = "", op_id: str | None = None) -> Changes:
     """Challenge the still-redacted version's redaction as inconsistent, citing the other.
 
     One audited op (``app.review.ops.add_challenge``): ground "inconsistent redaction", the
@@ -276,7 +280,7 @@ def challenge_inconsistent(matter: Matter, reviewer: str, change: Change, *,
     text as the evidence passage.
     """
     if change.kind not in ("lifted", "added"):
-        raise ops.ReviewError("only a lifted or added redaction is an inconsistent redaction")
+        raise ReviewError("only a lifted or added redaction is an inconsistent redaction")
     redacted, shown = ((change.a_redaction, change.b_page) if change.kind == "lifted"
                        else (change.b_redaction, change.a_page))
     row = matter.conn.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from app.documents.boundaries import Boundary
-from app.documents.units import load_run, metas, reconcile
+from app.documents.units import PageRow, load_run, metas, reconcile
 from app.errors import ReviewError
 from app.matter.audit import Changes, Recorder, begin
 from app.matter.store import Matter
@@ -30,7 +30,7 @@ def page_for(matter: Matter, bates: str) -> int:
     return int(rows[0][0])
 
 
-def _existing(run: list) -> dict[int, Boundary]:
+def _existing(run: list[PageRow]) -> dict[int, Boundary]:
     """The run's boundaries as the matter holds them now (a record's first page starts it)."""
     out: dict[int, Boundary] = {}
     seen: set[int] = set()

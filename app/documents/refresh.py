@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from app.documents.units import load_run, redetect
+from app.documents.units import PageRow, load_run, redetect
 from app.matter.store import Matter
 
 
@@ -48,7 +48,7 @@ def redetect_files(matter: Matter, page_ids: Iterable[int]) -> int:
     return changed
 
 
-def _label_restarts(conn: sqlite3.Connection, run: list) -> set[int]:
+def _label_restarts(conn: sqlite3.Connection, run: list[PageRow]) -> set[int]:
     """Where the file's page labels started again (kept in the reasons of its records)."""
     reasons = dict(conn.execute(
         "SELECT d.id, d.boundary FROM documents d WHERE d.id IN "

@@ -16,15 +16,16 @@ from typing import Any
 
 from app import vocabulary as vocab
 from app.export.data import (
+    BatesKey,
     codes_by_page,
     combine_dispositions,
     effective,
-    order_codes,
     page_rows,
 )
 from app.export.writers import Column, write_table
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
+from app.vocabulary import order_codes
 
 TITLE = "Challenge table"
 FORMATS = ("xlsx", "csv", "docx")
@@ -97,7 +98,8 @@ def challenge_rows(matter: Matter, statuses: Iterable[str] | None = None
         found.append((row, ps, (-2.0, -2.0),
                       order_codes(c for p in ps for c in codes.get(p, []))))
     info = page_rows(matter, {p for f in found for p in f[1]})
-    out: list[tuple[tuple, dict[str, Any]]] = []
+    # (Bates order of the first page, place of a redaction on it, challenge id), the row
+    out: list[tuple[tuple[BatesKey, tuple[float, float], int], dict[str, Any]]] = []
     for row, pids, place, claimed in found:
         cid, kind, tid, grounds, status, priority, argument, cite, link, file, passage = row
         pages = [info[p] for p in pids if p in info]

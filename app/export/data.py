@@ -10,12 +10,16 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from app import vocabulary as vocab
 from app.matter.store import Matter
 from app.vocabulary import order_codes
 
 _CHUNK = 500
+
+#: A page's place in Bates order: (no Bates, prefix, number, page id); see PageRow.sort_key.
+BatesKey = tuple[bool, str, int, int]
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class PageRow:
     height: float
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> BatesKey:
         """Bates order: prefix, number, then matter order; pages without Bates last."""
         return (self.bates is None, self.prefix, self.number or 0, self.id)
 
@@ -94,7 +98,7 @@ def page_rows(matter: Matter, ids: Iterable[int] | None = None) -> dict[int, Pag
 
 def effective(stamped: str | None, reviewed: str | None) -> list[str]:
     """A redaction's codes: the reviewer's when set, else the stamp's."""
-    return json.loads(reviewed if reviewed is not None else (stamped or "[]"))
+    return cast("list[str]", json.loads(reviewed if reviewed is not None else (stamped or "[]")))
 
 
 def codes_by_page(matter: Matter, page_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -119,7 +123,7 @@ def combine_dispositions(keys: Iterable[str]) -> str:
 _NATURAL = re.compile(r"(\d+)")
 
 
-def natural_key(text: str) -> tuple:
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key that puts "2" before "10" and "A" after numbers ("Exhibit 2", "A-1")."""
     parts = _NATURAL.split((text or "").strip().lower())
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")

@@ -87,8 +87,8 @@ def export_exhibit_pdf(matter: Matter, out: str | Path, *, as_produced: bool = F
     ticker.check()
     opened: dict[str, pymupdf.Document] = {}
     out_doc = pymupdf.open()
-    toc: list[list] = []
-    labels: list[dict] = []
+    toc: list[list[int | str]] = []  # [level, title, page number]
+    labels: list[dict[str, int | str]] = []
     try:
         for ex in items:
             first = True

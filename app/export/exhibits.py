@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app import vocabulary as vocab
-from app.export.data import chunks, codes_by_page, natural_key, order_codes, page_rows
+from app.export.data import chunks, codes_by_page, natural_key, page_rows
 from app.export.writers import (
     Column,
     ExportError,
@@ -31,6 +31,7 @@ from app.export.writers import (
 )
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
+from app.vocabulary import order_codes
 
 TITLE = "Exhibit list"
 FORMATS = ("xlsx", "csv", "docx", "pdf")

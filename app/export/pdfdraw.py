@@ -63,7 +63,8 @@ class PdfWriter:
     def __init__(self, *, landscape: bool = False, margin: float = 50) -> None:
         self.doc = pymupdf.open()
         rect = pymupdf.paper_rect("letter-l" if landscape else "letter")
-        self.width, self.height = rect.width, rect.height
+        self.width: float = rect.width
+        self.height: float = rect.height
         self.margin = margin
         self.page: pymupdf.Page | None = None
         self.y = 0.0

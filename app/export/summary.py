@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from app import vocabulary as vocab
-from app.export.data import order_codes
 from app.export.writers import ExportError, Ticker
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
+from app.vocabulary import order_codes
 
 
 @dataclass(frozen=True)

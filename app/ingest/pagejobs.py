@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from app.errors import IngestError
-from app.ingest.pdf import PageRecord, extract_page, open_document
+from app.ingest.pdf import PageRecord, Word, extract_page, open_document
 from app.pagework import Died, Done, Stopped, shared_pool
 from app.progress import CancelToken
 
@@ -34,7 +34,7 @@ class PageJob:
     index: int
     password: str | None = None
     analyze: bool = True
-    ocr_words: tuple | None = None  # stored OCR words, for re-analysis of OCRed pages
+    ocr_words: tuple[Word, ...] | None = None  # stored OCR words, for re-analysis of OCRed pages
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def stopped_note(seconds: float) -> str:
 
 def read_pages_budgeted(path: Path, kind: str, indices: Sequence[int], *, budget: float,
                         password: str | None = None, analyze: bool = True,
-                        ocr_words: dict[int, tuple] | None = None,
+                        ocr_words: dict[int, tuple[Word, ...]] | None = None,
                         cancel: CancelToken | None = None) -> Iterator[PageRecord]:
     """A PageRecord for each page index of ``path``, in order, each read under ``budget``.
 

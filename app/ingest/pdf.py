@@ -46,7 +46,9 @@ class PageRecord:
     body_bottom: float | None = None  # where the text ends, as a share of the page height
 
 
-Analyzer = Callable[["pymupdf.Page", list, bool], Any]
+#: A word as from ``page.get_text("words")``: (x0, y0, x1, y1, text, block_no, line_no, word_no).
+Word = tuple[float, float, float, float, str, int, int, int]
+Analyzer = Callable[["pymupdf.Page", list[Word], bool], Any]
 
 
 def sniff_pdf(path: Path) -> None:
@@ -211,7 +213,7 @@ def _line_bottom(line: Line) -> float:
     return line[1]
 
 
-def assemble_text(words: list, lines: list[Line], hidden: frozenset[int]) -> str:
+def assemble_text(words: list[Word], lines: list[Line], hidden: frozenset[int]) -> str:
     """Page text from its lines, leaving out the words at ``hidden`` indices."""
     if not hidden:
         return "\n".join(ln[2] for ln in lines)
@@ -223,7 +225,7 @@ def assemble_text(words: list, lines: list[Line], hidden: frozenset[int]) -> str
     return "\n".join(out)
 
 
-def _lines(words: list) -> list[Line]:
+def _lines(words: list[Word]) -> list[Line]:
     """Group PyMuPDF words into lines (words of a line are contiguous in extraction order).
 
     A line's top and bottom are its first word's: enough to tell header and footer zones.
@@ -243,10 +245,10 @@ def _lines(words: list) -> list[Line]:
     return lines
 
 
-def _rotate_words(words: list, matrix: Any) -> list:
+def _rotate_words(words: list[Word], matrix: Any) -> list[Word]:
     import pymupdf
 
-    out = []
+    out: list[Word] = []
     for w in words:
         r = pymupdf.Rect(w[:4]) * matrix
         out.append((r.x0, r.y0, r.x1, r.y1, *w[4:]))

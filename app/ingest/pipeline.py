@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app.bates import Bates, BatesLearner, parse
 from app.documents.filemarks import bookmarks, label_restarts
@@ -230,7 +230,7 @@ class _Writer:
             (self.ensure_production(conn), str(path), kind, sha, path.stat().st_size, pages,
              now_iso()),
         )
-        return cur.lastrowid
+        return int(cur.lastrowid)
 
     def add_document(self, conn: Any, source_file_id: int | None, pages: list[Bates | None],
                      meta: dict[str, Any] | None = None, title: str | None = None,
@@ -258,7 +258,7 @@ class _Writer:
                 len(pages), json.dumps(meta), source, json.dumps(reasons),
             ),
         )
-        return cur.lastrowid
+        return int(cur.lastrowid)
 
     def add_page(self, conn: Any, document_id: int, source_file_id: int, sha: str,
                  rec: PageRecord, bates: Bates | None, text_source: str) -> int:
@@ -276,7 +276,7 @@ class _Writer:
                 rec.redacted_share, int(rec.analyzed), rec.body_bottom,
             ),
         )
-        page_id = cur.lastrowid
+        page_id = int(cur.lastrowid)
         conn.execute("INSERT INTO page_text(page_id, text) VALUES (?, ?)", (page_id, rec.text))
         if rec.stopped:
             record_stop(conn, page_id, "analysis", rec.stopped)
@@ -309,10 +309,10 @@ def _first(meta: dict[str, Any], *keys: str) -> str | None:
 
 def _already(matter: Matter, sha: str, kinds: tuple[str, ...]) -> str | None:
     marks = ",".join("?" * len(kinds))
-    return matter.scalar(
+    return cast("str | None", matter.scalar(
         f"SELECT path FROM source_files WHERE sha256 = ? AND kind IN ({marks}) LIMIT 1",
         (sha, *kinds),
-    )
+    ))
 
 
 def _ingest_file(writer: _Writer, src: Source, password: str | None, reader: PageReader,

@@ -18,7 +18,7 @@ from app.documents.filemarks import bookmarks, label_restarts
 from app.documents.units import load_run, redetect
 from app.errors import IngestError
 from app.ingest.pagejobs import read_pages_budgeted
-from app.ingest.pdf import open_document
+from app.ingest.pdf import Word, open_document
 from app.ingest.pipeline import named_by_first_bates, write_redactions
 from app.matter.stops import clear_stop, record_stop
 from app.matter.store import Matter
@@ -121,7 +121,7 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
     return summary
 
 
-def _ocr_words(matter: Matter, page_id: int) -> tuple:
+def _ocr_words(matter: Matter, page_id: int) -> tuple[Word, ...]:
     """The page's stored OCR words, so that stamps read by OCR are kept."""
     return tuple(tuple(r) for r in matter.conn.execute(
         "SELECT x0, y0, x1, y1, text, 0, line, n FROM ocr_words WHERE page_id = ? ORDER BY n",

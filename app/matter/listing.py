@@ -46,7 +46,8 @@ def page_item(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def pages(matter: Matter, where: str = "", params: tuple = ()) -> Iterator[dict[str, Any]]:
+def pages(matter: Matter, where: str = "", params: tuple[Any, ...] = ()
+          ) -> Iterator[dict[str, Any]]:
     """Every page (or those matching ``where``), in matter order."""
     sql = _PAGE_SQL + (f" WHERE {where}" if where else "") + " ORDER BY p.id"
     tags, exhibit = _tags(matter, "page"), _page_exhibits(matter)

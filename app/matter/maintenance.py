@@ -23,8 +23,10 @@ class CheckReport:
     files: int = 0
     missing: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
-    stopped: list[dict] = field(default_factory=list)  # pages whose analysis or OCR was stopped
-    illegible: list[dict] = field(default_factory=list)  # pages with stamp codes not legible
+    # pages whose analysis or OCR was stopped
+    stopped: list[dict[str, Any]] = field(default_factory=list)
+    # pages with stamp codes not legible
+    illegible: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

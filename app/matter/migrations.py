@@ -7,10 +7,21 @@ migration that has shipped: add the next number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar, cast
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("vaughn")
+
+_Migration = TypeVar("_Migration", bound=Callable[[Database], None])
+
+
+def migration(name: str) -> Callable[[_Migration], _Migration]:
+    """Register a migration under ``name`` (``migrations(name=...)``, typed: sqlite-utils is
+    read as untyped here, so its decorator would leave the migration untyped)."""
+    return cast("Callable[[_Migration], _Migration]", migrations(name=name))
 
 # The FTS5 tokenizer: unstemmed on purpose. A porter-stemmed index also stems prefix queries
 # (``res*`` searches ``re*``) and its vocabulary is useless for fuzzy expansion (PERF.md).
@@ -18,7 +29,7 @@ migrations = Migrations("vaughn")
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
 
-@migrations(name="0001_initial")
+@migration("0001_initial")
 def m0001_initial(db: Database) -> None:
     db.executescript(
         """
@@ -119,7 +130,7 @@ def m0001_initial(db: Database) -> None:
 _TARGET = "target_kind TEXT NOT NULL CHECK (target_kind IN ('redaction', 'page', 'document'))"
 
 
-@migrations(name="0002_review")
+@migration("0002_review")
 def m0002_review(db: Database) -> None:
     db.executescript(
         f"""
@@ -212,7 +223,7 @@ def schema_version(db: Database) -> int:
 # turning done commit together, so a restart resumes. ocr_words: every OCR word with its box in
 # unrotated PDF points (hit highlighting on scans); stamp = 1 for stamp labels (not indexed).
 # pages.ocr_confidence: the page's OCR score (app/ocr/quality.py).
-@migrations(name="0003_ocr")
+@migration("0003_ocr")
 def m0003_ocr(db: Database) -> None:
     db.executescript(
         """
@@ -258,7 +269,7 @@ def _codes_sql(row: str, tables: str = "") -> str:
             f"THEN {value} ELSE '[]' END) j WHERE j.type != 'null'")
 
 
-@migrations(name="0004_search")
+@migration("0004_search")
 def m0004_search(db: Database) -> None:
     add_new = (f"INSERT INTO search_codes(code, page_id, n) SELECT code, page_id, 1 FROM "
                f"({_codes_sql('new')}) WHERE true "
@@ -314,7 +325,7 @@ def m0004_search(db: Database) -> None:
 # page_stops: a page whose analysis or OCR was stopped over its time budget (or whose reader
 # crashed), one row per step; it is listed for a human look and cleared when the step succeeds
 # on a retry (``vaughn analyze --page``, ``vaughn ocr --redo``).
-@migrations(name="0005_page_stops")
+@migration("0005_page_stops")
 def m0005_page_stops(db: Database) -> None:
     db.executescript(
         """
@@ -337,7 +348,7 @@ def m0005_page_stops(db: Database) -> None:
 # this page (1 = a record starts here, 0 = joined to the record before, NULL = as detected); a
 # re-run of detection keeps it. pages.body_bottom: where the page's text ends (share of the page
 # height, the Bates stamp left out), one of the signals of a record ending.
-@migrations(name="0006_documents")
+@migration("0006_documents")
 def m0006_documents(db: Database) -> None:
     db.executescript(
         """
@@ -363,7 +374,7 @@ def m0006_documents(db: Database) -> None:
 # near-identical justifications, JSON, computed once: they depend on the entries alone);
 # challenge_op: the op id of the
 # challenge a reviewer made from it. key: stable across recomputations (kind, entry row, code).
-@migrations(name="0007_vaughn_index")
+@migration("0007_vaughn_index")
 def m0007_vaughn_index(db: Database) -> None:
     db.executescript(
         """
@@ -436,7 +447,7 @@ def m0007_vaughn_index(db: Database) -> None:
 # redactions.label_place: 'inside' the box, in the 'margin' of its line, 'beside' (or above or
 # below) it, the page's 'legend'; 'illegible' when a label is there but its code could not be
 # read (the page is listed for a human look); '' when the box carries no label at all.
-@migrations(name="0008_label_place")
+@migration("0008_label_place")
 def m0008_label_place(db: Database) -> None:
     db.executescript(
         """

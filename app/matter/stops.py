@@ -64,7 +64,7 @@ def notes_by_page(matter: Matter, page_id: int | None = None) -> dict[int, list[
     not legible"); only that page's when ``page_id`` is given."""
     out: dict[int, list[str]] = {}
     one = "" if page_id is None else " WHERE page_id = ?"
-    params: tuple = () if page_id is None else (page_id,)
+    params: tuple[int, ...] = () if page_id is None else (page_id,)
     for row in matter.query("SELECT page_id, note FROM page_stops" + one +
                             " ORDER BY page_id, step", params):
         out.setdefault(row["page_id"], []).append(row["note"])

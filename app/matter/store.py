@@ -188,10 +188,10 @@ class Matter:
             )
 
 
-class _Row(dict):
+class _Row(dict[str, Any]):
     """A query row: a dict by column name that also indexes by position."""
 
-    def __init__(self, cols: list[str], values: tuple) -> None:
+    def __init__(self, cols: list[str], values: tuple[Any, ...]) -> None:
         super().__init__(zip(cols, values, strict=True))
         self._values = values
 

@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.ocr.engine import DEFAULT_DPI, Word, ocr_page
+from app.ocr.engine import DEFAULT_DPI, ocr_page
 from app.ocr.quality import wordlike_share
+
+#: A word tuple as PyMuPDF and the OCR engine give them:
+#: (x0, y0, x1, y1, text, block_no, line_no, word_no).
+Word = tuple[float, float, float, float, str, int, int, int]
 
 #: Why a page is OCRed. "stamps": a load-file TIFF whose text came from the load file; OCR
 #: reads its stamps and word boxes but its text stays the load file's.

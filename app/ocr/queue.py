@@ -184,7 +184,7 @@ def _jobs(matter: Matter, page_ids: list[int] | None = None,
     sql = ("SELECT q.page_id, q.reason, q.dpi, q.mode, p.page_index, p.bates, f.path, f.kind "
            "FROM ocr_queue q JOIN pages p ON p.id = q.page_id "
            "JOIN source_files f ON f.id = p.source_file_id WHERE q.status = 'pending'")
-    params: tuple = ()
+    params: tuple[int, ...] = ()
     if page_ids is not None:
         sql += f" AND q.page_id IN ({','.join('?' * len(page_ids))})"
         params = tuple(page_ids)

@@ -22,6 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 Rect = tuple[float, float, float, float]
+#: A word as from ``page.get_text("words")`` (OCR words have the same shape):
+#: (x0, y0, x1, y1, text, block_no, line_no, word_no).
+Word = tuple[float, float, float, float, str, int, int, int]
 
 #: Where a box's code was found. "illegible": there is a label but its code could not be read.
 PLACES = ("inside", "margin", "beside", "legend", "illegible")
@@ -49,7 +52,7 @@ def _fragment(token: str) -> bool:
         c.isdigit() for c in t)
 
 
-def _lines(words: Sequence[tuple], keep: Sequence[int]) -> list[list[int]]:
+def _lines(words: Sequence[Word], keep: Sequence[int]) -> list[list[int]]:
     """The words ``keep`` in visual lines (vertical centres close), each sorted left to right."""
     order = sorted(keep, key=lambda i: (words[i][1] + words[i][3]) / 2)
     lines: list[list[int]] = []
@@ -67,7 +70,7 @@ def _lines(words: Sequence[tuple], keep: Sequence[int]) -> list[list[int]]:
     return lines
 
 
-def _segments(words: Sequence[tuple], line: list[int]) -> list[list[int]]:
+def _segments(words: Sequence[Word], line: list[int]) -> list[list[int]]:
     """A line split where the gap between words is wide (a margin code and the body text)."""
     out: list[list[int]] = [[line[0]]]
     for a, b in zip(line, line[1:], strict=False):
@@ -79,7 +82,7 @@ def _segments(words: Sequence[tuple], line: list[int]) -> list[list[int]]:
     return out
 
 
-def stamp_runs(words: Sequence[tuple], skip: set[int],
+def stamp_runs(words: Sequence[Word], skip: set[int],
                stamp_only: Callable[[str], bool], pure: Callable[[str], bool]) -> list[Run]:
     """Every stamp on the page outside the boxes (words in ``skip`` are not considered)."""
     keep = [i for i in range(len(words)) if i not in skip and words[i][4].strip()]
@@ -103,7 +106,7 @@ def stamp_runs(words: Sequence[tuple], skip: set[int],
     return runs
 
 
-def legend_text(words: Sequence[tuple], skip: set[int],
+def legend_text(words: Sequence[Word], skip: set[int],
                 codes_of: Callable[[str], tuple[tuple[str, ...], str]]) -> tuple[str, list[int]]:
     """The page's legend line(s) naming the codes of all its boxes, and their word indices."""
     keep = [i for i in range(len(words)) if i not in skip and words[i][4].strip()]
@@ -118,7 +121,7 @@ def legend_text(words: Sequence[tuple], skip: set[int],
     return " ".join(texts), idx
 
 
-def column(words: Sequence[tuple], skip: set[int]) -> tuple[float, float]:
+def column(words: Sequence[Word], skip: set[int]) -> tuple[float, float]:
     """The left and right edges of the page's text column, from where its lines start and end
     (words in ``skip`` and bare numbers, such as pleading-paper line numbers, left out)."""
     keep = [i for i in range(len(words)) if i not in skip

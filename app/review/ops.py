@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from app import vocabulary as vocab
 from app.errors import ReviewError
@@ -72,8 +72,8 @@ def _codes(codes: Iterable[str]) -> list[str]:
 def effective_exemptions(stamped: str | None, reviewed: str | None) -> list[str]:
     """A redaction's codes: the reviewer's when set, else as read from the stamp (JSON in)."""
     if reviewed is not None:
-        return json.loads(reviewed)
-    return json.loads(stamped or "[]")
+        return cast("list[str]", json.loads(reviewed))
+    return cast("list[str]", json.loads(stamped or "[]"))
 
 
 # -- claims -------------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ challenge; a redaction's codes are the reviewer's when set, else the stamp's (th
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from app.bates import bates_key, parse_range
 from app.bates import parse as parse_bates
 from app.errors import QueryError
 from app.search.query import Bates, Field, tokens_of
 
-Predicate = tuple[str, tuple]
+Predicate = tuple[str, tuple[Any, ...]]  # (SQL over ``pages p``, its parameters)
 
 _YES = {"yes", "y", "true", "1", "on"}
 _NO = {"no", "n", "false", "0", "off"}
@@ -73,10 +74,10 @@ def _need_review(conn: sqlite3.Connection, field: Field) -> None:
 DENSE = 2000  # a filter on at least this many pages probes per page instead of collecting
 
 
-def _dense(conn: sqlite3.Connection, select: str, params: tuple) -> bool:
+def _dense(conn: sqlite3.Connection, select: str, params: tuple[Any, ...]) -> bool:
     """True when ``select`` has DENSE rows or more (read from an index, stops there)."""
-    return conn.execute(f"SELECT count(*) FROM ({select} LIMIT {DENSE})",
-                        params).fetchone()[0] >= DENSE
+    return int(conn.execute(f"SELECT count(*) FROM ({select} LIMIT {DENSE})",
+                            params).fetchone()[0]) >= DENSE
 
 
 def exemption_codes(value: str) -> list[str]:

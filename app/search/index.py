@@ -23,6 +23,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.bates import parse as parse_bates
 from app.errors import QueryError
@@ -88,11 +89,11 @@ class _Plan:
 
     kind: str
     text: str = ""
-    params: tuple = ()
+    params: tuple[Any, ...] = ()
     driver: str = ""
     exclude: str = ""  # "sql" without a driver: pages matching this MATCH expression drop out
 
-    def sql(self) -> tuple[str, tuple]:
+    def sql(self) -> tuple[str, tuple[Any, ...]]:
         """The whole plan as one predicate over ``pages p``."""
         if self.exclude:
             inner, params = _Plan(self.kind, self.text, self.params, self.driver).sql()
@@ -198,7 +199,7 @@ class _Deferred:
 
     candidates: str
     kind: str
-    operands: tuple
+    operands: tuple[list[Alt], ...]
     distance: int
 
 
@@ -216,7 +217,7 @@ class _Compiler:
         self.notes: list[str] = []
         self.deferred: list[_Deferred] = []
         self.correlated = False  # field filters probe per row (an FTS part drives the query)
-        self._expansions: dict[tuple, list[str]] = {}
+        self._expansions: dict[tuple[str, int, int], list[str]] = {}  # (word, edits, keep)
 
     def compile_query(self, node: Node) -> _Plan:
         """Compile a whole query (top-level proximity conjuncts are checked lazily)."""
@@ -464,19 +465,19 @@ def _count(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler) -> int:
     if plan.kind == "none":
         return 0
     if plan.kind == "fts":
-        return conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
-                            (plan.text,)).fetchone()[0]
+        return int(conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
+                                (plan.text,)).fetchone()[0])
     if plan.kind == "notfts":
-        return (conn.execute("SELECT count(*) FROM pages").fetchone()[0]
-                - conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
-                               (plan.text,)).fetchone()[0])
+        return int(conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+                   - conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
+                                  (plan.text,)).fetchone()[0])
     if plan.driver:
-        return conn.execute(
+        return int(conn.execute(
             "SELECT count(*) FROM page_text_fts CROSS JOIN pages p ON p.id = "
             f"page_text_fts.rowid WHERE page_text_fts MATCH ? AND {plan.text}",
-            (plan.driver, *plan.params)).fetchone()[0]
+            (plan.driver, *plan.params)).fetchone()[0])
     where, params = plan.sql()
-    return conn.execute(f"SELECT count(*) FROM pages p WHERE {where}", params).fetchone()[0]
+    return int(conn.execute(f"SELECT count(*) FROM pages p WHERE {where}", params).fetchone()[0])
 
 
 # -- public API ---------------------------------------------------------------------------
@@ -538,7 +539,7 @@ def _ranked(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler, limit: int,
 
 
 def _snippets(conn: sqlite3.Connection, ids: list[int], highlight: str,
-              scores: bool = False) -> list[tuple]:
+              scores: bool = False) -> list[tuple[int, str, float]]:
     """(id, snippet, bm25) per id: hits marked, or the page's first words without text hits.
 
     BM25 needs every hit of each phrase counted (its IDF), so it is computed only for ranked
@@ -599,7 +600,7 @@ def explain(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> str:
     return text + ("\n" + "\n".join(comp.notes) if comp.notes else "") + f"\n[{plan.kind}]"
 
 
-def _hits(matter: Matter, rows: list) -> list[Hit]:
+def _hits(matter: Matter, rows: list[tuple[int, str, float]]) -> list[Hit]:
     info = _page_info(matter, [r[0] for r in rows])
     return [
         Hit(pid, *info[pid], snippet=(snip or "").replace("\n", " "), score=round(-score, 4))

@@ -9,6 +9,7 @@ are always those of the matter as it is now.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from app.errors import QueryError, VaughnError
 from app.matter.store import Matter, now_iso
@@ -55,7 +56,7 @@ def _name(name: str) -> str:
     return clean
 
 
-def _row(r: dict) -> SavedSearch:
+def _row(r: dict[str, Any]) -> SavedSearch:
     return SavedSearch(r["id"], r["name"], r["query"], bool(r["ocr_tolerant"]), r["created_at"],
                        r["updated_at"])
 

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from app.errors import VaughnError
+from app.matter.audit import Changes, Target
 from app.matter.store import Matter
 from app.review import ops
 from app.vaughn_index.imports import current_index_ids
@@ -166,7 +167,7 @@ def entry_for_pages(matter: Matter, page_ids: list[int]) -> dict[int, dict[str, 
 
 
 def challenge_finding(matter: Matter, reviewer: str, finding_id: int, *,
-                      op_id: str | None = None) -> ops.Changes:
+                      op_id: str | None = None) -> Changes:
     """Challenge the finding's redactions (else its pages) on its ground; one transaction.
 
     A finding already made a challenge (and not undone) is refused rather than doubled.
@@ -176,7 +177,7 @@ def challenge_finding(matter: Matter, reviewer: str, finding_id: int, *,
     if f["challenged"]:
         raise VaughnError(f"finding {finding_id} is already a challenge (op {f['challenge_op']}; "
                           "undo it to make it again)")
-    targets: list[ops.Target] = [("redaction", r) for r in f["redaction_ids"]]
+    targets: list[Target] = [("redaction", r) for r in f["redaction_ids"]]
     if not targets:
         targets = [("page", p) for p in f["page_ids"]]
     if not targets:

@@ -125,7 +125,7 @@ def _redactions(matter: Matter, production_id: int | None
                 ) -> dict[int, list[tuple[int, list[str]]]]:
     sql = ("SELECT r.id, r.page_id, r.exemptions, r.exemptions_reviewed FROM redactions r "
            "JOIN pages p ON p.id = r.page_id")
-    params: tuple = ()
+    params: tuple[int, ...] = ()
     if production_id is not None:
         sql += " WHERE p.production_id = ?"
         params = (production_id,)

@@ -13,6 +13,7 @@ of :data:`PLANTED`, and returns the rows with the expected findings as ``(kind, 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -375,7 +376,7 @@ class _Plan:
     def rows(self) -> list[list[str]]:
         """The index's rows, numbered; the answer key gets each planted entry's number."""
         rows: list[list[str]] = []
-        styles = [", ".join, "; ".join, lambda cs: " ".join(
+        styles: list[Callable[[list[str]], str]] = [", ".join, "; ".join, lambda cs: " ".join(
             c.replace("(b)(", "b").replace(")(", "").replace(")", "") for c in cs)]
         for e in [*self.entries, *self.extra]:
             if e.get("omit"):
