@@ -16,6 +16,7 @@ from ui.hub import Hub
 from ui.worker import URGENT, Context, MatterWorker
 
 if TYPE_CHECKING:
+    from app.session import Changes
     from ui.window import MainWindow
 
 
@@ -47,8 +48,9 @@ class MatterOpener(Controller):
         w.hub = Hub(w.worker, w.reviewer, w)
         w.undo_group.addStack(w.hub.stack)
         w.undo_group.setActiveStack(w.hub.stack)
-        w.hub.changed.connect(w.reviewing.changed)
-        w.hub.changed.connect(w.vaughn.changed)
+        for subscriber in (w.reviewing.changed, self.changed, w.searching.changed,
+                           w.vaughn.changed):  # each refreshes what it shows, if touched
+            w.hub.changed.connect(subscriber)
         w.hub.failed.connect(lambda m: self.say(f"Not saved: {m}", 8000))
         w.worker.start()
 
@@ -110,6 +112,14 @@ class MatterOpener(Controller):
 
         w.page_view.canvas.painted.connect(then_tree)
         w.show_page(target, select="first" if w.screenshot else None)
+
+    def changed(self, changes: Changes) -> None:
+        """A review op committed: the tree rows it touched read again; split or merged
+        records reshape the whole tree."""
+        if "documents" in changes.kinds:
+            self.reload_tree()
+        self.submit(lambda ctx: ctx.session.pages.changed_rows(changes),
+                    self.w.tree_model.update_rows)
 
     def _tree_loaded(self, result: Any) -> None:
         w = self.w

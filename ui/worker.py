@@ -188,7 +188,6 @@ class MatterWorker(QObject):
 
     opened = Signal(object)  # {"path", "read_only"}
     failed = Signal(str)
-    progress = Signal(int, int, str)  # for long jobs: done, total, what
     _done = Signal(int, object, object)
 
     def __init__(self, path: str | Path, *, create: bool = False, read_only: bool = False,

@@ -19,12 +19,12 @@ from app.export.data import (
     BatesKey,
     codes_by_page,
     combine_dispositions,
-    effective,
     page_rows,
 )
 from app.export.writers import Column, write_table
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
+from app.review.ops import effective_exemptions
 from app.vocabulary import order_codes
 
 TITLE = "Challenge table"
@@ -74,7 +74,7 @@ def challenge_rows(matter: Matter, statuses: Iterable[str] | None = None
         f"FROM challenges c JOIN redactions r ON r.id = c.target_id "
         f"WHERE c.target_kind = 'redaction' AND c.status IN ({marks})", wanted).fetchall()
     for row in red:
-        found.append((row[:11], [row[11]], (row[12], row[13]), effective(row[14], row[15])))
+        found.append((row[:11], [row[11]], (row[12], row[13]), effective_exemptions(row[14], row[15])))
     pages_ch = conn.execute(
         f"SELECT {_FIELDS} FROM challenges c JOIN pages p ON p.id = c.target_id "
         f"WHERE c.target_kind = 'page' AND c.status IN ({marks})", wanted).fetchall()

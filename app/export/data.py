@@ -6,17 +6,14 @@ Bates last); a page's number is its 1-based place in its document.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
 
 from app import vocabulary as vocab
-from app.matter.store import Matter
+from app.matter.store import Matter, id_chunks
+from app.review.ops import effective_exemptions
 from app.vocabulary import order_codes
-
-_CHUNK = 500
 
 #: A page's place in Bates order: (no Bates, prefix, number, page id); see PageRow.sort_key.
 BatesKey = tuple[bool, str, int, int]
@@ -60,12 +57,6 @@ class PageRow:
         return "released_in_part" if self.redaction_count else "released_in_full"
 
 
-def chunks(ids: list[int], size: int = _CHUNK) -> Iterator[list[int]]:
-    """``ids`` in slices small enough for one ``IN (...)``."""
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
-
-
 def page_rows(matter: Matter, ids: Iterable[int] | None = None) -> dict[int, PageRow]:
     """Pages by id (all of them when ``ids`` is None)."""
     wanted = None if ids is None else sorted(set(ids))
@@ -74,7 +65,7 @@ def page_rows(matter: Matter, ids: Iterable[int] | None = None) -> dict[int, Pag
         if not wanted:
             return {}
         doc_ids: set[int] = set()
-        for chunk in chunks(wanted):
+        for chunk in id_chunks(wanted):
             doc_ids.update(r[0] for r in matter.conn.execute(
                 f"{docs_sql} WHERE id IN ({','.join('?' * len(chunk))})", chunk))
     out: dict[int, PageRow] = {}
@@ -84,7 +75,7 @@ def page_rows(matter: Matter, ids: Iterable[int] | None = None) -> dict[int, Pag
     if wanted is None:
         batches: Iterable[list[int] | None] = [None]
     else:
-        batches = chunks(sorted(doc_ids))
+        batches = id_chunks(sorted(doc_ids))
     keep = None if wanted is None else set(wanted)
     for batch in batches:
         where = "" if batch is None else f" WHERE document_id IN ({','.join('?' * len(batch))})"
@@ -96,19 +87,14 @@ def page_rows(matter: Matter, ids: Iterable[int] | None = None) -> dict[int, Pag
     return out
 
 
-def effective(stamped: str | None, reviewed: str | None) -> list[str]:
-    """A redaction's codes: the reviewer's when set, else the stamp's."""
-    return cast("list[str]", json.loads(reviewed if reviewed is not None else (stamped or "[]")))
-
-
 def codes_by_page(matter: Matter, page_ids: Iterable[int]) -> dict[int, list[str]]:
     """The exemption codes claimed on each page (catalog order, then custom codes)."""
     found: dict[int, set[str]] = {}
-    for chunk in chunks(sorted(set(page_ids))):
+    for chunk in id_chunks(sorted(set(page_ids))):
         for pid, stamped, reviewed in matter.conn.execute(
             f"SELECT page_id, exemptions, exemptions_reviewed FROM redactions "
             f"WHERE page_id IN ({','.join('?' * len(chunk))})", chunk):
-            found.setdefault(pid, set()).update(effective(stamped, reviewed))
+            found.setdefault(pid, set()).update(effective_exemptions(stamped, reviewed))
     return {pid: order_codes(codes) for pid, codes in found.items()}
 
 

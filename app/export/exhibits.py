@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app import vocabulary as vocab
-from app.export.data import chunks, codes_by_page, natural_key, page_rows
+from app.export.data import codes_by_page, natural_key, page_rows
 from app.export.writers import (
     Column,
     ExportError,
@@ -29,7 +29,7 @@ from app.export.writers import (
     to_date,
     write_table,
 )
-from app.matter.store import Matter
+from app.matter.store import Matter, id_chunks
 from app.progress import CancelToken, ProgressFn
 from app.vocabulary import order_codes
 
@@ -161,7 +161,7 @@ def _grounds_by_page(matter: Matter, page_ids: set[int]) -> dict[int, list[str]]
             if g not in bucket:
                 bucket.append(g)
 
-    for chunk in chunks(sorted(page_ids)):
+    for chunk in id_chunks(sorted(page_ids)):
         marks = ",".join("?" * len(chunk))
         for pid, g in matter.conn.execute(
             f"SELECT r.page_id, c.grounds FROM challenges c JOIN redactions r "

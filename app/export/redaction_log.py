@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.export.data import effective, page_rows
+from app.export.data import page_rows
 from app.export.writers import Column, write_table
 from app.matter.store import Matter
 from app.progress import CancelToken, ProgressFn
+from app.review.ops import effective_exemptions
 
 TITLE = "Redaction log"
 FORMATS = ("xlsx", "csv")
@@ -45,7 +46,7 @@ def redaction_rows(matter: Matter) -> list[dict[str, Any]]:
             "id": rid,
             "bates": page.bates,
             "page": page.page_no,
-            "exemptions": ", ".join(effective(stamped, reviewed)),
+            "exemptions": ", ".join(effective_exemptions(stamped, reviewed)),
             "stamp": label or "",
             "bad": "yes" if bad else "no",
             "hidden_chars": hidden or 0,

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,15 @@ from app.matter.migrations import LATEST, migrations, schema_version
 BUSY_TIMEOUT_S = 15.0
 MATTER_SUFFIX = ".vaughn"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+IN_CHUNK = 500  # ids in one ``IN (...)``: well under SQLite's limit on bound parameters
+
+
+def id_chunks(ids: Sequence[int], size: int = IN_CHUNK) -> Iterator[list[int]]:
+    """``ids`` in slices small enough for one ``IN (...)``."""
+    for i in range(0, len(ids), size):
+        yield list(ids[i:i + size])
 
 
 def now_iso() -> str:

@@ -24,7 +24,7 @@ from app.matter.audit import ENTITY_KIND as _ENTITY_KIND
 from app.matter.audit import KINDS, Changes, Target  # noqa: F401  (KINDS: this module's API)
 from app.matter.audit import Recorder as _Recorder
 from app.matter.audit import begin as _begin
-from app.matter.store import Matter
+from app.matter.store import Matter, id_chunks
 
 _TARGET_TABLE = {"redaction": "redactions", "page": "pages", "document": "documents"}
 
@@ -45,7 +45,7 @@ def _targets(conn: sqlite3.Connection, targets: Iterable[Target]) -> list[Target
     out = list(seen)
     for kind in _TARGET_TABLE:
         ids = [t for k, t in out if k == kind]
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             marks = ",".join("?" * len(chunk))
             found = {r[0] for r in conn.execute(
                 f"SELECT id FROM {_TARGET_TABLE[kind]} WHERE id IN ({marks})", chunk)}
@@ -53,11 +53,6 @@ def _targets(conn: sqlite3.Connection, targets: Iterable[Target]) -> list[Target
             if missing:
                 raise ReviewError(f"no such {kind}: {', '.join(map(str, missing[:10]))}")
     return out
-
-
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
-    for i in range(0, len(ids), size):
-        yield list(ids[i:i + size])
 
 
 def _codes(codes: Iterable[str]) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import vocabulary as vocab
-from app.matter.store import Matter
+from app.matter.store import Matter, id_chunks
 from app.review.ops import effective_exemptions
 from app.review.views import (
     Note,
@@ -162,8 +162,7 @@ def affected_pages(matter: Matter, redactions: Iterable[int] = (), pages: Iterab
     out = set(pages)
     for table, col, ids in (("redactions", "id", list(redactions)),
                             ("pages", "document_id", list(documents))):
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
+        for chunk in id_chunks(ids):
             sql_col = "page_id" if table == "redactions" else "id"
             out.update(r[0] for r in matter.conn.execute(
                 f"SELECT {sql_col} FROM {table} WHERE {col} IN ({','.join('?' * len(chunk))})",

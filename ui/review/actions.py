@@ -126,11 +126,12 @@ class ReviewActions(Controller):
                lambda wr: wr.set_exhibit(number, document=doc, description=description))
 
     def changed(self, changes: Changes) -> None:
-        """A review op (or its undo) committed: refresh what it touched."""
+        """A review op (or its undo) committed: reload the page shown if it touched it, and
+        the tag buttons or the custom codes if it made new ones. (The tree, the saved
+        searches, the Vaughn-index panel and the compare window each subscribe to the hub's
+        ``changed`` themselves.)"""
         w = self.w
         w.statusBar().showMessage("Saved", 1500)
-        if "documents" in changes.kinds:  # records split or merged: the tree's shape changed
-            w.reload_tree()
         page = w.page
         if page is not None:
             ids = {r.id for r in page.redactions}
@@ -142,10 +143,6 @@ class ReviewActions(Controller):
         if "claims" in changes.kinds:
             self.submit(lambda ctx: ctx.session.pages.custom_codes(),
                         w.claims.set_custom_codes)
-        self.submit(lambda ctx: ctx.session.pages.changed_rows(changes),
-                    w.tree_model.update_rows)
-        if w.searching.saved_panel.searches:  # field queries may count anew
-            w.searching.saved_timer.start()
 
     def _tags_loaded(self, tags: list[tuple[str, str]]) -> None:
         w = self.w

@@ -16,6 +16,7 @@ from ui.search.saved_panel import SavedSearchesPanel
 from ui.worker import NORMAL, URGENT, WRITE, Context
 
 if TYPE_CHECKING:
+    from app.session import Changes
     from ui.window import MainWindow
 
 COUNT_BUDGET_MS = 1500  # a search's total beyond this is shown as "at least N", then counted
@@ -138,6 +139,12 @@ class SearchController(Controller):
 
         self.submit(lambda ctx: ctx.session.search.history(HISTORY_OFFERED), done,
                     priority=NORMAL)
+
+    def changed(self, _changes: Changes) -> None:
+        """A review op committed: field queries (tag:, status:, exemption:…) of the saved
+        searches may count anew, once the burst of ops is over."""
+        if self.saved_panel.searches:
+            self.saved_timer.start()
 
     def refresh_saved(self) -> None:
         """Reload the saved searches with their live hit counts (on the worker)."""
