@@ -22,7 +22,7 @@ test: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 # ruff, the import contracts of app/'s layers ([tool.importlinter] in pyproject.toml), then
-# mypy over app/ ([tool.mypy]).
+# mypy, strict, over app/ and ui/ ([tool.mypy]).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports

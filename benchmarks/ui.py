@@ -211,7 +211,7 @@ def next_page(matter: Path, steps: int) -> dict[str, list[float]]:
         app.processEvents()
         i = order.index(window.page_id)
         t = time.perf_counter()
-        window.actions.by_name["next_page"].trigger()
+        window.action_table.by_name["next_page"].trigger()
         wait(painted(order[i + 1]))
         out["prefetched"].append((time.perf_counter() - t) * 1000)
     rng = random.Random(5)

@@ -99,7 +99,7 @@ def pixel(canvas, bbox, dx: float) -> QColor:
 
 def open_compare(qtbot, win):
     activate(qtbot, win)
-    with qtbot.waitSignal(win.actions.by_name["compare"].triggered, timeout=2000):
+    with qtbot.waitSignal(win.action_table.by_name["compare"].triggered, timeout=2000):
         qtbot.keyClick(win.page_view, Qt.Key.Key_C,
                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     view = win.compare_view
@@ -306,7 +306,7 @@ def test_statistics_show_planted_gap_and_duplicate_and_save_the_letter_count(
 
 
 def test_compare_menu_actions_are_listed(qtbot, win) -> None:
-    rows = dict((t, k) for k, t in win.actions.shortcut_rows())
+    rows = dict((t, k) for k, t in win.action_table.shortcut_rows())
     assert rows["Compare versions…"] == "Ctrl+Shift+C"
     assert rows["Statistics…"] == "Ctrl+Shift+S"
 

@@ -96,6 +96,6 @@ def test_split_merge_undo_by_keys_and_tree(qtbot, win) -> None:
     conn.close()
     assert actions[:3] == ["split_document", "undo split_document", "merge_document"]
     assert merged[0] == (before[0][0], before[0][1] + before[1][1])
-    win.actions.by_name["undo"].trigger()
+    win.action_table.by_name["undo"].trigger()
     settle(qtbot, win)
     assert records(path) == before

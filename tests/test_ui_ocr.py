@@ -217,7 +217,7 @@ def test_open_with_queued_scans_pause_resume_cancel_and_close(qtbot, window, que
     assert after["done"] >= 1 and after["pending"] >= 1 and not after["failed"]
     assert after["done"] + after["pending"] == 3
     # OCR ▸ Run OCR goes on with the rest; closing the window stops the child cleanly
-    window.actions.by_name["ocr_run"].trigger()
+    window.action_table.by_name["ocr_run"].trigger()
     qtbot.waitUntil(lambda: window.ocr.running, timeout=10000)
     child = window.ocr.job.process
     window.close()
@@ -277,7 +277,7 @@ def test_reocr_from_the_context_menu_and_the_low_confidence_list(qtbot, window, 
     window.show_page(digital)
     qtbot.waitUntil(lambda: window.page is not None and window.page.id == digital)
     with qtbot.waitSignal(window.treeLoaded, timeout=10000):
-        window.actions.by_name["ocr_low"].trigger()
+        window.action_table.by_name["ocr_low"].trigger()
     assert window.filters.filter_kind.currentText() == "Needs a human look (OCR)"
     assert window.tree_model.pages == [scan]
     index = window.tree_model.index_of_page(scan)

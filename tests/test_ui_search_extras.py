@@ -78,7 +78,7 @@ def test_saved_field_query_count_follows_review_ops(qtbot, win) -> None:
     assert tagged == 1
     assert "1 page" in win.searching.saved_panel.item_for("Hot pages").text()
     with qtbot.waitSignal(win.searching.savedLoaded, timeout=10000):
-        win.actions.by_name["undo"].trigger()
+        win.action_table.by_name["undo"].trigger()
     assert "0 pages" in win.searching.saved_panel.item_for("Hot pages").text()
     # a query that cannot run is refused, nothing stored
     win.searching.save_search("Broken", "(review OR")

@@ -117,7 +117,7 @@ def test_import_entry_panel_challenge_filter_and_view(qtbot, win, pdf_production
     settle(qtbot, win)
 
     # the index view lists every entry with its status
-    win.actions.by_name["vaughn_view"].trigger()
+    win.action_table.by_name["vaughn_view"].trigger()
     view = win.vaughn.view
     qtbot.waitUntil(lambda: view.entries.rowCount() == len(rows), timeout=10000)
     statuses = {view.entries.item(r, 5).text() for r in range(view.entries.rowCount())}
@@ -130,7 +130,7 @@ def test_import_entry_panel_challenge_filter_and_view(qtbot, win, pdf_production
     with qtbot.waitSignal(win.vaughn.imported, timeout=20000) as sig:
         win.vaughn.start_import(revised, confirm=confirm)
     assert sig.args[0].version == 2 and "1 removed" in win.statusBar().currentMessage()
-    win.actions.by_name["vaughn_view"].trigger()
+    win.action_table.by_name["vaughn_view"].trigger()
     qtbot.waitUntil(lambda: view.entries.rowCount() == len(rows) - 1, timeout=10000)
     assert "since version 1: 0 added, 1 removed" in view.caption.text()
     assert conn.execute("SELECT count(*) FROM vaughn_indexes").fetchone()[0] == 2

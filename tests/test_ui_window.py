@@ -135,12 +135,12 @@ def test_opens_on_first_page_with_overlays_and_navigates_by_keys(qtbot, win) -> 
     key(qtbot, win, Qt.Key.Key_K)
     assert win.selected == first
     # the shortcut sheet lists the keys
-    rows = dict((t, k) for k, t in win.actions.shortcut_rows())
+    rows = dict((t, k) for k, t in win.action_table.shortcut_rows())
     assert rows["Next page"].startswith("PgDown")
     assert "1" in rows["(b)(1) Classified"]
     key(qtbot, win, Qt.Key.Key_Question)
-    qtbot.waitUntil(lambda: win.actions.sheet is not None
-                    and win.actions.sheet.isVisible())
+    qtbot.waitUntil(lambda: win.action_table.sheet is not None
+                    and win.action_table.sheet.isVisible())
 
 
 def test_bates_and_zoom(qtbot, win) -> None:
@@ -151,7 +151,7 @@ def test_bates_and_zoom(qtbot, win) -> None:
     qtbot.waitUntil(lambda: win.page is not None and win.page.id == pid, timeout=10000)
     qtbot.waitUntil(win.ready)
     zoom = win.page_view.canvas.zoom
-    win.actions.by_name["zoom_in"].trigger()
+    win.action_table.by_name["zoom_in"].trigger()
     qtbot.waitUntil(win.ready)
     assert win.page_view.canvas.zoom == pytest.approx(zoom * 1.25)
     assert win.page_view.canvas.has_sharp_image()
@@ -330,7 +330,7 @@ def test_search_step_hits_and_bulk_tag_results(qtbot, win) -> None:
         "SELECT count(DISTINCT op_id) FROM audit_log").fetchone()[0] == 1
     win.filters.set_filter("tag", "exhibit candidate")
     qtbot.waitUntil(lambda: win.tree_model.pages == expected, timeout=10000)
-    win.actions.by_name["undo"].trigger()
+    win.action_table.by_name["undo"].trigger()
     settle(qtbot, win)
     assert db(win.matter_path).execute("SELECT count(*) FROM tag_links").fetchone()[0] == 0
 

@@ -6,6 +6,7 @@ window (OCR, the Vaughn index) add theirs with :meth:`ActionTable.add`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -29,14 +30,14 @@ def menus(w: MainWindow) -> list[tuple[str, list[Item]]]:
     SEPARATOR, or (submenu title, items). "undo"/"redo" and "recent" are made by the table."""
     rv, nav, view = w.reviewing, w.nav, w.page_view
     codes: list[Item] = [(f"code_{n}", e.label, str(n) if n <= 9 else None,
-                          lambda code=e.key: rv.toggle_code(code))
+                          partial(rv.toggle_code, e.key))
                          for n, e in enumerate(vocab.EXEMPTIONS, start=1)]
     marks: list[Item] = [(f"status_{key}", f"Mark: {vocab.label('status', key)}", letter,
-                          lambda s=key: rv.set_status(s))
+                          partial(rv.set_status, key))
                          for key, letter in (("accept", "A"), ("challenge", "C"),
                                              ("dropped", "D"), ("not_reviewed", "0"))]
     dispositions: list[Item] = [(f"disp_{d.key}", d.label, None,
-                                 lambda k=d.key: rv.disposition_edited(k))
+                                 partial(rv.disposition_edited, d.key))
                                 for d in vocab.DISPOSITIONS]
     return [
         ("&File", [
@@ -84,7 +85,7 @@ def menus(w: MainWindow) -> list[tuple[str, list[Item]]]:
             ("compare", "Compare versions…", "Ctrl+Shift+C", w.show_compare),
             ("statistics", "Statistics…", "Ctrl+Shift+S", w.show_statistics)]),
         ("&Help", [
-            ("shortcuts", "Keyboard shortcuts", ["?", "F1"], w.actions.show_sheet)]),
+            ("shortcuts", "Keyboard shortcuts", ["?", "F1"], w.action_table.show_sheet)]),
     ]
 
 

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 SCREENSHOT_TIMEOUT_S = 60.0
 
@@ -47,7 +48,7 @@ def run_window(argv: list[str]) -> int:
 
     import ui.qtfix  # noqa: F401  (PySide6 6.12 refcount workaround; see its docstring)
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance()) or QApplication(sys.argv[:1])
     app.setApplicationName("Vaughn")
     app.setOrganizationName("Vaughn")
     from ui.window import MainWindow

@@ -130,9 +130,9 @@ class OcrController(QObject):
         else:
             w.menuBar().addMenu(menu)
         self.menu = menu
-        w.actions.add(menu, "ocr_run", "&Run OCR on scanned pages", None,
+        w.action_table.add(menu, "ocr_run", "&Run OCR on scanned pages", None,
                lambda: self.start(enqueue_all=True))
-        w.actions.add(menu, "ocr_low", "Pages that need a &human look (low OCR confidence)", None,
+        w.action_table.add(menu, "ocr_low", "Pages that need a &human look (low OCR confidence)", None,
                self.show_low_confidence)
         menu.addSeparator()
         box = QWidget(menu)
@@ -377,7 +377,7 @@ class OcrController(QObject):
 
     def _refresh(self, final: bool = False) -> None:
         """Pick up pages finished since the last refresh: tree rows, the current page, hits."""
-        since, handled = self._since_iso, set(self._handled)
+        since, handled = self._since_iso, {PageId(p) for p in self._handled}
         w = self.window
 
         def run(ctx: Context) -> Any:

@@ -4,6 +4,7 @@ File menu's Open, New and Open Recent dialogs."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -159,11 +160,11 @@ class MatterOpener(Controller):
 
     def fill_recent(self) -> None:
         """File ▸ Open Recent, filled as it opens."""
-        menu = self.w.actions.recent_menu
+        menu = self.w.action_table.recent_menu
         assert menu is not None
         menu.clear()
         for path in prefs.recent_matters():
-            menu.addAction(path, lambda p=path: self.open_matter(p))
+            menu.addAction(path, partial(self.open_matter, path))
 
 
 def _load_tree(ctx: Context) -> Any:

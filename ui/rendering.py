@@ -5,6 +5,7 @@ the reviewer is waiting for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
@@ -61,9 +62,14 @@ class PageImages(Controller):
                                      *range(i - 1, i - 1 - PREFETCH_BEHIND, -1)]
                   if 0 <= j < len(order)]
         abort = w.worker.urgent_waiting if w.worker is not None else None
+        def render(p: int) -> Callable[[Context], None]:
+            def job(ctx: Context) -> None:
+                ctx.renderer.render(p, scale, abort)  # into the cache; nothing comes back
+
+            return job
+
         for pid in wanted:
-            self.submit(lambda ctx, p=pid: ctx.renderer.render(p, scale, abort) and None,
-                        priority=PREFETCH)
+            self.submit(render(pid), priority=PREFETCH)
 
     def fill_thumbs(self) -> None:
         """Give the thumbnail strip the tree's (filtered) pages and their labels."""
@@ -87,8 +93,12 @@ class PageImages(Controller):
             return
         abort = worker.urgent_waiting
         thumbs = self.w.thumb_strip.thumbs
+        def render(p: int) -> Callable[[Context], tuple[int, Any]]:
+            return lambda ctx: (p, ctx.renderer.render(p, THUMB_SCALE, abort))
+
+        def failed(p: int) -> Callable[[BaseException], None]:
+            return lambda _exc: thumbs.set_failed(p)
+
         for pid in page_ids:
-            worker.submit(
-                lambda ctx, p=pid: (p, ctx.renderer.render(p, THUMB_SCALE, abort)),
-                lambda r: thumbs.set_image(*r),
-                lambda exc, p=pid: thumbs.set_failed(p), priority=NORMAL)
+            worker.submit(render(pid), lambda r: thumbs.set_image(*r), failed(pid),
+                          priority=NORMAL)

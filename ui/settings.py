@@ -39,7 +39,7 @@ def recent_matters() -> list[str]:
     value = settings().value("state/recent", [])
     if isinstance(value, str):
         value = [value]
-    return [str(v) for v in value or []]
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def add_recent(path: str) -> None:

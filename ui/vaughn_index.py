@@ -255,13 +255,13 @@ class VaughnController(QObject):
         self.progress_timer.timeout.connect(self._show_progress)
         menus = {a.text(): a.menu() for a in window.menuBar().actions()}
         m_file, m_view, m_rev = menus["&File"], menus["&View"], menus["&Review"]
-        quit_action = window.actions.by_name["quit"]
-        action = window.actions.add(m_file, "vaughn_import", "Import &Vaughn index…", None,
+        quit_action = window.action_table.by_name["quit"]
+        action = window.action_table.add(m_file, "vaughn_import", "Import &Vaughn index…", None,
                              self.ask_import)
         m_file.removeAction(action)
         m_file.insertAction(quit_action, action)
-        window.actions.add(m_view, "vaughn_view", "Vaughn index…", "Ctrl+Shift+V", self.show_view)
-        window.actions.add(m_rev, "vaughn_challenge", "Challenge the Vaughn index finding", "V",
+        window.action_table.add(m_view, "vaughn_view", "Vaughn index…", "Ctrl+Shift+V", self.show_view)
+        window.action_table.add(m_rev, "vaughn_challenge", "Challenge the Vaughn index finding", "V",
                     self.panel.request_challenge)
         window.pageShown.connect(self.load_panel)
         self.recompute_timer = QTimer(self)  # coalesces a burst of review ops into one run

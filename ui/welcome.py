@@ -76,7 +76,7 @@ class WelcomeScreen(QWidget):
                  sample_maker: Callable[[], str] = make_sample) -> None:
         super().__init__()
         crash.setup_logging()
-        self.window = window
+        self.main_window = window
         self.sample_maker = sample_maker
         self.tour: Tour | None = None
         self.setWindowTitle("Welcome to Vaughn")
@@ -230,7 +230,7 @@ class WelcomeScreen(QWidget):
             self.show_error(f"The production {production} is not there any more.")
             return
         self._hand_over(path, create=True)
-        self.window.ingester.start_ingest([production])
+        self.main_window.ingester.start_ingest([production])
 
     def open_path(self, path: str) -> None:
         """Open an existing matter in the main window and close the welcome screen."""
@@ -241,8 +241,8 @@ class WelcomeScreen(QWidget):
         self._hand_over(path, create=False)
 
     def _hand_over(self, path: str, *, create: bool) -> None:
-        self.window.show()
-        self.window.open_matter(path, create=create)
+        self.main_window.show()
+        self.main_window.open_matter(path, create=create)
         self.opened.emit(path)
         self.hide()
 
@@ -261,7 +261,7 @@ class WelcomeScreen(QWidget):
 
     def start_tour(self) -> Tour:
         """Show the tour over the main window."""
-        self.tour = Tour(self.window)
+        self.tour = Tour(self.main_window)
         self.tour.start()
         return self.tour
 
@@ -297,7 +297,7 @@ class Tour(QObject):
 
     def __init__(self, window: Any, steps: list[tuple[str, str, str]] | None = None) -> None:
         super().__init__(window)
-        self.window = window
+        self.main_window = window
         self.steps = [s for s in (steps or TOUR_STEPS) if self._target(s[0]) is not None]
         self.index = -1
         self.frame = QFrame(window)
@@ -333,7 +333,7 @@ class Tour(QObject):
         self.callout.hide()
 
     def _target(self, name: str) -> QWidget | None:
-        target: Any = self.window
+        target: Any = self.main_window
         for part in name.split("."):  # "searching.search_edit": a controller's widget
             target = getattr(target, part, None)
         if callable(target) and not isinstance(target, QWidget):
@@ -359,7 +359,7 @@ class Tour(QObject):
         self._place(self._target(name))
 
     def _place(self, target: QWidget | None) -> None:
-        win = self.window
+        win = self.main_window
         if target is None or not target.isVisible():
             rect = win.rect().adjusted(40, 40, -40, -40)
         else:

@@ -92,8 +92,8 @@ class MainWindow(QMainWindow):
         self.ingester = Ingester(self)  # before the actions: File ▸ Ingest is one
         self.opener = MatterOpener(self)
         layout.build(self)
-        self.actions = ActionTable(self)
-        self.actions.build()
+        self.action_table = ActionTable(self)
+        self.action_table.build()
         self.ocr = OcrController(self)  # OCR indicator, OCR menu, re-OCR in the page's menu
         from ui.vaughn_index import VaughnController
 
@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
             return (ctx.session.pages.page(PageId(page_id)), scale,
                     ctx.renderer.cached(page_id, scale))
 
-        self._submit(load, lambda r: self._page_loaded(*r, select))
+        self._submit(load, lambda r: self._page_loaded(r[0], r[1], r[2], select))
 
     def _page_loaded(self, view: PageData, scale: float, image: Any, select: Any) -> None:
         if view.id != self.page_id:

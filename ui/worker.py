@@ -191,7 +191,7 @@ class MatterWorker(QObject):
     _done = Signal(int, object, object)
 
     def __init__(self, path: str | Path, *, create: bool = False, read_only: bool = False,
-                 opener: Callable[..., Any] | None = None, parent: QObject | None = None,
+                 opener: Callable[[], Session] | None = None, parent: QObject | None = None,
                  inline: bool = False) -> None:
         super().__init__(parent)
         self.path = Path(path)
@@ -205,7 +205,8 @@ class MatterWorker(QObject):
         self._jobs: list[_Job] = []
         self._cond = threading.Condition()
         self._seq = itertools.count()
-        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._callbacks: dict[int, tuple[Callable[[Any], None] | None,
+                                        Callable[[BaseException], None] | None]] = {}
         self._stopping = False
         self._outstanding = 0  # non-prefetch jobs submitted and not yet delivered
         self._counted: set[int] = set()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
+    from app.session import PageData
     from ui.hub import Hub
     from ui.jobs import JobRunner
     from ui.worker import MatterWorker
@@ -22,7 +23,7 @@ class ReviewHost(Protocol):
     jobs: JobRunner  # the long work running (matching is one)
     read_only: bool
     page_id: int | None  # the page shown, and its data once loaded
-    page: dict[str, Any] | None
+    page: PageData | None
 
     def statusBar(self) -> QStatusBar: ...
 

@@ -12,7 +12,7 @@ duplicates and out-of-order numbers, and takes the letter's page count, saved wi
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QIntValidator, QKeySequence
@@ -58,7 +58,7 @@ class StatisticsView(QWidget):
     saved = Signal()
 
     def __init__(self, win: ReviewHost) -> None:
-        super().__init__(win, Qt.WindowType.Window)  # the review window, a QWidget
+        super().__init__(cast("QWidget", win), Qt.WindowType.Window)  # the review window
         self.win = win
         self.setWindowTitle("Statistics")
         self.rows: list[dict[str, Any]] = []

@@ -20,7 +20,7 @@ worker is the only thread that may touch the matter).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -49,7 +49,7 @@ from ui.compare.models import FindingsModel, PairsModel
 from ui.worker import NORMAL, URGENT, Context
 
 if TYPE_CHECKING:
-    from app.session import Event, PageData
+    from app.session import Change, Event, PageData
 
 STAGES = {  # match() reports a stage when it starts the next one
     "signatures": "computing page signatures",
@@ -68,7 +68,7 @@ class CompareView(QWidget):
     sidesShown = Signal()  # both pages of the current page pair are in the panes
 
     def __init__(self, win: ReviewHost) -> None:
-        super().__init__(win, Qt.WindowType.Window)  # the review window, a QWidget
+        super().__init__(cast("QWidget", win), Qt.WindowType.Window)  # the review window
         self.win = win
         self.setWindowTitle("Compare versions")
         self.worker: Any = None  # the worker the results below came from
@@ -630,7 +630,7 @@ class CompareView(QWidget):
                 "words yet)")
 
     @staticmethod
-    def _redacted_id(c: Any) -> int | None:
+    def _redacted_id(c: Change) -> int | None:
         if c.kind == "lifted":
             return c.a_redaction
         if c.kind == "added":

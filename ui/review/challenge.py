@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QStandardItemModel
 from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
@@ -89,7 +89,7 @@ class ChallengePanel(QGroupBox):
         for edit, name in ((self.cite, "evidence_cite"), (self.link, "evidence_link"),
                            (self.file, "evidence_file")):
             edit.editingFinished.connect(
-                lambda e=edit, n=name: e.isModified() and self._emit_line(e, n))
+                lambda e=edit, n=name: self._emit_line(e, n) if e.isModified() else None)
         file_row = QHBoxLayout()
         file_row.addWidget(self.file)
         file_row.addWidget(browse)
@@ -139,7 +139,11 @@ class ChallengePanel(QGroupBox):
 
     def set_kind_enabled(self, redaction: bool) -> None:
         """Whether "Selected redaction" can be chosen."""
-        self.kind.model().item(0).setEnabled(redaction)
+        model = self.kind.model()
+        assert isinstance(model, QStandardItemModel)  # a QComboBox's own model
+        item = model.item(0)
+        if item is not None:
+            item.setEnabled(redaction)
 
     def begin_load(self, target: Target) -> None:
         """A new target is on its way: commit pending text, refuse edits until it arrives."""
@@ -183,7 +187,8 @@ class ChallengePanel(QGroupBox):
     def set_tags(self, tags: list[tuple[str, str]]) -> None:
         """The tag buttons: every tag in the matter (name, colour), plus "New tag…"."""
         while self.tags_layout.count():
-            w = self.tags_layout.takeAt(0).widget()
+            taken = self.tags_layout.takeAt(0)
+            w = taken.widget() if taken is not None else None
             if w is not None:
                 w.deleteLater()
         self.tag_buttons = {}

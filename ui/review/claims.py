@@ -105,7 +105,8 @@ class ClaimsPanel(QGroupBox):
         self.stamp_label.setText(f"As stamped: {stamped}{label}\nStatus: {status}"
                                  + ("\nCodes corrected by a reviewer" if redaction.reviewed
                                     else ""))
-        self.codes.set_items(self._items(redaction.exemptions), redaction.exemptions)
+        codes = list(redaction.exemptions)
+        self.codes.set_items(self._items(codes), codes)
 
     def _items(self, current: list[str]) -> list[tuple[str, str]]:
         items = [(e.key, f"{n}  {e.label}" if n <= 9 else f"    {e.label}")

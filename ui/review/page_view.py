@@ -172,8 +172,8 @@ class PageCanvas(PageImage):
         else:
             p.setPen(QColor(150, 150, 150))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Rendering…")
-        for rect in self.hits:
-            p.fillRect(self.rect_of(rect), HIT_COLOR)
+        for hit in self.hits:
+            p.fillRect(self.rect_of(hit), HIT_COLOR)
         for r in self.page.redactions:
             rect = self.rect_of(r.bbox)
             color = QColor(BAD_COLOR if r.bad else STATUS_COLORS.get(
@@ -199,7 +199,8 @@ class PageCanvas(PageImage):
         key = self._image_key
         if key is not None and self.has_sharp_image() and self.painted_key != key:
             self.painted_key = key
-            QTimer.singleShot(0, lambda pid=key[0]: self.painted.emit(pid))
+            pid = key[0]
+            QTimer.singleShot(0, lambda: self.painted.emit(pid))
 
 
 class PageView(QScrollArea):

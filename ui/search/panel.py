@@ -87,4 +87,4 @@ class SearchPanel(QWidget):
         index = self.model.index(row, 0, QModelIndex())
         self.list.setCurrentIndex(index)
         self.list.scrollTo(index)
-        return self.model.hits[row].page_id
+        return int(self.model.hits[row].page_id)

@@ -88,7 +88,7 @@ class SavedSearchesPanel(QWidget):
     def current_name(self) -> str | None:
         """The selected saved search's name."""
         item = self.list.currentItem()
-        return None if item is None else item.data(NAME_ROLE)
+        return None if item is None else str(item.data(NAME_ROLE))
 
     def item_for(self, name: str) -> QListWidgetItem | None:
         """The list row of the saved search called ``name``."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
@@ -100,7 +101,10 @@ class Banner(QLabel):
         self.setVisible(bool(text))
 
 
-def raise_view(win: Any, attr: str, make: Any) -> Any:
+V = TypeVar("V", bound=QWidget)
+
+
+def raise_view(win: Any, attr: str, make: Callable[[Any], V]) -> V | None:
     """The review window's ``attr`` window (made by ``make(win)`` the first time), shown and
     raised; None, with a status message, when no matter is open."""
     if win.worker is None:
