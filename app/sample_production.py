@@ -36,8 +36,10 @@ import argparse
 import io
 import json
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pymupdf
 from PIL import Image, ImageFilter
@@ -110,7 +112,7 @@ TEMPLATES = [
 ]
 
 
-def prose(rng, lo, hi) -> str:
+def prose(rng: random.Random, lo: int, hi: int) -> str:
     """A paragraph: boilerplate sentences mixed with facts that make pages findable."""
     out = rng.sample(SENTENCES, rng.randint(lo, hi))
     if rng.random() < 0.7:
@@ -157,11 +159,17 @@ class DocTruth:
     endbates: str = ""
     file: str = ""
     pages: list[PageTruth] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+#: What PageWriter.line writes: plain text, or (text, the exemptions it is redacted under).
+Part = str | tuple[str, list[str] | None]
 
 
 class PageWriter:
     """Writes lines onto a page and remembers which spans to redact."""
+
+    withheld_exemptions: list[str]  # set on slip sheets only (withheld in full)
 
     def __init__(self, page: pymupdf.Page, rng: random.Random):
         self.page, self.rng = page, rng
@@ -170,7 +178,8 @@ class PageWriter:
         self.pending: list[tuple[pymupdf.Rect, list[str], str]] = []
         self.visible: list[str] = []
 
-    def line(self, parts, size=10.0, font=FONT, x=MARGIN, gap=1.45):
+    def line(self, parts: Sequence[Part], size: float = 10.0, font: pymupdf.Font = FONT,
+             x: float = MARGIN, gap: float = 1.45) -> float:
         """parts: list of str or (str, exemptions) tuples; tuples get redacted."""
         cursor = x
         shown = []
@@ -190,7 +199,8 @@ class PageWriter:
         self.y += size * gap
         return self.y
 
-    def paragraph(self, text, exemptions=None, size=10.0, width=None):
+    def paragraph(self, text: str, exemptions: list[str] | None = None, size: float = 10.0,
+                  width: float | None = None) -> None:
         width = width or PAGE.width - 2 * MARGIN
         words, line = text.split(), ""
         lines = []
@@ -206,8 +216,8 @@ class PageWriter:
             self.line([(ln, exemptions)] if exemptions else [ln], size=size)
         self.y += size * 0.6
 
-    def room(self, needed=40):
-        return self.y + needed < PAGE.height - MARGIN - 20
+    def room(self, needed: float = 40) -> bool:
+        return bool(self.y + needed < PAGE.height - MARGIN - 20)
 
     def apply(self, bad: bool = False) -> list[Redaction]:
         """Burn the redactions in, or (bad=True) only draw boxes over live text."""
@@ -232,23 +242,24 @@ class PageWriter:
 
 
 def _fit(label: str, rect: pymupdf.Rect) -> float:
-    return max(3.0, min(8.0, (rect.width - 2) / max(width_of(label, 1), 1)))
+    return max(3.0, min(8.0, float(rect.width - 2) / max(width_of(label, 1), 1)))
 
 
-def person(rng):
+def person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def a_number(rng):
+def a_number(rng: random.Random) -> str:
     return f"A{rng.randint(200, 249):03d}-{rng.randint(100, 999):03d}-{rng.randint(100, 999):03d}"
 
 
-def _header(w: PageWriter, title: str):
+def _header(w: PageWriter, title: str) -> None:
     w.line(["LAW ENFORCEMENT SENSITIVE // FOR OFFICIAL USE ONLY"], size=7)
     w.line([title], size=13, font=BOLD, gap=2.0)
 
 
-def weekly_report(doc: pymupdf.Document, rng, truth: DocTruth):
+def weekly_report(doc: pymupdf.Document, rng: random.Random,
+                  truth: DocTruth) -> list[PageWriter]:
     office = rng.choice(OFFICES)
     truth.title = f"ERO {office} Weekly Proposed Enforcement Actions"
     rows = rng.randint(20, 140)
@@ -286,7 +297,7 @@ def weekly_report(doc: pymupdf.Document, rng, truth: DocTruth):
     return writers
 
 
-def email(doc, rng, truth: DocTruth):
+def email(doc: pymupdf.Document, rng: random.Random, truth: DocTruth) -> list[PageWriter]:
     subject = rng.choice(["Weekly submissions", "Review of proposed action",
                           "Priority determination", "Operation planning",
                           "Question on guidelines implementation", "Backlog update"])
@@ -319,7 +330,7 @@ def email(doc, rng, truth: DocTruth):
     return writers
 
 
-def memo(doc, rng, truth: DocTruth):
+def memo(doc: pymupdf.Document, rng: random.Random, truth: DocTruth) -> list[PageWriter]:
     subject = rng.choice(["Implementation of the Guidelines for Civil Immigration Enforcement",
                           "Headquarters Review of Proposed Enforcement Actions",
                           "Weekly Reporting Requirements", "Operational Planning Procedures"])
@@ -341,7 +352,8 @@ def memo(doc, rng, truth: DocTruth):
     return writers
 
 
-def slip_sheet(doc, rng, truth: DocTruth):
+def slip_sheet(doc: pymupdf.Document, rng: random.Random,
+               truth: DocTruth) -> list[PageWriter]:
     exemptions = rng.choice([DELIBERATIVE, TECHNIQUE, DELIBERATIVE + PERSONAL])
     truth.title = "Withheld in full"
     writers = []
@@ -356,34 +368,37 @@ def slip_sheet(doc, rng, truth: DocTruth):
     return writers
 
 
-KINDS = [("report", weekly_report, 3), ("email", email, 5), ("memo", memo, 3), ("slip", slip_sheet, 1)]
+#: Writes one kind of document into a new PDF: its pages' writers (truth gets its title).
+KindFn = Callable[[pymupdf.Document, random.Random, DocTruth], list[PageWriter]]
+KINDS: list[tuple[str, KindFn, int]] = [("report", weekly_report, 3), ("email", email, 5), ("memo", memo, 3), ("slip", slip_sheet, 1)]
 
 
-def stamp_bates(page: pymupdf.Page, bates: str):
+def stamp_bates(page: pymupdf.Page, bates: str) -> None:
     size = 9
     x = PAGE.width - MARGIN - width_of(bates, size)
     page.insert_text((x, PAGE.height - 24), bates, fontsize=size, fontname="helv")
 
 
-def scan(page: pymupdf.Page, rng) -> bytes:
+def scan(page: pymupdf.Page, rng: random.Random) -> bytes:
     """Render a page as a slightly skewed, noisy grayscale scan (PNG bytes)."""
     pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
     img = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-    img = img.rotate(rng.uniform(-0.6, 0.6), fillcolor=255, resample=Image.BILINEAR)
+    img = img.rotate(rng.uniform(-0.6, 0.6), fillcolor=255, resample=Image.Resampling.BILINEAR)
     img = img.filter(ImageFilter.GaussianBlur(0.4))
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
 
 
-def build_document(rng, kind_fn) -> tuple[pymupdf.Document, list[PageWriter], DocTruth]:
+def build_document(rng: random.Random,
+                   kind_fn: KindFn) -> tuple[pymupdf.Document, list[PageWriter], DocTruth]:
     doc = pymupdf.open()
     truth = DocTruth(doc_id="", kind=kind_fn.__name__, title="")
     writers = kind_fn(doc, rng, truth)
     return doc, writers, truth
 
 
-def _redact(truth: DocTruth, writers: list, red_rng: random.Random, tranche: int,
+def _redact(truth: DocTruth, writers: list[PageWriter], red_rng: random.Random, tranche: int,
             bad_page: int) -> None:
     """Apply each page's redactions (``bad_page`` badly) and record them in ``truth``; in a
     later tranche the agency lifts some of those it made before."""
@@ -427,19 +442,20 @@ def _stamp(doc: pymupdf.Document, truth: DocTruth, prefix: str, number: int, sca
 
 def produce(out: Path, seed: int, docs: int, prefix: str, start: int, layout: str,
             scanned_share: float, bad_share: float, tranche: int = 1,
-            carry: list | None = None) -> list[DocTruth]:
+            carry: list[tuple[int, str]] | None = None) -> list[DocTruth]:
     """Write one production tranche to `out`; return the truth for its documents."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     number = start
     truths: list[DocTruth] = []
     combined = pymupdf.open() if layout in ("pdf", "loadfile") else None
-    plan = [None] * docs
+    plan: list[tuple[int, str] | None] = [None] * docs
     for i, (kind_seed, fn_name) in enumerate(carry or []):  # re-released documents
         plan[i] = (kind_seed, fn_name)
     for d in range(docs):
-        if plan[d]:
-            doc_seed, fn_name = plan[d]
+        planned = plan[d]
+        if planned:
+            doc_seed, fn_name = planned
             kind_fn = dict((k.__name__, k) for _, k, _ in KINDS)[fn_name]
         else:
             doc_seed = rng.randrange(1 << 30)
@@ -467,15 +483,16 @@ def produce(out: Path, seed: int, docs: int, prefix: str, start: int, layout: st
             truth.file = name
             for i, pt in enumerate(truth.pages):
                 pt.file, pt.page_index = name, i
-        else:
-            base = len(combined)
-            combined.insert_pdf(doc)
+        else:  # "pdf" or "loadfile": combined is open
+            into = cast("pymupdf.Document", combined)
+            base = len(into)
+            into.insert_pdf(doc)
             for i, pt in enumerate(truth.pages):
                 pt.page_index = base + i
         truths.append(truth)
     if layout == "pdf":
         name = f"{prefix.strip('-_ ')}_production_{tranche:02d}.pdf"
-        combined.save(out / name, garbage=3, deflate=True)
+        cast("pymupdf.Document", combined).save(out / name, garbage=3, deflate=True)
         for t in truths:
             t.file = name
             for pt in t.pages:
@@ -485,7 +502,8 @@ def produce(out: Path, seed: int, docs: int, prefix: str, start: int, layout: st
     return truths
 
 
-def write_loadfile(out: Path, combined: pymupdf.Document, truths: list[DocTruth], prefix: str):
+def write_loadfile(out: Path, combined: pymupdf.Document, truths: list[DocTruth],
+                   prefix: str) -> None:
     """A Concordance/Opticon volume: DATA/*.dat, DATA/*.opt, IMAGES/*.tif, TEXT/*.txt."""
     vol = "VOL001"
     (out / vol / "DATA").mkdir(parents=True, exist_ok=True)
@@ -518,7 +536,7 @@ def write_loadfile(out: Path, combined: pymupdf.Document, truths: list[DocTruth]
     (out / vol / "DATA" / f"{vol}.opt").write_text("\r\n".join(opt_rows) + "\r\n", encoding="utf-8")
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=7)

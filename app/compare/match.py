@@ -391,7 +391,7 @@ def _documents(pages: list[_Page], found: dict[tuple[int, int], tuple[float, str
             for lo, hi in runs:
                 judged = [v for v in verdicts[lo:hi] if v is not None]
                 total = sum(v[0] for v, good in zip(verdicts[lo:hi], ok[lo:hi], strict=True)
-                            if good)
+                            if good and v is not None)  # good implies v is not None
                 score = total / max(len(judged), 1)
                 if score < DOC_THRESHOLD or not any(ok[lo:hi]):
                     continue

@@ -117,11 +117,12 @@ def reconcile(conn: sqlite3.Connection, rec: Any, run: list[PageRow], found: lis
         }
         doc_id = keep_by_start.get(b.start)
         if doc_id is None:
-            row = {k: template[k] for k in ("production_id", "source_file_id")}
-            row.update({"title": None, "doc_type": None, "doc_date": None, "author": None,
-                        "recipients": None, "metadata": "{}", **values})
-            cur = conn.execute(f"INSERT INTO documents({', '.join(row)}) "
-                               f"VALUES ({','.join('?' * len(row))})", list(row.values()))
+            new_row = {k: template[k] for k in ("production_id", "source_file_id")}
+            new_row.update({"title": None, "doc_type": None, "doc_date": None, "author": None,
+                            "recipients": None, "metadata": "{}", **values})
+            cur = conn.execute(f"INSERT INTO documents({', '.join(new_row)}) "
+                               f"VALUES ({','.join('?' * len(new_row))})",
+                               list(new_row.values()))
             doc_id = int(cur.lastrowid or 0)
             _record(rec, ("document", doc_id), "documents", doc_id, None, _snapshot(conn, doc_id))
             changed.add(doc_id)

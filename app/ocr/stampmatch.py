@@ -19,10 +19,11 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import numpy as np
+    from PIL import ImageFont
 
 HEIGHT = 24  # ink height (pixels) labels and codes are scaled to
 MIN_SCORE = 0.5  # correlation each piece's best code needs ...
@@ -58,7 +59,7 @@ class LabelMatch:
 
 
 @functools.lru_cache(maxsize=1)
-def _font(size: int = 64):  # noqa: ANN202 - a PIL font
+def _font(size: int = 64) -> ImageFont.FreeTypeFont:
     import pymupdf
     from PIL import ImageFont
 
@@ -124,7 +125,8 @@ def _resize(ink: np.ndarray, width: int, height: int) -> np.ndarray:
     from PIL import Image
 
     img = Image.fromarray(ink.astype(np.float32), mode="F")
-    return np.asarray(img.resize((max(1, width), height), Image.BILINEAR), dtype=np.float32)
+    resized = img.resize((max(1, width), height), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.float32)
 
 
 def _blur(ink: np.ndarray, sigma: float) -> np.ndarray:
@@ -157,7 +159,8 @@ def _templates() -> list[tuple[str, str, np.ndarray]]:
     for code in CODES + NOT_CODES:
         for suffix in _SUFFIXES:
             text = code + suffix
-            x1, y1 = font.getbbox(text)[2:]
+            # Pillow annotates FreeTypeFont.getbbox as floats; it returns whole pixels (ints).
+            x1, y1 = cast("tuple[int, int, int, int]", font.getbbox(text))[2:]
             img = Image.new("L", (x1 + 16, y1 + 16), 255)
             ImageDraw.Draw(img).text((8, 8), text, font=font, fill=0)
             norm = _normalised(_ink(np.asarray(img)), BLUR_CODE)
@@ -193,7 +196,9 @@ def _windows(a: np.ndarray, width: int) -> np.ndarray:
 
 def _ncc(windows: np.ndarray, tpl: np.ndarray) -> np.ndarray:
     """Normalised correlation of ``tpl`` with each of ``windows`` (a flat one scores 0)."""
-    return _unit_rows(windows.reshape(len(windows), -1)) @ _unit_rows(tpl.reshape(1, -1))[0]
+    out: np.ndarray = (_unit_rows(windows.reshape(len(windows), -1))
+                       @ _unit_rows(tpl.reshape(1, -1))[0])
+    return out
 
 
 def _unit_rows(m: np.ndarray) -> np.ndarray:
@@ -203,7 +208,8 @@ def _unit_rows(m: np.ndarray) -> np.ndarray:
 
     m = m - m.mean(axis=1, keepdims=True)
     norm = np.sqrt((m * m).sum(axis=1, keepdims=True))
-    return np.divide(m, norm, out=np.zeros_like(m), where=norm > 0)
+    out: np.ndarray = np.divide(m, norm, out=np.zeros_like(m), where=norm > 0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -252,10 +258,10 @@ def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool,
                 i = int(table[:, j].argmax())
                 keep(_Fit(float(table[i, j]), p, -i, code, tpl))
         if over:  # all in one product: every window of every such template
-            wins = [_template_windows(n, pw) for n, _, _ in over]
-            scores = np.concatenate(wins) @ _unit_rows(p.reshape(1, -1))[0]
+            tpl_wins = [_template_windows(n, pw) for n, _, _ in over]
+            scores = np.concatenate(tpl_wins) @ _unit_rows(p.reshape(1, -1))[0]
             start = 0
-            for (_, code, tpl), w in zip(over, wins, strict=True):
+            for (_, code, tpl), w in zip(over, tpl_wins, strict=True):
                 i = int(scores[start: start + len(w)].argmax())
                 keep(_Fit(float(scores[start + i]), p, i, code, tpl))
                 start += len(w)
@@ -265,7 +271,8 @@ def _fits(piece: np.ndarray, cut_left: bool, cut_right: bool,
 @functools.cache
 def _template_unit(n: int) -> np.ndarray:
     """Template ``n`` of :func:`_templates` as one unit row (the same for every piece)."""
-    return _unit_rows(_templates()[n][2].reshape(1, -1))[0]
+    unit: np.ndarray = _unit_rows(_templates()[n][2].reshape(1, -1))[0]
+    return unit
 
 
 @functools.lru_cache(maxsize=8192)
@@ -316,10 +323,10 @@ def _read_piece(piece: np.ndarray, cut_left: bool,
     # for a piece that already looks like a code: trimming is not to make one of "PII".
     ranked = sorted(best, key=lambda c: best[c].score, reverse=True)
     if ranked and best[ranked[0]].score >= MIN_SCORE:
-        close = set(ranked[:SHORTLIST])
-        for top, bottom in TRIMS:
-            trimmed = _resize(piece[top: HEIGHT - bottom], piece.shape[1], HEIGHT)
-            for code, fit in _fits(trimmed, cut_left, cut_right, close).items():
+        shortlist = set(ranked[:SHORTLIST])
+        for trim_top, trim_bottom in TRIMS:
+            trimmed = _resize(piece[trim_top: HEIGHT - trim_bottom], piece.shape[1], HEIGHT)
+            for code, fit in _fits(trimmed, cut_left, cut_right, shortlist).items():
                 if fit.score > best[code].score:
                     best[code] = fit
     fits = sorted(best.values(), key=lambda f: f.score, reverse=True)

@@ -26,10 +26,11 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import numpy as np
+    from PIL import ImageFont
 
 HEIGHT = 20  # ink height (pixels) words and templates are scaled to
 FACES = ("helv", "hebo", "heit", "tiro", "tibo", "tiit", "cour", "cobo", "coit")
@@ -101,16 +102,16 @@ def vocabulary() -> tuple[tuple[str, str], ...]:
                           ("Exemptions", "exs"), ("EXEMPTION", "ex"), ("FOIA", "foia"),
                           ("and", "and"), ("(b)", "(b)")):
         add(word, meaning, ("",))
-    for n in range(10, 61):  # pleading-paper line numbers beside margin codes: read as such
-        add(str(n), "number", ("",))
+    for i in range(10, 61):  # pleading-paper line numbers beside margin codes: read as such
+        add(str(i), "number", ("",))
     for letter in "jk":  # Privacy Act codes look like FOIA codes: they must not be read as one
-        for n in range(1, 8):
-            add(f"({letter})({n})", f"({letter})({n})")
+        for k in range(1, 8):
+            add(f"({letter})({k})", f"({letter})({k})")
     return tuple(words.items())
 
 
 @functools.lru_cache(maxsize=len(FACES))
-def _face(name: str, size: int = 48):  # noqa: ANN202 - a PIL font
+def _face(name: str, size: int = 48) -> ImageFont.FreeTypeFont:
     import pymupdf
     from PIL import ImageFont
 
@@ -139,8 +140,8 @@ def _scaled(ink: np.ndarray, blur: float) -> np.ndarray | None:
     r0, r1, c0, c1 = box
     part = ink[r0:r1, c0:c1]
     width = max(2, int(round(part.shape[1] * HEIGHT / part.shape[0])))
-    img = Image.fromarray((part * 255).astype(np.uint8)).resize((width, HEIGHT),
-                                                                Image.BILINEAR)
+    img = Image.fromarray((part * 255).astype(np.uint8)).resize(
+        (width, HEIGHT), Image.Resampling.BILINEAR)
     img = img.filter(ImageFilter.GaussianBlur(blur))
     return np.asarray(img, dtype=np.float32) / 255.0
 
@@ -179,7 +180,8 @@ def _render(text: str, face: str) -> np.ndarray | None:
     from PIL import Image, ImageDraw
 
     font = _face(face)
-    x0, y0, x1, y1 = font.getbbox(text)
+    # Pillow annotates FreeTypeFont.getbbox as floats; it returns whole pixels (ints).
+    x0, y0, x1, y1 = cast("tuple[int, int, int, int]", font.getbbox(text))
     img = Image.new("L", (x1 - min(0, x0) + 16, y1 - min(0, y0) + 16), 0)
     ImageDraw.Draw(img).text((8 - min(0, x0), 8 - min(0, y0)), text, font=font, fill=255)
     return _scaled(np.asarray(img, dtype=np.float32) / 255.0, BLUR)
@@ -235,7 +237,8 @@ def _resized(a: np.ndarray, width: int) -> np.ndarray:
     if a.shape[1] == width:
         return a
     img = Image.fromarray((np.clip(a, 0, 1) * 255).astype(np.uint8))
-    return np.asarray(img.resize((width, HEIGHT), Image.BILINEAR), dtype=np.float32) / 255.0
+    resized = img.resize((width, HEIGHT), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.float32) / 255.0
 
 
 def _focused_lead(piece: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:

@@ -15,6 +15,7 @@ import bisect
 import contextlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import pymupdf
 
@@ -42,7 +43,8 @@ __all__ = [
     "reveal_hidden_text",
 ]
 
-Word = tuple  # (x0, y0, x1, y1, text, block_no, line_no, word_no) as from page.get_text("words")
+# (x0, y0, x1, y1, text, block_no, line_no, word_no) as from page.get_text("words")
+Word = tuple[float, float, float, float, str, int, int, int]
 Rect = tuple[float, float, float, float]
 
 FULL_PAGE_SHARE = 0.8  # one box covering this share of the page withholds it in full
@@ -272,7 +274,7 @@ class _Page:
     def __init__(self, page: pymupdf.Page, words: list[Word], ocr_words: list[Word]) -> None:
         self.page = page
         # Unrotated, like every other box: words, drawings and stored bboxes use these.
-        self.rect: Rect = tuple(page.rect * page.derotation_matrix)  # type: ignore[assignment]
+        self.rect: Rect = tuple(page.rect * page.derotation_matrix)
         self.area = max(1.0, _area(self.rect))
         self.words = words + ocr_words  # indices >= n_words are OCR words
         self.n_words = len(words)
@@ -454,8 +456,8 @@ def _analyze(page: pymupdf.Page, words: list[Word], image_only: bool,
         return full
     found.sort(key=lambda f: (round(f.box.rect[1], 1), f.box.rect[0]))
     recs = tuple(
-        Redaction(tuple(round(v, 2) for v in f.box.rect), f.box.source, f.label, f.codes,
-                  f.statute, f.bad, f.hidden_chars if f.bad else 0, False, f.place)
+        Redaction(cast(Rect, tuple(round(v, 2) for v in f.box.rect)), f.box.source, f.label,
+                  f.codes, f.statute, f.bad, f.hidden_chars if f.bad else 0, False, f.place)
         for f in found
     )
     share = _redacted_share(pg, found, set(stamp_words) | set(hidden_words))
@@ -486,7 +488,7 @@ def _outside_labels(found: list[_Found], label_words: list[Word], n_words: int) 
         col = _labels.column(label_words, inside | in_runs)
         coded = [f.box.rect for f in found if f.codes]
         # words in the left margin that are not codes nor line numbers: a label not legible
-        ink = [tuple(label_words[i][:4]) for i in range(n_words, len(label_words))
+        ink = [cast(Rect, tuple(label_words[i][:4])) for i in range(n_words, len(label_words))
                if i not in inside and i not in in_runs and label_words[i][2] <= col[0] + 2
                and not label_words[i][4].rstrip(".,").isdigit()]
         _labels.assign(targets, coded, runs, col, _codes, ink)
@@ -524,7 +526,7 @@ def reveal_hidden_text(page: pymupdf.Page, bbox: tuple[float, float, float, floa
         if inter > best:
             best, target = inter, b
     if target is None:
-        target = Box(tuple(bbox), "vector", (0.0, 0.0, 0.0), 1 << 29, "dark")
+        target = Box(cast(Rect, tuple(bbox)), "vector", (0.0, 0.0, 0.0), 1 << 29, "dark")
     trace = _bad.load_trace(page)
     bt = _bad.classify(target, trace)
     return _bad.hidden_text(trace, bt)

@@ -11,6 +11,7 @@ backgrounds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pymupdf
@@ -86,7 +87,7 @@ def _contains(outer: Rect, inner: Rect, tol: float = 0.5) -> bool:
             and outer[2] + tol >= inner[2] and outer[3] + tol >= inner[3])
 
 
-def _path_rects(items: list) -> list[Rect] | None:
+def _path_rects(items: list[tuple[Any, ...]]) -> list[Rect] | None:
     """The rectangles a filled path consists of, or None if it is not made of rectangles."""
     rects: list[Rect] = []
     lines: list[tuple[tuple[float, float], tuple[float, float]]] = []
@@ -303,7 +304,7 @@ def image_boxes(page: pymupdf.Page) -> list[Box]:
     return out
 
 
-def _find_seq(log: list, kind: str, rect: Rect) -> int:
+def _find_seq(log: list[tuple[str, Rect]], kind: str, rect: Rect) -> int:
     best, best_d = 0, 1e9
     for i, (k, bb) in enumerate(log):
         if not k.endswith("image"):
@@ -411,7 +412,7 @@ def _components(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
 def _unit(page: pymupdf.Page) -> float:
     """Points per 'paper point': 1 on letter, legal and A4 pages; more on posters and plans,
     whose text and boxes are drawn proportionally larger."""
-    return max(1.0, max(page.rect.width, page.rect.height) / 1008.0)
+    return max(1.0, float(max(page.rect.width, page.rect.height)) / 1008.0)
 
 
 def render_gray(page: pymupdf.Page, dpi: float = RASTER_DPI) -> tuple[np.ndarray, float]:
@@ -450,8 +451,9 @@ def _joinable(a: list[int], b: list[int], dark: np.ndarray) -> bool:
 def column_spans(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each column of ``mask``: whether it holds any True, its first True row, and the
     row after its last (0 and 0 for an empty column)."""
-    has = mask.any(axis=0)
-    top = mask.argmax(axis=0)
+    # numpy types any() as a scalar or an array; along an axis of a 2-D mask it is an array
+    has = cast("np.ndarray", mask.any(axis=0))
+    top: np.ndarray = mask.argmax(axis=0)
     bottom = np.where(has, mask.shape[0] - mask[::-1].argmax(axis=0), 0)
     return has, top, bottom
 
