@@ -194,7 +194,7 @@ def next_page(matter: Path, steps: int) -> dict[str, list[float]]:
     canvas = window.page_view.canvas
 
     def painted(pid: int):  # the new page's sharp image and overlays are on screen
-        return lambda: (window.page is not None and window.page["id"] == pid
+        return lambda: (window.page is not None and window.page.id == pid
                         and canvas.painted_key is not None and canvas.painted_key[0] == pid)
 
     wait(window.ready)

@@ -43,11 +43,11 @@ def matter_path(two_tranche_template, tmp_path) -> Path:
     return path
 
 
-def open_window(qtbot, path: Path, monkeypatch):
+def open_window(qtbot, path: Path, monkeypatch, inline: bool = True):
     from ui.window import MainWindow
 
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-    w = MainWindow(inline_worker=True)
+    w = MainWindow(inline_worker=inline)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -311,10 +311,20 @@ def test_compare_menu_actions_are_listed(qtbot, win) -> None:
     assert rows["Statistics…"] == "Ctrl+Shift+S"
 
 
-def test_matching_reports_progress_and_can_be_cancelled(qtbot, win) -> None:
+@pytest.fixture
+def threaded_win(qtbot, matter_path, monkeypatch):
+    """The window with its worker thread: the tests below keep the worker busy."""
+    w = open_window(qtbot, matter_path, monkeypatch, inline=False)
+    yield w
+    w.close()
+
+
+def test_matching_reports_progress_and_can_be_cancelled(qtbot, threaded_win) -> None:
     import threading
 
     from ui.compare.view import show_compare
+
+    win = threaded_win
 
     seen: list[str] = []
     win.statusBar().messageChanged.connect(seen.append)
@@ -335,3 +345,28 @@ def test_matching_reports_progress_and_can_be_cancelled(qtbot, win) -> None:
     assert any("Matching versions: verifying candidate pairs" in m for m in seen)
     assert any(m.startswith("Counting differences: pair 1 of 1") for m in seen)
     assert "1 matched pair(s) among 20 pages" in win.statusBar().currentMessage()
+
+
+def test_opening_another_matter_ends_a_matching_still_queued(qtbot, threaded_win,
+                                                              matter_path, tmp_path) -> None:
+    """Matching waits on the worker; another matter is opened (its worker stops, the queued
+    matching never runs): the compare window stops saying it is matching, and matching can
+    start again on the new matter."""
+    import threading
+
+    from ui.compare.view import show_compare
+
+    win = threaded_win
+    other = tmp_path / "other.vaughn"
+    shutil.copy(matter_path, other)
+    gate = threading.Event()
+    win.worker.submit(lambda ctx: gate.wait(0.5))  # matching queues behind this
+    view = show_compare(win)
+    assert view.running and win.jobs.running("compare") is not None
+    win.open_matter(other)
+    assert not view.running and win.jobs.running("compare") is None
+    assert view.status.currentMessage() == "Matching cancelled"
+    qtbot.waitUntil(win.ready, timeout=15000)
+    view = show_compare(win)  # on the new matter: matched from the start
+    qtbot.waitUntil(lambda: not view.running and view.pairs_model.rowCount() == 1,
+                    timeout=30000)

@@ -53,6 +53,18 @@ class JobRunner(QObject):
         if job is not None:
             job.cancel()
 
+    def abandon(self, kind: str, message: str) -> None:
+        """End the job of this kind as cancelled, now: its work can no longer report (it was
+        queued on a worker that is being stopped)."""
+        from app.session import Finished
+
+        entry = self._jobs.pop(kind, None)
+        if entry is not None:
+            job, handler = entry
+            job.cancel()
+            handler(Finished("cancelled", None, message))
+            self.ended.emit(kind, "cancelled")
+
     def forget(self, kind: str) -> None:
         """Stop handing on this job's events (a matter closed under it)."""
         self._jobs.pop(kind, None)

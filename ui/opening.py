@@ -33,6 +33,8 @@ class MatterOpener(Controller):
         """Open a matter on a fresh worker (closing the one open)."""
         w = self.w
         w.ocr.close_matter()
+        # matching runs on the worker about to stop: it would never report its end
+        w.jobs.abandon("compare", "stopped: another matter was opened")
         if w.worker is not None:
             w.challenge.flush()
             w.worker.stop()
