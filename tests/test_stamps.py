@@ -114,3 +114,23 @@ def test_stamp_styles_round_trip(codes: list[str], sep: str, style: str) -> None
     label = sep.join(fmt(c) for c in codes)
     got, _ = canonical_codes(label)
     assert sorted(got, key=EXEMPTIONS.index) == sorted(codes, key=EXEMPTIONS.index)
+
+
+@pytest.mark.parametrize("label", ["(b) (7) (4)", "(b)(7)(8)", "FOIA (b)(7) (6)", "b7 (5)"])
+def test_a_digit_where_exemption_7_takes_a_letter_is_not_read_as_another_code(label) -> None:
+    """OCR reads (A) as (4), (F) as (8): "(b)(7)(4)" is a misread subparagraph, never (b)(4)
+    as well; the leftover keeps the stamp from counting as fully read (so a scan's box says
+    "code not legible" instead of a wrong code)."""
+    codes, _ = canonical_codes(label)
+    assert codes == ["(b)(7)"]
+    assert not is_pure_stamp(label)
+
+
+@pytest.mark.parametrize("label, codes", [
+    ("(b)(7), (6)", ["(b)(6)", "(b)(7)"]),
+    ("(b)(7) and (6)", ["(b)(6)", "(b)(7)"]),
+    ("(b)(6)(7)(C)", ["(b)(6)", "(b)(7)(C)"]),
+    ("(b)(7)(C)(6)", ["(b)(6)", "(b)(7)(C)"]),
+])
+def test_a_list_after_exemption_7_still_reads(label: str, codes: list[str]) -> None:
+    assert canonical_codes(label)[0] == codes and is_pure_stamp(label)

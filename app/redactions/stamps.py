@@ -87,6 +87,7 @@ _CONT = re.compile(
     rf"|([A-Fa-f])(?!\s?{_CLOSE}\s?{_OPEN}?\s?[0-9]))\s?{_CLOSE}"
     rf"(?:\s?{_OPEN}\s?([A-Fa-f])\s?{_CLOSE})?"
 )
+_SEPARATOR = re.compile(r"[,;&/]|and")
 # Privacy Act: (j)(2), (k)(5), (d)(5).
 _PA_CODE = re.compile(rf"(?<![A-Za-z0-9]){_OPEN}\s?([jkJK])\s?{_CLOSE}\s?{_OPEN}\s?([1-7])\s?{_CLOSE}")
 _STATUTE_STOP = re.compile(r"[;]|(?=(?<![A-Za-z0-9])[(|]?\s?[bB]\s?[)|]?\s?[(|]?\s?[1-9](?![0-9]))")
@@ -142,14 +143,19 @@ def _parse(label: str) -> tuple[list[str], str, list[tuple[int, int]]]:
         end = m.end()
         add(_b_code(num, sub))
         spans.append((m.start(), end))
-        last_num = num
+        last_num, last_sub = num, sub
         pos = end
         while True:  # "(b)(6), (7)(C)" / "(b)(7)(C), (E)"
             c = _CONT.match(text, pos)
             if not c:
                 break
             if c.group(1):
-                last_num = c.group(1)
+                if last_num == "7" and not last_sub and not _SEPARATOR.search(
+                        text, pos, c.start(1)):
+                    # "(b)(7)(4)": exemption 7's subparagraphs are letters (A)-(F), so this is
+                    # a letter misread as a digit (A as 4, F as 8), not (b)(4): left unread
+                    break
+                last_num, last_sub = c.group(1), c.group(3)
                 add(_b_code(last_num, c.group(3)))
             elif last_num == "7":
                 add(_b_code("7", c.group(2)))
