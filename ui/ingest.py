@@ -14,7 +14,7 @@ import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
 from ui.controller import Controller
 
 if TYPE_CHECKING:
-    from app.session import Event, IngestProcess
+    from app.session import Event
     from ui.window import MainWindow
 
 ENCRYPTED = "encrypted: a password is needed"
@@ -28,7 +28,6 @@ class Ingester(Controller):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.ingest_job: IngestProcess | None = None
         self.ingest_dialog: QProgressDialog | None = None
         self._locked: list[tuple[str, str | None]] = []  # encrypted files still to ask about
         self._run: tuple[list[str], str | None, str | None] = ([], None, None)
@@ -62,7 +61,7 @@ class Ingester(Controller):
         dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         dialog.setMinimumDuration(300)
         dialog.canceled.connect(job.cancel)
-        self.ingest_dialog, self.ingest_job = dialog, job
+        self.ingest_dialog = dialog
         self._run = (list(paths), production, password)
         w.jobs.start(job, self._event)
 

@@ -338,9 +338,9 @@ class OcrController(QObject):
         elif isinstance(event, Notice) and event.kind == "holding":
             self.holding.emit()
         elif isinstance(event, Finished):
-            self._finished(event)
+            self._run_ended(event)
 
-    def _finished(self, event: Finished) -> None:
+    def _run_ended(self, event: Finished) -> None:
         if event.outcome == "done":
             info = event.result
             text = f"OCR finished: {info['done']} pages OCRed"
