@@ -16,13 +16,14 @@ from typing import Any
 from app.compare.cli import add_parsers as _add_compare_parsers
 from app.compare.cli import cmd_accounting, cmd_compare  # noqa: F401 (dispatch)
 from app.errors import VaughnError
+from app.matter.server import is_server_url, matter_location
 from app.vaughn_index.cli import add_parser as _add_vaughn_index_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = (
     "ingest", "pages", "documents", "productions", "search", "report", "bates", "redactions",
     "analyze", "ocr", "tag", "export", "settings", "compare", "accounting", "backup", "restore",
-    "check", "relink", "vaughn-index",
+    "check", "relink", "vaughn-index", "migrate",
 )
 
 
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_matter_parsers(sub: Any) -> None:
     """ingest and analyze, and the listings: pages, search, report, bates, redactions."""
     p = sub.add_parser("ingest", help="load production files into a matter (creates it)")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("sources", nargs="+", type=Path, help="PDFs, image files, folders, volumes")
     p.add_argument("--production", help="production name (default: each source's name)")
     p.add_argument("--password", help="password for encrypted PDFs")
@@ -62,12 +63,12 @@ def _add_matter_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("pages", help="list every page")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("search", help="search: words, \"phrases\", AND/OR/NOT, pre*, w/N, "
                        "pre/N, fuzzy~, fields (exemption:b6 tag:hot...), bates:B1..B2")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--rank", action="store_true", help="order by relevance, not page order")
@@ -76,23 +77,23 @@ def _add_matter_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("report", help="search-term report: pages, documents and hits per term")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--terms", type=Path, required=True, help="a text file, one query a line")
     p.add_argument("--out", type=Path, required=True, help="the report (.csv or .xlsx)")
     p.add_argument("--ocr-tolerant", action="store_true")
 
     p = sub.add_parser("bates", help="look up a Bates number or a range FIRST..LAST")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("bates")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("redactions", help="list every redaction the analysis found")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--bad-only", action="store_true", help="only bad redactions")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("analyze", help="re-run the redaction analysis on every page")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--page", dest="pages", action="append", default=[], metavar="B",
                    help="only this page (a Bates number or FIRST..LAST; repeatable): a retry "
@@ -106,7 +107,7 @@ def _add_record_parsers(sub: Any) -> None:
     p = sub.add_parser("documents", help="documents (records) with their type, date, title, "
                        "segregability figures and why each starts where it does; --split and "
                        "--merge fix a boundary")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     edit = p.add_mutually_exclusive_group()
     edit.add_argument("--split", metavar="BATES", help="start a new record at this page")
     edit.add_argument("--merge", metavar="BATES",
@@ -117,12 +118,17 @@ def _add_record_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("productions", help="list the productions in a matter")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--json", action="store_true")
 
 
 def _add_maintenance_parsers(sub: Any) -> None:
-    """backup, restore, check and relink."""
+    """backup, restore, check, relink and migrate."""
+    p = sub.add_parser("migrate", help="move a matter to a PostgreSQL server or back: "
+                       "vaughn migrate MATTER.vaughn postgresql://host/db (or the reverse)")
+    p.add_argument("source", type=matter_location, help="the matter file or server URL")
+    p.add_argument("dest", type=matter_location, help="a new matter file or an empty database")
+
     p = sub.add_parser("backup", help="copy the matter consistently (default: backups folder)")
     p.add_argument("matter", type=Path)
     p.add_argument("dest", type=Path, nargs="?", help="file or folder for the copy")
@@ -132,12 +138,12 @@ def _add_maintenance_parsers(sub: Any) -> None:
     p.add_argument("--from", dest="source", type=Path, help="the backup file to restore")
 
     p = sub.add_parser("check", help="integrity, full-text index, and every source file's hash")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--repair", action="store_true", help="rebuild the full-text index")
     p.add_argument("--quick", action="store_true", help="check presence only, not hashes")
 
     p = sub.add_parser("relink", help="find moved source files under FOLDER by their hash")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("folder", type=Path)
 
 
@@ -145,7 +151,7 @@ def _add_review_parsers(sub: Any) -> None:
     """The tag, export and settings subcommands (issue 6)."""
     p = sub.add_parser("tag", help="tag, challenge, mark as exhibit or set the disposition of "
                        "pages or redactions (one transaction)")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     t = p.add_argument_group("targets (at least one; repeatable)")
     t.add_argument("--bates", action="append", default=[], metavar="B", help="a page by Bates")
     t.add_argument("--range", dest="ranges", action="append", default=[], metavar="B1..B2",
@@ -177,7 +183,7 @@ def _add_review_parsers(sub: Any) -> None:
     p = sub.add_parser("export", help="export the exhibit list, challenge table, redaction "
                        "log, exhibit PDF, summary or Vaughn index findings (format from --out's "
                        "extension)")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("kind", help="exhibits, challenges, redaction-log, exhibit-pdf, summary, "
                    "index-findings")
     p.add_argument("--out", type=Path, required=True, help="the file to write")
@@ -189,7 +195,7 @@ def _add_review_parsers(sub: Any) -> None:
                    help="challenges: include challenges still not reviewed")
 
     p = sub.add_parser("settings", help="show or set matter settings (case caption...)")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--caption", help="the case caption (\\n for a new line)")
     p.add_argument("--case-number")
     p.add_argument("--exhibit-party", choices=("plaintiff", "defendant"))
@@ -225,6 +231,20 @@ def _open(path: Path, create: bool = False) -> Any:
 def _emit(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.matter.store import Matter
+    from app.matter.transfer import copy_matter
+
+    with Matter.open(args.source) as source:
+        if Path(str(args.dest)).exists() and not is_server_url(args.dest):
+            raise VaughnError(f"{args.dest}: already exists; migrate into a new matter file")
+        with Matter.open(args.dest, create=True) as dest:
+            moved = copy_matter(source, dest)
+            print(f"moved {moved.rows.get('pages', 0)} pages, {moved.total} rows: "
+                  f"{source.location} -> {dest.location}")
+    return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -609,7 +629,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 def _add_ocr_parser(sub: Any) -> None:
     p = sub.add_parser("ocr", help="OCR scanned pages (runs or resumes the matter's OCR queue)")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--workers", type=int, help="OCR processes (default: the matter's setting, "
                    "else one per core); remembered for the matter")
     p.add_argument("--low", action="store_true",

@@ -19,6 +19,33 @@ class DiskFull(MatterError):
     """SQLite reported that the disk (or the file's page cap) is full."""
 
 
+class ServerUnavailable(MatterError):
+    """The matter's server cannot be reached (down, wrong host, connection lost)."""
+
+
+class WriteRace(MatterError):
+    """The server undid a transaction that raced another (deadlock, serialization failure):
+    nothing of it was kept, and running it again is safe (app/matter/store.py ``retrying``)."""
+
+
+class ReviewConflict(MatterError):
+    """Another reviewer changed a target since this reviewer read it (issue #20).
+
+    ``target`` is the (kind, id) pair; ``reviewer``, ``at`` and ``after`` say who changed it,
+    when, and what it now holds; ``version`` is its current version (pass it to overwrite).
+    """
+
+    def __init__(self, target: tuple[str, int], version: int, reviewer: str, at: str,
+                 after: dict[str, object]) -> None:
+        kind, tid = target
+        super().__init__(f"{reviewer} changed this {kind} ({tid}) at {at}, after you opened it")
+        self.target = target
+        self.version = version
+        self.reviewer = reviewer
+        self.at = at
+        self.after = after
+
+
 class IngestError(VaughnError):
     """One source file could not be ingested; ``reason`` says why in plain words."""
 

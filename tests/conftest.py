@@ -77,3 +77,35 @@ def pdf_matter_template(pdf_production, tmp_path_factory: pytest.TempPathFactory
     with Matter.open(path, create=True) as m:
         ingest(m, [pdf_production[0]], production="Tranche 1")
     return path
+
+
+# -- a real PostgreSQL server (issue #20) ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of this test run's own (tests/pg_harness.py).
+
+    Skips with the reason where none can be started, except under ``VAUGHN_REQUIRE_PG=1``
+    (set by .ci/run), where that is a failure: CI must run the server tests.
+    """
+    import pg_harness
+
+    reason = pg_harness.available()
+    if reason:
+        if os.environ.get("VAUGHN_REQUIRE_PG") == "1":
+            pytest.fail(f"VAUGHN_REQUIRE_PG=1 but no PostgreSQL server can be started: {reason}")
+        pytest.skip(f"no PostgreSQL server here: {reason}")
+    server = pg_harness.LocalServer()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def server_url(pg_server, request) -> str:
+    """An empty database on the test server, named for the test; its superuser URL."""
+    import re
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    return pg_server.new_database(name)

@@ -9,21 +9,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
+
+from app.matter.server import matter_location
 
 
 def add_parsers(sub: Any) -> None:
     """Add the ``compare`` and ``accounting`` subcommands."""
     p = sub.add_parser("compare", help="match re-released records across tranches and list "
                        "redactions lifted, added or re-coded")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--findings", action="store_true",
                    help="also list consistency findings (passages redacted here, public there)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("accounting", help="per production: Bates gaps, duplicates, order, "
                        "pages withheld in full, count against the agency's letter")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--letter-count", action="append", default=[], metavar="PRODUCTION=N",
                    help="record the page count the agency's letter claims (repeatable)")
     p.add_argument("--json", action="store_true")

@@ -60,7 +60,7 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
     """
     budget = budget or budget_for(matter, "analysis")
     summary = AnalyzeSummary(failed=[], stopped=[])
-    has_ocr = "ocr_words" in matter.db.table_names()
+    has_ocr = "ocr_words" in matter.table_names()
     scope = ""
     params: tuple[int, ...] = ()
     if page_ids is not None:

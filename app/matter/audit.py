@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +91,10 @@ class Recorder:
     action: str
     op_id: str
     at: str = field(default_factory=now_iso)
+    # ``matter.lock_clause()``: what locks the target rows read inside the write (a server's
+    # FOR UPDATE); ``expect``: the target versions the reviewer saw (app/review/versions.py).
+    lock: str = ""
+    expect: Mapping[Target, int] | None = None
     targets: dict[str, set[int]] = field(
         default_factory=lambda: {"redaction": set(), "page": set(), "document": set()})
     kinds: set[str] = field(default_factory=set)

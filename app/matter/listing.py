@@ -170,9 +170,9 @@ def documents(matter: Matter) -> list[dict[str, Any]]:
         "d.recipients, d.boundary_source, d.boundary, pr.name AS "
         "production, count(p.id) AS pages, coalesce(sum(p.redaction_count), 0) AS redactions, "
         "coalesce(sum(p.withheld_in_full), 0) AS withheld_pages, "
-        "coalesce(avg(CASE WHEN p.withheld_in_full THEN 1.0 ELSE p.redacted_share END), 0) "
+        "coalesce(avg(CASE WHEN p.withheld_in_full = 1 THEN 1.0 ELSE p.redacted_share END), 0) "
         "AS redacted_share FROM documents d JOIN productions pr ON pr.id = d.production_id "
-        "LEFT JOIN pages p ON p.document_id = d.id GROUP BY d.id "
+        "LEFT JOIN pages p ON p.document_id = d.id GROUP BY d.id, pr.id "
         "ORDER BY pr.tranche, coalesce(min(p.id), 0), d.id"
     )
     out = []

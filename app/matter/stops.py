@@ -68,6 +68,6 @@ def notes_by_page(matter: Matter, page_id: int | None = None) -> dict[int, list[
     for row in matter.query("SELECT page_id, note FROM page_stops" + one +
                             " ORDER BY page_id, step", params):
         out.setdefault(row["page_id"], []).append(row["note"])
-    for row in matter.query("SELECT * FROM (" + ILLEGIBLE_SQL + ")" + one, params):
+    for row in matter.query("SELECT * FROM (" + ILLEGIBLE_SQL + ") AS illegible" + one, params):
         out.setdefault(row["page_id"], []).append(illegible_note(row["n"]))
     return out

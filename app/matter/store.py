@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlite_utils import Database
 
-from app.errors import DiskFull, MatterError, MatterReadOnly
+from app.errors import DiskFull, MatterError, MatterReadOnly, WriteRace
 from app.matter import backup as backup_mod
 from app.matter.migrations import LATEST, migrations, schema_version
 
@@ -36,6 +37,32 @@ def id_chunks(ids: Sequence[int], size: int = IN_CHUNK) -> Iterator[list[int]]:
         yield list(ids[i:i + size])
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+RACE_TRIES = 8
+
+
+def retrying(fn: _F) -> _F:
+    """Run a write operation again when the server undid it for racing another (WriteRace):
+    the whole transaction was rolled back, so a second run starts clean. A file matter never
+    races (its write lock is taken up front)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        conn = getattr(args[0], "conn", None) if args else None
+        if conn is not None and conn.in_transaction:
+            return fn(*args, **kwargs)  # inside a caller's transaction: the caller retries
+        for attempt in range(RACE_TRIES):
+            try:
+                return fn(*args, **kwargs)
+            except WriteRace:
+                if attempt == RACE_TRIES - 1:
+                    raise
+                time.sleep(0.005 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return cast("_F", run)
+
+
 def now_iso() -> str:
     """The current UTC time as an ISO 8601 string (what every timestamp column holds)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -49,6 +76,7 @@ class Matter:
         self.conn = conn
         self.db = Database(conn)
         self.read_only = read_only
+        self.location = str(path)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -57,8 +85,13 @@ class Matter:
         """Open (and with ``create`` make) the matter at ``path``, migrating it if needed.
 
         Raises MatterError with a plain reason when the file is not a matter, is from a newer
-        Vaughn, or cannot be opened.
+        Vaughn, or cannot be opened. A ``postgresql://`` URL opens a matter on a server
+        (app/matter/server.py) behind this same API.
         """
+        if str(path).lower().startswith(("postgresql://", "postgres://")):
+            from app.matter.server import ServerMatter
+
+            return ServerMatter.connect(str(path), create=create, read_only=read_only)
         path = Path(path).expanduser().resolve()
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
@@ -170,6 +203,15 @@ class Matter:
             raise
 
     # -- small helpers -------------------------------------------------------------------
+
+    def lock_clause(self) -> str:
+        """What a ``SELECT`` inside a write adds to lock the rows it reads until the commit
+        (nothing here: ``BEGIN IMMEDIATE`` already holds the whole file)."""
+        return ""
+
+    def table_names(self) -> list[str]:
+        """The matter's tables."""
+        return list(self.db.table_names())
 
     def query(self, sql: str, params: Any = ()) -> list[_Row]:
         """Run a read query and return rows that index by column name."""

@@ -114,15 +114,17 @@ def enqueue(matter: Matter, page_ids: list[int] | None = None) -> int:
     added = 0
     with matter.write() as conn:
         cur = conn.execute(
-            "INSERT OR IGNORE INTO ocr_queue(page_id, reason, queued_at) "
+            "INSERT INTO ocr_queue(page_id, reason, queued_at) "
             "SELECT p.id, 'no_text', ? FROM pages p WHERE p.needs_ocr = 1 "
-            "AND p.text_source IN ('none', 'pdf')" + scope, (now, *params))
+            "AND p.text_source IN ('none', 'pdf')" + scope + " ON CONFLICT DO NOTHING",
+            (now, *params))
         added += cur.rowcount
         cur = conn.execute(
-            "INSERT OR IGNORE INTO ocr_queue(page_id, reason, queued_at) "
+            "INSERT INTO ocr_queue(page_id, reason, queued_at) "
             "SELECT p.id, 'stamps', ? FROM pages p JOIN source_files f ON f.id = p.source_file_id "
             "WHERE p.text_source = 'loadfile' AND f.kind = 'volume_image' AND EXISTS ("
-            "SELECT 1 FROM redactions r WHERE r.page_id = p.id)" + scope, (now, *params))
+            "SELECT 1 FROM redactions r WHERE r.page_id = p.id)" + scope
+            + " ON CONFLICT DO NOTHING", (now, *params))
         added += cur.rowcount
     checked = matter.get_setting(CHECKED_SETTING, 0) if page_ids is None else 0
     rows = matter.query(
@@ -134,8 +136,8 @@ def enqueue(matter: Matter, page_ids: list[int] | None = None) -> int:
     if garbage:
         with matter.write() as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO ocr_queue(page_id, reason, queued_at) "
-                "VALUES (?, 'garbage', ?)", [(pid, now) for pid in garbage])
+                "INSERT INTO ocr_queue(page_id, reason, queued_at) "
+                "VALUES (?, 'garbage', ?) ON CONFLICT DO NOTHING", [(pid, now) for pid in garbage])
             conn.executemany("UPDATE pages SET needs_ocr = 1 WHERE id = ?",
                              [(pid,) for pid in garbage])
         added += len(garbage)

@@ -24,7 +24,9 @@ from app.matter.audit import ENTITY_KIND as _ENTITY_KIND
 from app.matter.audit import KINDS, Changes, Target  # noqa: F401  (KINDS: this module's API)
 from app.matter.audit import Recorder as _Recorder
 from app.matter.audit import begin as _begin
-from app.matter.store import Matter, id_chunks
+from app.matter.store import Matter, id_chunks, retrying
+from app.review import versions
+from app.review.versions import Versions
 
 _TARGET_TABLE = {"redaction": "redactions", "page": "pages", "document": "documents"}
 
@@ -35,24 +37,45 @@ CHALLENGE_FIELDS = (
 )
 
 
-def _targets(conn: sqlite3.Connection, targets: Iterable[Target]) -> list[Target]:
-    """Validated, de-duplicated targets in the order given."""
+def _targets(rec: _Recorder, targets: Iterable[Target]) -> list[Target]:
+    """Validated, de-duplicated targets in the order given, their rows locked until the commit
+    (on a server) and their versions checked against what the reviewer saw (``rec.expect``).
+
+    Rows are locked in one order, redactions, pages, documents, each by id, and a redaction's
+    page with it (its search-code counts change with it): two writers never wait on each other
+    in a circle.
+    """
+    conn = rec.conn
     seen: dict[Target, None] = {}
     for kind, tid in targets:
         if kind not in _TARGET_TABLE:
             raise ReviewError(f"{kind!r} is not a target kind; use redaction, page or document")
         seen[(kind, int(tid))] = None
     out = list(seen)
+    extra_pages: set[int] = set()
     for kind in _TARGET_TABLE:
-        ids = [t for k, t in out if k == kind]
-        for chunk in id_chunks(ids):
+        ids = sorted({t for k, t in out if k == kind})
+        wanted = set(ids)
+        lock_only = sorted(extra_pages - wanted) if kind == "page" else []
+        for chunk in id_chunks(sorted(ids + lock_only)):
             marks = ",".join("?" * len(chunk))
             found = {r[0] for r in conn.execute(
-                f"SELECT id FROM {_TARGET_TABLE[kind]} WHERE id IN ({marks})", chunk)}
-            missing = [i for i in chunk if i not in found]
+                f"SELECT id FROM {_TARGET_TABLE[kind]} WHERE id IN ({marks}) ORDER BY id"
+                + rec.lock, chunk)}
+            missing = [i for i in chunk if i not in found and i in wanted]
             if missing:
                 raise ReviewError(f"no such {kind}: {', '.join(map(str, missing[:10]))}")
+            if kind == "redaction" and rec.lock:
+                extra_pages |= {int(r[0]) for r in conn.execute(
+                    f"SELECT DISTINCT page_id FROM redactions WHERE id IN ({marks})", chunk)}
+    if rec.expect:
+        versions.check(conn, {t: v for t, v in rec.expect.items() if t in seen}, rec.reviewer)
     return out
+
+
+def _recorder(matter: Matter, conn: sqlite3.Connection, reviewer: str, action: str, op_id: str,
+              expect: Versions | None = None) -> _Recorder:
+    return _Recorder(conn, reviewer, action, op_id, lock=matter.lock_clause(), expect=expect)
 
 
 def _codes(codes: Iterable[str]) -> list[str]:
@@ -74,14 +97,15 @@ def effective_exemptions(stamped: str | None, reviewed: str | None) -> list[str]
 # -- claims -------------------------------------------------------------------------------------
 
 
+@retrying
 def set_redaction_exemptions(matter: Matter, reviewer: str, redaction_ids: Iterable[int],
-                             codes: Sequence[str] | None, *, op_id: str | None = None) -> Changes:
+                             codes: Sequence[str] | None, *, op_id: str | None = None, expect: Versions | None = None) -> Changes:
     """Set the exemption codes a reviewer reads on redactions (None: back to the stamp's)."""
     reviewer, op_id = _begin(matter, reviewer, "set_exemptions", op_id)
     value = None if codes is None else json.dumps(_codes(codes))
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "set_exemptions", op_id)
-        for _, rid in _targets(conn, (("redaction", i) for i in redaction_ids)):
+        rec = _recorder(matter, conn, reviewer, "set_exemptions", op_id, expect)
+        for _, rid in _targets(rec, (("redaction", i) for i in redaction_ids)):
             before = rec.snapshot("redactions", rid, ["exemptions_reviewed"])
             conn.execute("UPDATE redactions SET exemptions_reviewed = ? WHERE id = ?",
                          (value, rid))
@@ -90,14 +114,15 @@ def set_redaction_exemptions(matter: Matter, reviewer: str, redaction_ids: Itera
         return rec.changes()
 
 
+@retrying
 def toggle_redaction_exemption(matter: Matter, reviewer: str, redaction_ids: Iterable[int],
-                               code: str, *, op_id: str | None = None) -> Changes:
+                               code: str, *, op_id: str | None = None, expect: Versions | None = None) -> Changes:
     """Add ``code`` to every redaction's codes, or remove it when all of them already have it."""
     reviewer, op_id = _begin(matter, reviewer, "toggle_exemption", op_id)
     code = vocab.exemption_code(code)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "toggle_exemption", op_id)
-        ids = [t for _, t in _targets(conn, (("redaction", i) for i in redaction_ids))]
+        rec = _recorder(matter, conn, reviewer, "toggle_exemption", op_id, expect)
+        ids = [t for _, t in _targets(rec, (("redaction", i) for i in redaction_ids))]
         current = {}
         for rid in ids:
             row = conn.execute("SELECT exemptions, exemptions_reviewed FROM redactions "
@@ -117,14 +142,15 @@ def toggle_redaction_exemption(matter: Matter, reviewer: str, redaction_ids: Ite
         return rec.changes()
 
 
+@retrying
 def set_page_disposition(matter: Matter, reviewer: str, page_ids: Iterable[int],
-                         disposition: str | None, *, op_id: str | None = None) -> Changes:
+                         disposition: str | None, *, op_id: str | None = None, expect: Versions | None = None) -> Changes:
     """Set the disposition of pages (a key or label of vocab.DISPOSITIONS; None clears it)."""
     reviewer, op_id = _begin(matter, reviewer, "set_disposition", op_id)
     value = None if disposition is None else vocab.resolve("disposition", disposition)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "set_disposition", op_id)
-        for _, pid in _targets(conn, (("page", i) for i in page_ids)):
+        rec = _recorder(matter, conn, reviewer, "set_disposition", op_id, expect)
+        for _, pid in _targets(rec, (("page", i) for i in page_ids)):
             before = rec.snapshot("pages", pid, ["disposition"])
             conn.execute("UPDATE pages SET disposition = ? WHERE id = ?", (value, pid))
             rec.record(("page", pid), "pages", pid, before, {"disposition": value})
@@ -180,8 +206,9 @@ def _update_challenge(rec: _Recorder, cid: int, values: dict[str, Any]) -> None:
                rec.snapshot("challenges", cid))
 
 
+@retrying
 def add_challenge(matter: Matter, reviewer: str, targets: Iterable[Target], *,
-                  op_id: str | None = None, **fields: Any) -> Changes:
+                  op_id: str | None = None, expect: Versions | None = None, **fields: Any) -> Changes:
     """Add a challenge to each target (fields: grounds, status, priority, argument, evidence_*).
 
     ``status`` defaults to ``challenge``.
@@ -189,26 +216,28 @@ def add_challenge(matter: Matter, reviewer: str, targets: Iterable[Target], *,
     reviewer, op_id = _begin(matter, reviewer, "add_challenge", op_id)
     values = _challenge_values({"status": "challenge", **fields})
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "add_challenge", op_id)
-        for target in _targets(conn, targets):
+        rec = _recorder(matter, conn, reviewer, "add_challenge", op_id, expect)
+        for target in _targets(rec, targets):
             _insert_challenge(rec, target, values)
         return rec.changes()
 
 
+@retrying
 def update_challenge(matter: Matter, reviewer: str, challenge_ids: Iterable[int], *,
                      op_id: str | None = None, **fields: Any) -> Changes:
     """Change fields of existing challenges."""
     reviewer, op_id = _begin(matter, reviewer, "update_challenge", op_id)
     values = _challenge_values(fields)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "update_challenge", op_id)
+        rec = _recorder(matter, conn, reviewer, "update_challenge", op_id)
         for cid in dict.fromkeys(challenge_ids):
             _update_challenge(rec, int(cid), values)
         return rec.changes()
 
 
+@retrying
 def set_review(matter: Matter, reviewer: str, targets: Iterable[Target], *,
-               op_id: str | None = None, **fields: Any) -> Changes:
+               op_id: str | None = None, expect: Versions | None = None, **fields: Any) -> Changes:
     """Update each target's latest challenge with ``fields``, creating one where none exists.
 
     This is what the challenge panel and the status keys call: one challenge record per target
@@ -217,8 +246,8 @@ def set_review(matter: Matter, reviewer: str, targets: Iterable[Target], *,
     reviewer, op_id = _begin(matter, reviewer, "set_review", op_id)
     values = _challenge_values(fields)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "set_review", op_id)
-        for target in _targets(conn, targets):
+        rec = _recorder(matter, conn, reviewer, "set_review", op_id, expect)
+        for target in _targets(rec, targets):
             row = conn.execute(
                 "SELECT id FROM challenges WHERE target_kind = ? AND target_id = ? "
                 "ORDER BY id DESC LIMIT 1", target).fetchone()
@@ -230,12 +259,13 @@ def set_review(matter: Matter, reviewer: str, targets: Iterable[Target], *,
         return rec.changes()
 
 
+@retrying
 def delete_challenge(matter: Matter, reviewer: str, challenge_ids: Iterable[int], *,
                      op_id: str | None = None) -> Changes:
     """Delete challenges (undo brings them back)."""
     reviewer, op_id = _begin(matter, reviewer, "delete_challenge", op_id)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "delete_challenge", op_id)
+        rec = _recorder(matter, conn, reviewer, "delete_challenge", op_id)
         for cid in dict.fromkeys(int(c) for c in challenge_ids):
             before = rec.snapshot("challenges", cid)
             if before is None:
@@ -263,47 +293,52 @@ def _tag(rec: _Recorder, name: str, color: str | None, create: bool) -> int | No
     if not create:
         return None
     color = color or DEFAULT_TAG_COLORS.get(name.lower(), "#808080")
-    cur = rec.conn.execute("INSERT INTO tags(name, color, created_at) VALUES (?, ?, ?)",
-                           (name, color, rec.at))
+    cur = rec.conn.execute("INSERT INTO tags(name, color, created_at) VALUES (?, ?, ?) "
+                           "ON CONFLICT DO NOTHING", (name, color, rec.at))
+    if not cur.rowcount:  # another reviewer made it a moment ago (a server): use theirs
+        return int(rec.conn.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0])
     tid = int(cur.lastrowid or 0)
     rec.record(None, "tags", tid, None, rec.snapshot("tags", tid))
     return tid
 
 
+@retrying
 def create_tag(matter: Matter, reviewer: str, name: str, color: str | None = None, *,
                op_id: str | None = None) -> Changes:
     """Create a tag (or recolour an existing one); names are unique ignoring case."""
     reviewer, op_id = _begin(matter, reviewer, "create_tag", op_id)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "create_tag", op_id)
+        rec = _recorder(matter, conn, reviewer, "create_tag", op_id)
         _tag(rec, name, color, create=True)
         return rec.changes()
 
 
+@retrying
 def add_tag(matter: Matter, reviewer: str, name: str, targets: Iterable[Target], *,
-            color: str | None = None, op_id: str | None = None) -> Changes:
+            color: str | None = None, op_id: str | None = None, expect: Versions | None = None) -> Changes:
     """Tag every target with ``name`` (created with ``color`` when new); one transaction."""
     reviewer, op_id = _begin(matter, reviewer, "add_tag", op_id)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "add_tag", op_id)
-        targets = _targets(conn, targets)
+        rec = _recorder(matter, conn, reviewer, "add_tag", op_id, expect)
+        targets = _targets(rec, targets)
         tid = _tag(rec, name, color, create=True)
         for target in targets:
-            cur = conn.execute("INSERT OR IGNORE INTO tag_links(tag_id, target_kind, target_id) "
-                               "VALUES (?, ?, ?)", (tid, *target))
+            cur = conn.execute("INSERT INTO tag_links(tag_id, target_kind, target_id) "
+                               "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (tid, *target))
             if cur.rowcount:
                 lid = int(cur.lastrowid or 0)
                 rec.record(target, "tag_links", lid, None, rec.snapshot("tag_links", lid))
         return rec.changes()
 
 
+@retrying
 def remove_tag(matter: Matter, reviewer: str, name: str, targets: Iterable[Target], *,
-               op_id: str | None = None) -> Changes:
+               op_id: str | None = None, expect: Versions | None = None) -> Changes:
     """Remove tag ``name`` from every target (the tag itself stays)."""
     reviewer, op_id = _begin(matter, reviewer, "remove_tag", op_id)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "remove_tag", op_id)
-        targets = _targets(conn, targets)
+        rec = _recorder(matter, conn, reviewer, "remove_tag", op_id, expect)
+        targets = _targets(rec, targets)
         tid = _tag(rec, name, None, create=False)
         if tid is None:
             raise ReviewError(f"no such tag: {name}")
@@ -320,6 +355,7 @@ def remove_tag(matter: Matter, reviewer: str, name: str, targets: Iterable[Targe
 # -- exhibits -----------------------------------------------------------------------------------
 
 
+@retrying
 def set_exhibit(matter: Matter, reviewer: str, number: str, *, document_id: int | None = None,
                 first_page_id: int | None = None, last_page_id: int | None = None,
                 description: str = "", status: str = "planned",
@@ -334,10 +370,10 @@ def set_exhibit(matter: Matter, reviewer: str, number: str, *, document_id: int 
     status = vocab.resolve("exhibit_status", status)
     last_page_id = last_page_id if last_page_id is not None else first_page_id
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "set_exhibit", op_id)
+        rec = _recorder(matter, conn, reviewer, "set_exhibit", op_id)
         wanted = [("document", document_id)] if document_id is not None else []
         wanted += [("page", p) for p in (first_page_id, last_page_id) if p is not None]
-        _targets(conn, wanted)
+        _targets(rec, wanted)
         target: Target = (("document", document_id) if document_id is not None
                           else ("page", int(first_page_id or 0)))
         values = {"description": description.strip(), "document_id": document_id,
@@ -362,12 +398,13 @@ def set_exhibit(matter: Matter, reviewer: str, number: str, *, document_id: int 
         return rec.changes()
 
 
+@retrying
 def delete_exhibit(matter: Matter, reviewer: str, number: str, *,
                    op_id: str | None = None) -> Changes:
     """Delete exhibit ``number``."""
     reviewer, op_id = _begin(matter, reviewer, "delete_exhibit", op_id)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "delete_exhibit", op_id)
+        rec = _recorder(matter, conn, reviewer, "delete_exhibit", op_id)
         row = conn.execute("SELECT id FROM exhibits WHERE number = ?", (number,)).fetchone()
         if row is None:
             raise ReviewError(f"no such exhibit: {number}")
@@ -389,15 +426,16 @@ def _exhibit_target(row: dict[str, Any]) -> Target | None:
 # -- notes --------------------------------------------------------------------------------------
 
 
+@retrying
 def add_note(matter: Matter, reviewer: str, targets: Iterable[Target], text: str, *,
-             op_id: str | None = None) -> Changes:
+             op_id: str | None = None, expect: Versions | None = None) -> Changes:
     """Attach a note to each target."""
     reviewer, op_id = _begin(matter, reviewer, "add_note", op_id)
     if not text.strip():
         raise ReviewError("a note needs some text")
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "add_note", op_id)
-        for target in _targets(conn, targets):
+        rec = _recorder(matter, conn, reviewer, "add_note", op_id, expect)
+        for target in _targets(rec, targets):
             cur = conn.execute(
                 "INSERT INTO notes(target_kind, target_id, text, reviewer, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?)", (*target, text, reviewer, rec.at, rec.at))
@@ -406,12 +444,13 @@ def add_note(matter: Matter, reviewer: str, targets: Iterable[Target], text: str
         return rec.changes()
 
 
+@retrying
 def update_note(matter: Matter, reviewer: str, note_id: int, text: str, *,
                 op_id: str | None = None) -> Changes:
     """Replace a note's text (empty text deletes it)."""
     reviewer, op_id = _begin(matter, reviewer, "update_note", op_id)
     with matter.write() as conn:
-        rec = _Recorder(conn, reviewer, "update_note", op_id)
+        rec = _recorder(matter, conn, reviewer, "update_note", op_id)
         before = rec.snapshot("notes", note_id)
         if before is None:
             raise ReviewError(f"no such note: {note_id}")
@@ -429,21 +468,27 @@ def update_note(matter: Matter, reviewer: str, note_id: int, text: str, *,
 # -- undo / redo --------------------------------------------------------------------------------
 
 
-def undo(matter: Matter, reviewer: str, op_id: str, *, missing_ok: bool = False) -> Changes:
+@retrying
+def undo(matter: Matter, reviewer: str, op_id: str, *, missing_ok: bool = False,
+         force: bool = False) -> Changes:
     """Put back every row ``op_id`` touched as it was before (newest row first).
 
     An op that wrote nothing raises ReviewError, or with ``missing_ok`` returns empty Changes.
     """
-    return _replay(matter, reviewer, op_id, "before", reverse=True, missing_ok=missing_ok)
+    return _replay(matter, reviewer, op_id, "before", reverse=True, missing_ok=missing_ok,
+                   force=force)
 
 
-def redo(matter: Matter, reviewer: str, op_id: str, *, missing_ok: bool = False) -> Changes:
+@retrying
+def redo(matter: Matter, reviewer: str, op_id: str, *, missing_ok: bool = False,
+         force: bool = False) -> Changes:
     """Apply ``op_id`` again from its recorded after-snapshots (oldest row first)."""
-    return _replay(matter, reviewer, op_id, "after", reverse=False, missing_ok=missing_ok)
+    return _replay(matter, reviewer, op_id, "after", reverse=False, missing_ok=missing_ok,
+                   force=force)
 
 
 def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool,
-            missing_ok: bool) -> Changes:
+            missing_ok: bool, force: bool = False) -> Changes:
     reviewer, new_op = _begin(matter, reviewer, side, None)
     with matter.write() as conn:
         rows = conn.execute(
@@ -455,7 +500,12 @@ def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool,
                 return Changes(op_id=new_op)
             raise ReviewError(f"nothing recorded for op {op_id}")
         action = ("undo " if reverse else "redo ") + rows[0][0]
-        rec = _Recorder(conn, reviewer, action, new_op)
+        rec = _recorder(matter, conn, reviewer, action, new_op)
+        if not force:  # put back only your own changes, never over another reviewer's
+            _targets(rec, {(r[1], r[2]) for r in rows if r[1] and _exists(conn, r[1], r[2])})
+            top = conn.execute("SELECT max(id) FROM audit_log WHERE op_id = ?",
+                               (op_id,)).fetchone()[0]
+            versions.check_undo(conn, [(r[1], r[2]) for r in rows], int(top), reviewer)
         for _, tkind, tid, entity, eid, before_j, after_j in rows:
             if entity not in _ENTITY_KIND:
                 raise ReviewError(f"cannot replay writes to {entity}")
@@ -470,8 +520,10 @@ def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool,
                 conn.execute(f"DELETE FROM {entity} WHERE id = ?", (eid,))
             elif other is None:
                 _check_columns(conn, entity, want)
-                conn.execute(f"INSERT OR REPLACE INTO {entity}({', '.join(want)}) "
-                             f"VALUES ({','.join('?' * len(want))})", list(want.values()))
+                update = ", ".join(f"{k} = excluded.{k}" for k in want if k != "id")
+                conn.execute(f"INSERT INTO {entity}({', '.join(want)}) "
+                             f"VALUES ({','.join('?' * len(want))}) "
+                             f"ON CONFLICT(id) DO UPDATE SET {update}", list(want.values()))
             else:
                 _check_columns(conn, entity, want)
                 sets = ", ".join(f"{k} = ?" for k in want)
@@ -480,6 +532,11 @@ def _replay(matter: Matter, reviewer: str, op_id: str, side: str, reverse: bool,
             rec.record(target, entity, eid, now, after)
             rec.note(target, entity, eid, set(want or other or {}))
         return rec.changes()
+
+
+def _exists(conn: sqlite3.Connection, kind: str, target_id: int) -> bool:
+    return conn.execute(f"SELECT 1 FROM {_TARGET_TABLE[kind]} WHERE id = ?",
+                        (target_id,)).fetchone() is not None
 
 
 def _check_columns(conn: sqlite3.Connection, entity: str, values: dict[str, Any]) -> None:

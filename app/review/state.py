@@ -15,6 +15,7 @@ from typing import Any
 
 from app import vocabulary as vocab
 from app.matter.store import Matter, id_chunks
+from app.review import versions
 from app.review.ops import effective_exemptions
 from app.review.views import (
     Note,
@@ -240,6 +241,11 @@ def page_view(matter: Matter, page_id: int) -> PageData:
     from app.matter.stops import notes_by_page
 
     rotation, width, height = int(page["rotation"]), page["width"], page["height"]
+    rows = matter.query(
+        f"SELECT r.*, {_status_sql('redaction', 'r.id')} AS status FROM redactions r "
+        f"WHERE r.page_id = ? ORDER BY r.y0, r.x0, r.id", (page_id,))
+    seen = versions.versions(matter.conn, [("page", page_id)]
+                             + [("redaction", int(r["id"])) for r in rows])
     redactions = tuple(
         RedactionData(
             id=int(r["id"]),
@@ -253,10 +259,9 @@ def page_view(matter: Matter, page_id: int) -> PageData:
             bad=bool(r["bad"]),
             hidden_chars=int(r["hidden_chars"] or 0),
             status=r["status"] or "not_reviewed",
+            version=seen[("redaction", int(r["id"]))],
         )
-        for r in matter.query(
-            f"SELECT r.*, {_status_sql('redaction', 'r.id')} AS status FROM redactions r "
-            f"WHERE r.page_id = ? ORDER BY r.y0, r.x0, r.id", (page_id,))
+        for r in rows
     )
     return PageData(
         id=int(page["id"]), bates=page["bates"], page_index=int(page["page_index"]),
@@ -265,7 +270,7 @@ def page_view(matter: Matter, page_id: int) -> PageData:
         path=page["path"], kind=page["kind"], doc_begbates=page["doc_begbates"],
         production=page["production"],
         needs_look=tuple(notes_by_page(matter, page_id).get(page_id, [])),
-        redactions=redactions)
+        redactions=redactions, version=seen[("page", page_id)])
 
 
 def display_box(bbox: tuple[float, float, float, float], rotation: int, width: float,
@@ -304,7 +309,8 @@ def review(matter: Matter, kind: str, target_id: int) -> Review:
         ex = matter.query(f"SELECT * FROM exhibits WHERE {col} = ? ORDER BY id LIMIT 1",
                           (target_id,))
         exhibit = exhibit_of(ex[0]) if ex else None
-    return Review(kind, target_id, challenge, tags, notes, exhibit)
+    version = versions.versions(matter.conn, [(kind, target_id)])[(kind, target_id)]
+    return Review(kind, target_id, challenge, tags, notes, exhibit, version)
 
 
 def all_tags(matter: Matter) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ class RedactionData:
     bad: bool
     hidden_chars: int
     status: str  # the latest challenge's status, "not_reviewed" if none
+    version: int = 0  # as read; pass back as ``expect`` (app/review/versions.py)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class PageData:
     production: str
     needs_look: tuple[str, ...]  # why a human should look (a step stopped, codes not legible)
     redactions: tuple[RedactionData, ...]
+    version: int = 0  # the page target's, as read (its disposition, tags, notes...)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Review:
     tags: tuple[str, ...]
     notes: tuple[Note, ...] = field(default=())
     exhibit: Exhibit | None = None
+    version: int = 0  # the target's, as read
 
 
 def challenge_of(row: dict[str, Any], grounds: list[str]) -> Challenge:

@@ -174,7 +174,7 @@ def _production(conn: sqlite3.Connection, field: Field) -> Predicate:
 def _disposition(conn: sqlite3.Connection, field: Field) -> Predicate:
     key = _resolve("disposition", field)
     own = "p.disposition" if _has_column(conn, "pages", "disposition") else "NULL"
-    return (f"coalesce({own}, CASE WHEN p.withheld_in_full THEN 'withheld_in_full' "
+    return (f"coalesce({own}, CASE WHEN p.withheld_in_full = 1 THEN 'withheld_in_full' "
             "WHEN p.redaction_count > 0 THEN 'released_in_part' "
             "ELSE 'released_in_full' END) = ?", (key,))
 

@@ -19,8 +19,11 @@ from types import TracebackType
 
 from app.matter.audit import Changes
 from app.matter.lock import InstanceLock
+from app.matter.server import is_server_url
 from app.matter.store import Matter
+from app.matter.watch import ChangeWatch
 from app.review import ops
+from app.review.versions import Versions
 from app.session.comparing import Compare
 from app.session.ocr import Ocr
 from app.session.pages import Pages
@@ -35,6 +38,8 @@ class Session:
     def __init__(self, matter: Matter, lock: InstanceLock | None = None) -> None:
         self._matter = matter
         self._lock = lock
+        self._own_ops: set[str] = set()
+        self._watch: ChangeWatch | None = None
         self.pages = Pages(matter)
         self.search = Search(matter)
         self.ocr = Ocr(matter)
@@ -49,7 +54,11 @@ class Session:
         ``exclusive``: one writer per matter file. When another window (in this or another
         Vaughn) holds the matter's lock, or the file cannot be written, the session opens
         read-only and :attr:`locked` says which. Raises MatterError with a plain reason.
+        A ``postgresql://`` URL opens a shared matter on a server (no lock: the server orders
+        the writers).
         """
+        if is_server_url(path):
+            return cls(Matter.open(str(path), create=create, read_only=read_only))
         path = Path(path)
         lock = None
         if exclusive and not read_only and path.exists():
@@ -69,6 +78,16 @@ class Session:
         return self._matter.path
 
     @property
+    def location(self) -> str:
+        """What the matter is, for a title bar: its file, or its server URL (no password)."""
+        return self._matter.location
+
+    @property
+    def shared(self) -> bool:
+        """Whether the matter is on a server, shared with other reviewers."""
+        return is_server_url(self._matter.location)
+
+    @property
     def read_only(self) -> bool:
         """Whether nothing can be changed (opened so, a read-only file, or locked elsewhere)."""
         return bool(self._matter.read_only)
@@ -84,20 +103,36 @@ class Session:
         the facets."""
         return self._matter
 
-    def writer(self, reviewer: str, op_id: str | None = None) -> Writer:
-        """The changes one reviewer can make, each recorded under ``op_id`` (one undo step)."""
-        return Writer(self._matter, reviewer, op_id)
+    def writer(self, reviewer: str, op_id: str | None = None,
+               expect: Versions | None = None) -> Writer:
+        """The changes one reviewer can make, each recorded under ``op_id`` (one undo step);
+        with ``expect`` (target versions as read), refused with ReviewConflict where another
+        reviewer changed a target since."""
+        if op_id:  # the window's ops (it picks their ids): not news to this window
+            self._own_ops.add(op_id)
+        return Writer(self._matter, reviewer, op_id, expect)
 
-    def undo(self, reviewer: str, op_id: str) -> Changes:
-        """Put back what op ``op_id`` changed (nothing when it wrote nothing)."""
-        return ops.undo(self._matter, reviewer, op_id, missing_ok=True)
+    def others_changes(self) -> Changes:
+        """What other reviewers (other windows, on a shared matter other people) wrote since
+        the last call; the first call only starts watching (app/matter/watch.py)."""
+        if self._watch is None:
+            self._watch = ChangeWatch(self._matter, own=self._own_ops.__contains__)
+            return Changes()
+        return self._watch.poll()
 
-    def redo(self, reviewer: str, op_id: str) -> Changes:
-        """Make op ``op_id``'s changes again after an undo."""
-        return ops.redo(self._matter, reviewer, op_id, missing_ok=True)
+    def undo(self, reviewer: str, op_id: str, *, force: bool = False) -> Changes:
+        """Put back what op ``op_id`` changed (nothing when it wrote nothing); ReviewConflict
+        where another reviewer changed one of its targets since (``force``: undo anyway)."""
+        return ops.undo(self._matter, reviewer, op_id, missing_ok=True, force=force)
+
+    def redo(self, reviewer: str, op_id: str, *, force: bool = False) -> Changes:
+        """Make op ``op_id``'s changes again after an undo (ReviewConflict as for undo)."""
+        return ops.redo(self._matter, reviewer, op_id, missing_ok=True, force=force)
 
     def close(self) -> None:
         """Close the matter and give up its lock."""
+        if self._watch is not None:
+            self._watch.close()
         try:
             self._matter.close()
         finally:

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.matter.server import matter_location
+
 EXIT_OK, EXIT_ERROR = 0, 1
 
 
@@ -28,7 +30,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("vaughn-index", help="import the agency's Vaughn index (xlsx, csv, "
                        "docx, pdf), reconcile it with the production, list or challenge its "
                        "findings")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("file", type=Path, nargs="?", help="the index to import")
     p.add_argument("--production", help="the production the index covers (default: all)")
     p.add_argument("--findings", action="store_true", help="list the current findings")

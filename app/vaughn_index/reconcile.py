@@ -396,8 +396,8 @@ def reconcile_index(matter: Matter, index_id: int) -> int:
                  json.dumps(f.page_ids), json.dumps(f.redaction_ids), f.summary,
                  json.dumps(f.evidence, ensure_ascii=False), op))
             fid = int(cur.lastrowid or 0)
-            conn.executemany("INSERT OR IGNORE INTO vaughn_finding_pages(finding_id, page_id) "
-                             "VALUES (?, ?)", [(fid, p) for p in f.page_ids])
+            conn.executemany("INSERT INTO vaughn_finding_pages(finding_id, page_id) "
+                             "VALUES (?, ?) ON CONFLICT DO NOTHING", [(fid, p) for p in f.page_ids])
         conn.execute("UPDATE vaughn_indexes SET reconciled_state = ? WHERE id = ?",
                      (state, index_id))
     return len(found)

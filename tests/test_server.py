@@ -1,0 +1,315 @@
+"""A matter on a real PostgreSQL server (issue #20): the same core API, the same answers.
+
+Every test here talks to a server this test run started (tests/pg_harness.py); none is mocked.
+The parity tests run one script of review actions on a matter file and on its copy moved to
+the server, and compare everything the window and the exports read from the two.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.errors import MatterError, MatterReadOnly
+from app.matter import pg_schema
+from app.matter.server import ServerMatter, display_url
+from app.matter.store import Matter
+from app.matter.transfer import copy_matter
+from app.review import ops, state
+from app.session import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+R = "Pat Reviewer"
+
+
+@pytest.fixture
+def pair(pdf_matter_template, tmp_path, server_url):
+    """(a matter file, the same matter moved to the server)."""
+    path = tmp_path / "m.vaughn"
+    shutil.copy(pdf_matter_template, path)
+    local = Matter.open(path)
+    shared = Matter.open(server_url, create=True)
+    copy_matter(local, shared)
+    yield local, shared
+    local.close()
+    shared.close()
+
+
+def _script(m: Matter) -> list[str]:
+    """A reviewer's morning on ``m``; the op ids, in order."""
+    reds = [r[0] for r in m.conn.execute("SELECT id FROM redactions ORDER BY id LIMIT 6")]
+    pages = [r[0] for r in m.conn.execute("SELECT id FROM pages ORDER BY id LIMIT 5")]
+    done = [
+        ops.set_redaction_exemptions(m, R, reds[:2], ["b6", "b7c"]),
+        ops.toggle_redaction_exemption(m, R, reds[1:4], "(b)(5)"),
+        ops.set_page_disposition(m, R, pages[:2], "withheld in full"),
+        ops.set_review(m, R, [("redaction", reds[0])], grounds=["public interest", "segreg"],
+                       status="challenge", priority="high", argument="100% withheld?"),
+        ops.add_tag(m, R, "Hot", [("page", pages[0]), ("redaction", reds[2])]),
+        ops.add_tag(m, R, "hot", [("page", pages[1])]),  # the same tag, any case
+        ops.remove_tag(m, R, "HOT", [("page", pages[0])]),
+        ops.add_note(m, R, [("page", pages[2])], "Ask about the 50% rule"),
+        ops.set_exhibit(m, R, "PX-1", document_id=m.scalar("SELECT min(id) FROM documents"),
+                        description="The memo"),
+    ]
+    ops.undo(m, R, done[1].op_id)
+    ops.redo(m, R, done[1].op_id)
+    ops.undo(m, R, done[6].op_id)
+    return [c.op_id for c in done]
+
+
+def _reads(m: Matter) -> dict[str, object]:
+    """What the window and the exports read."""
+    from app.export.challenges import challenge_rows
+    from app.export.data import codes_by_page, page_rows
+
+    page_ids = [r[0] for r in m.conn.execute("SELECT id FROM pages ORDER BY id")]
+    reds = [r[0] for r in m.conn.execute("SELECT id FROM redactions ORDER BY id")]
+    return {
+        "tree": state.tree(m),
+        "rows": state.tree_rows(m),
+        "views": [state.page_view(m, p) for p in page_ids],
+        "reviews": [state.review(m, "redaction", r) for r in reds]
+                   + [state.review(m, "page", p) for p in page_ids],
+        "tags": state.all_tags(m),
+        "filters": {k: state.filter_pages(m, k, v) for k, v in [
+            ("bad", ""), ("withheld", ""), ("tag", "hot"), ("challenged", ""),
+            ("unreviewed", ""), ("exemption", "(b)(6)")]
+            if _filter_ok(m, k, v)},
+        "page_rows": page_rows(m),
+        "codes": codes_by_page(m, page_ids),
+        "challenges": challenge_rows(m),
+        "search_codes": [tuple(r) for r in m.conn.execute(
+            "SELECT code, page_id, n FROM search_codes ORDER BY page_id, code")],
+        "audit": [tuple(r) for r in m.conn.execute(
+            "SELECT action, reviewer, target_kind, target_id, entity, entity_id, before, after "
+            "FROM audit_log ORDER BY id")],
+    }
+
+
+def _filter_ok(m: Matter, kind: str, value: str) -> bool:
+    try:
+        state.filter_pages(m, kind, value)
+    except Exception:  # a filter kind this version does not have
+        return False
+    return True
+
+
+def test_review_script_reads_the_same_on_both_backends(pair) -> None:
+    local, shared = pair
+    assert _reads(local) == _reads(shared)  # the move itself changed nothing
+    _script(local)
+    _script(shared)
+    a, b = _reads(local), _reads(shared)
+    for key in a:
+        assert a[key] == b[key], key
+    assert a["tags"] and a["challenges"] and len(a["audit"]) > 10
+
+
+def test_a_move_there_and_back_keeps_every_row(pair, tmp_path) -> None:
+    local, shared = pair
+    _script(shared)
+    back = Matter.open(tmp_path / "back.vaughn", create=True)
+    moved = copy_matter(shared, back)
+    assert moved.rows["pages"] == local.scalar("SELECT count(*) FROM pages")
+    assert _reads(back) == _reads(shared)
+    # the file's own full-text index was rebuilt from the page text as it arrived
+    hits = back.scalar("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH 'the'")
+    assert hits == local.scalar("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH 'the'")
+    back.close()
+
+
+def test_new_ids_on_the_server_continue_after_the_copied_ones(pair) -> None:
+    local, shared = pair
+    top = shared.scalar("SELECT max(id) FROM audit_log") or 0
+    ops.add_note(shared, R, [("page", 1)], "after the move")
+    assert shared.scalar("SELECT max(id) FROM audit_log") > top
+
+
+def test_schemas_have_the_same_tables_and_columns(server_url, tmp_path) -> None:
+    local = Matter.open(tmp_path / "s.vaughn", create=True)
+    shared = Matter.open(server_url, create=True)
+    from app.matter.transfer import table_order
+
+    for table in [*table_order(), "search_codes"]:
+        cols_l = [r[1] for r in local.conn.execute(f"PRAGMA table_info({table})")]
+        cols_s = [r[1] for r in shared.conn.execute(f"PRAGMA table_info({table})")]
+        assert cols_l == cols_s, table
+    from app.matter.migrations import LATEST
+
+    assert pg_schema.SQLITE_VERSION == LATEST  # a new SQLite migration needs its server twin
+    local.close()
+    shared.close()
+
+
+def test_a_write_is_one_transaction_on_the_server(pair) -> None:
+    _local, shared = pair
+    reds = [r[0] for r in shared.conn.execute("SELECT id FROM redactions ORDER BY id LIMIT 2")]
+    with pytest.raises(Exception, match="no such redaction"):
+        ops.set_redaction_exemptions(shared, R, [reds[0], 10**9], ["b6"])
+    assert shared.scalar("SELECT exemptions_reviewed FROM redactions WHERE id = ?",
+                         (reds[0],)) is None
+    assert not shared.conn.in_transaction
+
+
+# -- opening: clear errors ---------------------------------------------------------------------
+
+
+def test_wrong_password_wrong_host_no_database(pg_server) -> None:
+    with pytest.raises(MatterError, match="refused the login") as err:
+        Matter.open(pg_server.url(password="not-it"))
+    assert "not-it" not in str(err.value)
+    with pytest.raises(MatterError, match="cannot be reached"):
+        Matter.open("postgresql://nobody:secret-pw@127.0.0.1:1/x")
+    with pytest.raises(MatterError, match="no such database"):
+        Matter.open(pg_server.url(dbname="no_such_db"))
+
+
+def test_a_database_without_a_matter_or_with_a_newer_one(pg_server, server_url) -> None:
+    with pytest.raises(MatterError, match="holds no Vaughn matter"):
+        Matter.open(server_url)
+    pg_server.admin("CREATE TABLE other_app(x int)", dbname=server_url.rsplit("/", 1)[1])
+    with pytest.raises(MatterError, match="other tables"):
+        Matter.open(server_url, create=True)
+    name = server_url.rsplit("/", 1)[1] + "_n"
+    url = pg_server.new_database(name)
+    Matter.open(url, create=True).close()
+    pg_server.admin("INSERT INTO vaughn_migrations(name) VALUES ('9999_future')", dbname=name)
+    with pytest.raises(MatterError, match="newer Vaughn"):
+        Matter.open(url)
+
+
+def test_display_url_hides_the_password() -> None:
+    assert display_url("postgresql://ann:s3cret@db.example:5433/foia") == \
+        "postgresql://ann@db.example:5433/foia"
+
+
+def test_session_opens_a_shared_matter(pair, server_url) -> None:
+    with Session.open(server_url) as session:
+        assert session.shared and "admin-test-only" not in session.location
+        first = session.pages.first()
+        assert first is not None and session.pages.page(first).id == first
+        changes = session.writer(R).add_tag("hot", [("page", int(first))])
+        assert changes.tag_ids
+
+
+# -- roles, enforced by the server ---------------------------------------------------------------
+
+
+def test_roles_are_enforced_by_the_server(pg_server, pair, server_url) -> None:
+    db = server_url.rsplit("/", 1)[1]
+    for user, role in [("rita", "vaughn_readonly"), ("rev", "vaughn_reviewer")]:
+        pg_server.admin(f"DROP ROLE IF EXISTS {user}")
+        pg_server.admin(f"CREATE ROLE {user} LOGIN PASSWORD 'pw-{user}' IN ROLE {role}")
+        pg_server.admin(f"GRANT CONNECT ON DATABASE {db} TO {user}")
+    reader = Matter.open(pg_server.url("rita", "pw-rita", db))
+    page = reader.scalar("SELECT min(id) FROM pages")
+    assert state.page_view(reader, page).id == page  # reads
+    with pytest.raises(MatterReadOnly, match="may not make this change"):
+        ops.add_tag(reader, "Rita", "hot", [("page", page)])
+    reader.close()
+    reviewer = Matter.open(pg_server.url("rev", "pw-rev", db))
+    assert ops.add_tag(reviewer, "Rev", "hot", [("page", page)]).tag_ids
+    # a reviewer does not delete productions
+    with pytest.raises(MatterReadOnly), reviewer.write() as conn:
+        conn.execute("DELETE FROM productions")
+    reviewer.close()
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_cli_migrate_and_read_a_shared_matter(pdf_matter_template, tmp_path, server_url) -> None:
+    src = tmp_path / "cli.vaughn"
+    shutil.copy(pdf_matter_template, src)
+
+    def vaughn(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    done = vaughn("migrate", str(src), server_url)
+    assert done.returncode == 0, done.stderr
+    assert "admin-test-only" not in done.stdout + done.stderr
+    local = sqlite3.connect(src).execute("SELECT count(*) FROM pages").fetchone()[0]
+    assert f"{local} pages" in done.stdout
+    pages = vaughn("pages", server_url)
+    assert pages.returncode == 0, pages.stderr
+    assert len(pages.stdout.strip().splitlines()) >= local
+    again = vaughn("migrate", str(src), server_url)
+    assert again.returncode != 0 and "already holds a matter" in again.stderr
+    back = tmp_path / "back.vaughn"
+    done = vaughn("migrate", server_url, str(back))
+    assert done.returncode == 0, done.stderr
+    assert sqlite3.connect(back).execute("SELECT count(*) FROM pages").fetchone()[0] == local
+
+
+def test_server_matter_is_a_matter() -> None:
+    assert issubclass(ServerMatter, Matter)
+
+
+# -- faults: the server goes away in the middle of review ----------------------------------------
+
+
+def test_server_killed_during_a_burst_keeps_every_acknowledged_change(
+        pdf_matter_template, tmp_path) -> None:
+    """Changes stream in; the server is killed (no clean shutdown) and started again. Every
+    change the writer was told was saved is there afterwards, and the same Matter object
+    goes on writing once the server is back (it reconnects by itself)."""
+    import pg_harness
+
+    from app.errors import ServerUnavailable
+
+    server = pg_harness.LocalServer()
+    server.start()
+    try:
+        url = server.new_database("burst")
+        local = tmp_path / "b.vaughn"
+        shutil.copy(pdf_matter_template, local)
+        with Matter.open(local) as src, Matter.open(url, create=True) as dst:
+            copy_matter(src, dst)
+        shared = Matter.open(url)
+        page = shared.scalar("SELECT min(id) FROM pages")
+        acked: list[str] = []
+        refused = 0
+        stop = threading.Event()
+        killed = threading.Event()
+
+        def burst() -> None:
+            nonlocal refused
+            n = 0
+            while not stop.is_set():
+                n += 1
+                try:
+                    acked.append(ops.add_note(shared, R, [("page", page)], f"n{n}").op_id)
+                except ServerUnavailable:
+                    refused += 1  # told it was not saved: the window keeps it to send again
+                    time.sleep(0.05)
+                if killed.is_set() and len(acked) > before_kill + 20:
+                    stop.set()
+
+        before_kill = 10**9
+        thread = threading.Thread(target=burst)
+        thread.start()
+        while len(acked) < 30:
+            time.sleep(0.01)
+        server.stop("immediate")
+        before_kill = len(acked)
+        time.sleep(0.5)
+        server.start()
+        killed.set()
+        thread.join(timeout=60)
+        assert not thread.is_alive()
+        assert refused > 0  # the burst did run into the dead server
+        saved = {r[0] for r in shared.conn.execute("SELECT op_id FROM audit_log")}
+        assert set(acked) <= saved
+        assert len(acked) > before_kill + 20  # and went on after the restart
+        shared.close()
+    finally:
+        server.close()
