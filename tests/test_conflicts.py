@@ -120,3 +120,24 @@ def test_versions_come_with_what_the_window_reads(two) -> None:
     assert after.version > before.version
     assert after.redactions[0].version == before.redactions[0].version
     assert state.review(ann.matter, "page", page).version == after.version
+
+
+def test_a_change_one_reviewer_makes_reaches_the_others_window(two) -> None:
+    """What the window's watch timer reads (Session.others_changes): Bob's change, not Ann's
+    own, with the targets it touched; on a server woken by NOTIFY."""
+    import time
+
+    ann, bob = two
+    page, rid = _first_redaction(ann)
+    assert ann.others_changes().empty  # the first call starts watching
+    ann.writer(ANN, op_id="ann-own-op").set_exemptions([rid], ["b6"])
+    assert ann.others_changes().empty  # her own op is not news to her
+    bob.writer(BOB).add_tag("hot", [("page", page)])
+    deadline = time.monotonic() + 2
+    seen = ann.others_changes()
+    while seen.empty and time.monotonic() < deadline:
+        time.sleep(0.05)
+        seen = ann.others_changes()
+    assert page in seen.pages and "tags" in seen.kinds
+    assert rid not in seen.redactions
+    assert ann.others_changes().empty  # told once

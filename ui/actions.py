@@ -42,6 +42,7 @@ def menus(w: MainWindow) -> list[tuple[str, list[Item]]]:
     return [
         ("&File", [
             ("open", "&Open matter…", "Ctrl+O", w.opener.ask_open),
+            ("open_shared", "Open &shared matter…", None, w.opener.ask_shared),
             ("new", "&New matter…", "Ctrl+N", w.opener.ask_new),
             ("ingest", "&Ingest production…", "Ctrl+I", w.ingester.ask_ingest),
             "recent", SEPARATOR,

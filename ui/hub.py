@@ -8,6 +8,13 @@ queued at once, in order, without waiting for the first run to finish. An op ref
 first run (a merge at a file's first record) wrote nothing and leaves no step on the stack.
 Each result's :class:`Changes` is broadcast by :attr:`Hub.changed`; panels decide for
 themselves whether to reload.
+
+On a shared matter (issue #20) the first run of each op carries the versions of the targets
+the window shows (``versions``, read when the action is taken): when another reviewer changed
+one of them since, the op is refused (ReviewConflict), the reviewer is told who changed what,
+and the panels reload to show the other's values; doing the action again then applies it.
+:meth:`Hub.watch` polls for other reviewers' changes (LISTEN/NOTIFY on the server) about once
+a second and broadcasts them like the window's own.
 """
 
 from __future__ import annotations
@@ -16,14 +23,15 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from ui.worker import URGENT, WRITE, MatterWorker
+from app.errors import ReviewConflict
+from ui.worker import NORMAL, URGENT, WRITE, MatterWorker
 
 if TYPE_CHECKING:
-    from app.session import Changes, Writer
+    from app.session import Changes, Versions, Writer
 
 OpFn = Callable[["Writer"], "Changes"]  # one op of the session's Writer
 
@@ -36,12 +44,36 @@ class Hub(QObject):
     settled = Signal()  # emitted after every op result (tests wait on it)
 
     def __init__(self, worker: MatterWorker, reviewer: Callable[[], str],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None,
+                 versions: Callable[[], Versions] | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
         self.reviewer = reviewer
+        self.versions = versions or dict
         self.stack = QUndoStack(self)
         self.in_flight = 0
+        self._watch = QTimer(self)
+        self._watch.timeout.connect(self._poll_others)
+        self._polling = False
+
+    def watch(self, interval_ms: int = 1000) -> None:
+        """Show other reviewers' changes as they land (a shared matter)."""
+        self._watch.start(interval_ms)
+
+    def _poll_others(self) -> None:
+        if self._polling:
+            return
+        self._polling = True
+        self.worker.submit(lambda ctx: ctx.session.others_changes(), self._others,
+                           self._others_failed, priority=NORMAL)
+
+    def _others(self, changes: Any) -> None:
+        self._polling = False
+        if changes is not None and not changes.empty:
+            self.changed.emit(changes)
+
+    def _others_failed(self, exc: BaseException) -> None:
+        self._polling = False  # the server is away: the next tick tries again
 
     def run(self, text: str, fn: OpFn) -> None:
         """Do a review action as one undoable step."""
@@ -68,11 +100,17 @@ class Hub(QObject):
     def _refused(self, cmd: OpCommand, exc: BaseException) -> None:
         """An op refused on its first run wrote nothing: it leaves no undo step. On top of the
         stack it goes at once; under newer steps (or undone already) Qt drops it, without
-        running it, when undo or redo reaches it."""
+        running it, when undo or redo reaches it. Refused over another reviewer's change, the
+        panels reload to show it."""
         cmd.setObsolete(True)
         top = self.stack.count() - 1
         if top >= 0 and self.stack.index() == top + 1 and self.stack.command(top) is cmd:
             self.stack.undo()  # an obsolete command is removed, its undo() is not called
+        if isinstance(exc, ReviewConflict):
+            self.changed.emit(_target_changes(exc.target))
+            self._error(RuntimeError(f"{exc} — it now shows their change; do it again to "
+                                     "apply yours over it"))
+            return
         self._error(exc)
 
 
@@ -92,7 +130,9 @@ class OpCommand(QUndoCommand):
         if not self.ran:
             self.ran = True
             fn = self.fn
-            self.hub._submit(lambda ctx: fn(ctx.session.writer(reviewer, op_id)), first=self)
+            seen = dict(self.hub.versions())  # what the reviewer saw when acting
+            self.hub._submit(lambda ctx: fn(ctx.session.writer(reviewer, op_id, seen)),
+                             first=self)
         else:
             self.hub._submit(lambda ctx: ctx.session.redo(reviewer, op_id))
 
@@ -101,3 +141,15 @@ class OpCommand(QUndoCommand):
         op_id = self.op_id
         self.hub._submit(lambda ctx: ctx.session.undo(reviewer, op_id))
 
+
+
+def _target_changes(target: tuple[str, int]) -> Changes:
+    """Changes that make every panel showing ``target`` read it again."""
+    from app.session import Changes
+
+    kind, tid = target
+    ids = frozenset({tid})
+    return Changes(redactions=ids if kind == "redaction" else frozenset(),
+                   pages=ids if kind == "page" else frozenset(),
+                   documents=ids if kind == "document" else frozenset(),
+                   kinds=frozenset({"claims", "challenges", "tags", "notes", "exhibits"}))

@@ -17,8 +17,17 @@ from ui.hub import Hub
 from ui.worker import URGENT, Context, MatterWorker
 
 if TYPE_CHECKING:
-    from app.session import Changes
+    from app.session import Changes, PageData
     from ui.window import MainWindow
+
+
+def _page_versions(page: PageData | None) -> dict[tuple[str, int], int]:
+    """The versions of what the window shows: the page and its redactions."""
+    if page is None:
+        return {}
+    seen = {("redaction", r.id): r.version for r in page.redactions}
+    seen[("page", page.id)] = page.version
+    return seen
 
 
 class MatterOpener(Controller):
@@ -41,14 +50,16 @@ class MatterOpener(Controller):
             w.worker.deleteLater()
         if not w.screenshot and not prefs.reviewer():
             w.ask_reviewer()
-        w.matter_path = Path(path)
+        from app.session import is_server_url
+
+        w.matter_path = path if is_server_url(path) else Path(path)
         self._pending_bates = bates
         w.page_id = w.page = w.selected = None
         w.worker = MatterWorker(path, create=create, read_only=read_only,
                                 inline=w.inline_worker)
         w.worker.opened.connect(self._opened)
         w.worker.failed.connect(self._open_failed)
-        w.hub = Hub(w.worker, w.reviewer, w)
+        w.hub = Hub(w.worker, w.reviewer, w, versions=lambda: _page_versions(w.page))
         w.undo_group.addStack(w.hub.stack)
         w.undo_group.setActiveStack(w.hub.stack)
         for subscriber in (w.reviewing.changed, self.changed, w.searching.changed,
@@ -67,9 +78,14 @@ class MatterOpener(Controller):
             text = "This matter is open read-only: changes cannot be saved."
         w.banner.setText(text if w.read_only else "")
         w.banner.setVisible(w.read_only)
-        w.setWindowTitle(f"Vaughn — {Path(info['path']).name}")
+        if info.get("shared"):  # the server's URL, never its password
+            w.setWindowTitle(f"Vaughn — {info['location']} (shared)")
+            if w.hub is not None:
+                w.hub.watch()
+        else:
+            w.setWindowTitle(f"Vaughn — {Path(info['path']).name}")
         if not w.screenshot:
-            prefs.add_recent(info["path"])
+            prefs.add_recent(info["location"] if info.get("shared") else info["path"])
         w.splitter.setVisible(True)
         w.empty.setVisible(False)
         self.reload_tree(first=True)
@@ -150,6 +166,14 @@ class MatterOpener(Controller):
                                               "(*.vaughn);;All files (*)")
         if path:
             self.open_matter(path)
+
+    def ask_shared(self) -> None:
+        """File ▸ Open shared matter… (a team's matter on a PostgreSQL server)."""
+        from ui.widgets.shared_matter import SharedMatterDialog
+
+        dialog = SharedMatterDialog(self.w)
+        if dialog.exec():
+            self.open_matter(dialog.url())
 
     def ask_new(self) -> None:
         """File ▸ New matter…"""

@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.inline_worker = inline_worker  # the matter's work on the GUI thread (UI tests)
         self.worker: MatterWorker | None = None
         self.hub: Hub | None = None
-        self.matter_path: Path | None = None
+        self.matter_path: str | Path | None = None  # a file, or a shared matter's URL
         self.read_only = False
         self.page_id: int | None = None
         self.page: PageData | None = None

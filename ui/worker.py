@@ -186,7 +186,7 @@ class _Thread(QThread):
 class MatterWorker(QObject):
     """Owns one matter on one thread; ``submit`` work, get results by callback on the GUI."""
 
-    opened = Signal(object)  # {"path", "read_only"}
+    opened = Signal(object)  # {"path", "read_only", "locked", "shared", "location"}
     failed = Signal(str)
     _done = Signal(int, object, object)
 
@@ -194,7 +194,10 @@ class MatterWorker(QObject):
                  opener: Callable[[], Session] | None = None, parent: QObject | None = None,
                  inline: bool = False) -> None:
         super().__init__(parent)
-        self.path = Path(path)
+        from app.session import is_server_url
+
+        # a server URL stays text (Path would fold its "//")
+        self.path: str | Path = path if is_server_url(path) else Path(path)
         # inline: no thread; jobs run one per turn of the GUI's event loop, in the same order
         # (the UI tests that do not test threading: deterministic, nothing races the GUI)
         self.inline = inline
@@ -318,7 +321,8 @@ class MatterWorker(QObject):
             return None
         self.ctx = Context(session, PageRenderer(session))
         self.opened.emit({"path": str(session.path), "read_only": session.read_only,
-                          "locked": session.locked})
+                          "locked": session.locked, "shared": session.shared,
+                          "location": session.location})
         return session
 
     @staticmethod

@@ -20,10 +20,12 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.compare.match import DocPair, MatchResult
     from app.ingest.pipeline import IngestReport
     from app.matter.audit import Changes
+    from app.matter.server import display_url, is_server_url
     from app.ocr.queue import OcrControl
     from app.paths import data_dir, logs_dir
     from app.progress import CancelToken
     from app.review.state import Tree, TreeRow, display_box
+    from app.review.versions import Versions
     from app.review.views import Challenge, Exhibit, Note, PageData, RedactionData, Review
     from app.sample import make_sample_matter
     from app.search.index import Results
@@ -73,6 +75,8 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     'ImportResult': ('app.vaughn_index.imports', 'ImportResult'),
     'IngestProcess': ('app.session.ingest_job', 'IngestProcess'),
     'IngestReport': ('app.ingest.pipeline', 'IngestReport'),
+    'is_server_url': ('app.matter.server', 'is_server_url'),
+    'display_url': ('app.matter.server', 'display_url'),
     'Job': ('app.session.jobs', 'Job'),
     'logs_dir': ('app.paths', 'logs_dir'),
     'make_sample_matter': ('app.sample', 'make_sample_matter'),
@@ -105,6 +109,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     'Tree': ('app.review.state', 'Tree'),
     'TreeRow': ('app.review.state', 'TreeRow'),
     'VaughnIndex': ('app.session.vaughn', 'VaughnIndex'),
+    'Versions': ('app.review.versions', 'Versions'),
     'vocab': ('app.vocabulary', None),
     'wants_ocr': ('app.session.ocr', 'wants_ocr'),
     'Writer': ('app.session.writer', 'Writer'),
@@ -131,6 +136,7 @@ __all__ = [
     "OcrControl", "OcrProcess", "OcrState", "PageData", "PageId", "Pages", "PairChanges",
     "PairSummary", "Progress", "RedactionData", "RedactionId", "Results", "Review", "ReviewStatus",
     "SavedSearch", "Search", "Session", "Table", "Target", "TargetKind", "ThreadJob", "Tree",
-    "TreeRow", "VaughnIndex", "Writer", "data_dir", "display_box", "engine_missing", "logs_dir",
-    "make_sample_matter", "read_index_table", "vocab", "wants_ocr",
+    "TreeRow", "VaughnIndex", "Versions", "Writer", "data_dir", "display_box", "display_url",
+    "engine_missing", "is_server_url", "logs_dir", "make_sample_matter", "read_index_table",
+    "vocab", "wants_ocr",
 ]

@@ -1,0 +1,91 @@
+"""The review window on a shared matter on a real PostgreSQL server (issue #20): another
+reviewer's change shows up by itself, and a change over it is refused, told, and shown."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from app.matter.store import Matter
+from app.matter.transfer import copy_matter
+from app.session import Session
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+REVIEWER = "Ann Window"
+
+
+@pytest.fixture
+def shared_url(pdf_matter_template, tmp_path, server_url) -> str:
+    local = tmp_path / "s.vaughn"
+    shutil.copy(pdf_matter_template, local)
+    with Matter.open(local) as src, Matter.open(server_url, create=True) as dst:
+        copy_matter(src, dst)
+    return server_url
+
+
+@pytest.fixture
+def win(qtbot, shared_url, monkeypatch):
+    from ui.window import MainWindow
+
+    monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
+    w = MainWindow(inline_worker=True)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    w.open_matter(shared_url)
+    qtbot.waitUntil(w.ready, timeout=15000)
+    yield w
+    w.close()
+
+
+def _settle(qtbot, w) -> None:
+    qtbot.waitUntil(lambda: w.hub.in_flight == 0 and w.worker.pending() == 0, timeout=10000)
+    qtbot.waitUntil(w.ready, timeout=10000)
+
+
+def _page_with_redactions(w) -> int:
+    with Session.open(w.matter_path) as s:
+        return int(s.matter.scalar("SELECT page_id FROM redactions GROUP BY page_id "
+                                   "HAVING count(*) >= 2 ORDER BY page_id LIMIT 1"))
+
+
+def test_title_names_the_server_without_the_password(win) -> None:
+    assert "(shared)" in win.windowTitle()
+    assert "admin-test-only" not in win.windowTitle()
+
+
+def test_another_reviewers_change_appears_by_itself(qtbot, win) -> None:
+    page = _page_with_redactions(win)
+    win.show_page(page)
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == page, timeout=10000)
+    rid = win.page.redactions[0].id
+    with Session.open(win.matter_path) as bob:
+        bob.writer("Bob").set_exemptions([rid], ["b5"])
+    qtbot.waitUntil(lambda: win.redaction(rid).exemptions == ("(b)(5)",), timeout=5000)
+
+
+def test_a_change_over_anothers_is_refused_told_and_shown(qtbot, win) -> None:
+    page = _page_with_redactions(win)
+    win.show_page(page)
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == page, timeout=10000)
+    _settle(qtbot, win)
+    win.hub._watch.stop()  # Bob's change lands before this window has heard of it
+    red = win.page.redactions[-1]
+    with Session.open(win.matter_path) as bob:
+        bob.writer("Bob").set_exemptions([red.id], ["b5"])
+    win.select_redaction(red.id)
+    qtbot.keyClick(win.page_view, Qt.Key.Key_1)  # (b)(1) over what she saw
+    _settle(qtbot, win)
+    assert "Bob changed this redaction" in win.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: win.redaction(red.id).exemptions == ("(b)(5)",), timeout=5000)
+    assert win.hub.stack.count() == 0  # nothing to undo: nothing was written
+    qtbot.keyClick(win.page_view, Qt.Key.Key_1)  # again, now knowing Bob's codes
+    _settle(qtbot, win)
+    qtbot.waitUntil(lambda: win.redaction(red.id).exemptions == ("(b)(5)", "(b)(1)"),
+                    timeout=5000)
