@@ -17,13 +17,15 @@ from app.compare.cli import add_parsers as _add_compare_parsers
 from app.compare.cli import cmd_accounting, cmd_compare  # noqa: F401 (dispatch)
 from app.errors import VaughnError
 from app.matter.server import is_server_url, matter_location
+from app.review.cli import add_parsers as _add_team_parsers
+from app.review.cli import cmd_batch, cmd_checkin, cmd_checkout  # noqa: F401 (dispatch)
 from app.vaughn_index.cli import add_parser as _add_vaughn_index_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 COMMANDS = (
     "ingest", "pages", "documents", "productions", "search", "report", "bates", "redactions",
     "analyze", "ocr", "tag", "export", "settings", "compare", "accounting", "backup", "restore",
-    "check", "relink", "vaughn-index", "migrate",
+    "check", "relink", "vaughn-index", "migrate", "batch", "checkout", "checkin",
 )
 
 
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review_parsers(sub)
     _add_ocr_parser(sub)
     _add_compare_parsers(sub)
+    _add_team_parsers(sub)
     _add_vaughn_index_parser(sub)
     return parser
 

@@ -456,4 +456,32 @@ def m0008_label_place(db: Database) -> None:
     )
 
 
+# -- 0009: batches of pages assigned to reviewers (app/review/batches.py, issue #20) -------------
+# batches: a named set of pages the lead gives one reviewer; checked_out_to/at: a copy taken
+# offline (app/matter/checkout.py). batch_pages: its pages.
+@migration("0009_batches")
+def m0009_batches(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            reviewer TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            checked_out_to TEXT,
+            checked_out_at TEXT
+        );
+        CREATE INDEX batches_reviewer ON batches(reviewer);
+        CREATE TABLE batch_pages (
+            batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            PRIMARY KEY (batch_id, page_id)
+        );
+        CREATE INDEX batch_pages_page ON batch_pages(page_id);
+        """
+    )
+
+
 LATEST = len(migrations._migrations)

@@ -24,7 +24,7 @@ BATCH = 2000
 
 def table_order() -> list[str]:
     """The matter's tables in creation order (parents before the tables that refer to them)."""
-    names = re.findall(r"CREATE TABLE (\w+)", pg_schema.MIGRATIONS[0][1])
+    names = [n for _, sql in pg_schema.MIGRATIONS for n in re.findall(r"CREATE TABLE (\w+)", sql)]
     return [n for n in names if n not in DERIVED]
 
 

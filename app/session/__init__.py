@@ -24,12 +24,14 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.ocr.queue import OcrControl
     from app.paths import data_dir, logs_dir
     from app.progress import CancelToken
+    from app.review.batches import BatchProgress
     from app.review.state import Tree, TreeRow, display_box
     from app.review.versions import Versions
     from app.review.views import Challenge, Exhibit, Note, PageData, RedactionData, Review
     from app.sample import make_sample_matter
     from app.search.index import Results
     from app.search.saved import SavedSearch
+    from app.session.batching import Batches
     from app.session.comparing import Compare
     from app.session.core import Session
     from app.session.ingest_job import IngestProcess
@@ -54,6 +56,8 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.vaughn_index.parse import Table
 
 _WHERE: dict[str, tuple[str, str | None]] = {
+    'BatchProgress': ('app.review.batches', 'BatchProgress'),
+    'Batches': ('app.session.batching', 'Batches'),
     'Box': ('app.session.searching', 'Box'),
     'CancelToken': ('app.progress', 'CancelToken'),
     'Challenge': ('app.review.views', 'Challenge'),
@@ -130,7 +134,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Box", "CancelToken", "Challenge", "ChallengeFields", "Change", "Changes", "ChildJob",
+    "BatchProgress", "Batches", "Box", "CancelToken", "Challenge", "ChallengeFields", "Change", "Changes", "ChildJob",
     "Compare", "DocPair", "DocumentId", "Event", "Exhibit", "Finding", "FindingId", "Finished",
     "ImportResult", "IngestProcess", "IngestReport", "Job", "MatchResult", "Note", "Notice", "Ocr",
     "OcrControl", "OcrProcess", "OcrState", "PageData", "PageId", "Pages", "PairChanges",

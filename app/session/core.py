@@ -3,7 +3,8 @@
 A :class:`Session` is the one door between a front end and the core. It owns the open matter
 (and, for a window, the lock that makes a second window read-only), and groups what can be done
 in facets named for what they hold: :attr:`pages` (what the review window shows), :attr:`search`,
-:attr:`ocr`, :attr:`index` (the agency's Vaughn index), :attr:`compare` (rolling productions).
+:attr:`ocr`, :attr:`index` (the agency's Vaughn index), :attr:`compare` (rolling productions),
+:attr:`batches` (pages assigned to reviewers).
 Every change goes through a :class:`~app.session.writer.Writer` bound to a reviewer and an op
 id, and returns the :class:`Changes` it made; :meth:`undo` and :meth:`redo` replay an op.
 
@@ -24,6 +25,7 @@ from app.matter.store import Matter
 from app.matter.watch import ChangeWatch
 from app.review import ops
 from app.review.versions import Versions
+from app.session.batching import Batches
 from app.session.comparing import Compare
 from app.session.ocr import Ocr
 from app.session.pages import Pages
@@ -45,6 +47,7 @@ class Session:
         self.ocr = Ocr(matter)
         self.index = VaughnIndex(matter)
         self.compare = Compare(matter)
+        self.batches = Batches(matter)
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = False, read_only: bool = False,
