@@ -67,8 +67,11 @@ def _script(m: Matter) -> list[str]:
 
 def _reads(m: Matter) -> dict[str, object]:
     """What the window and the exports read."""
+    from app.compare.accounting import accounting
     from app.export.challenges import challenge_rows
     from app.export.data import codes_by_page, page_rows
+    from app.export.summary import figures
+    from app.matter.listing import documents
 
     page_ids = [r[0] for r in m.conn.execute("SELECT id FROM pages ORDER BY id")]
     reds = [r[0] for r in m.conn.execute("SELECT id FROM redactions ORDER BY id")]
@@ -86,6 +89,9 @@ def _reads(m: Matter) -> dict[str, object]:
         "page_rows": page_rows(m),
         "codes": codes_by_page(m, page_ids),
         "challenges": challenge_rows(m),
+        "figures": figures(m),
+        "accounting": accounting(m),
+        "documents": documents(m),
         "search_codes": [tuple(r) for r in m.conn.execute(
             "SELECT code, page_id, n FROM search_codes ORDER BY page_id, code")],
         "audit": [tuple(r) for r in m.conn.execute(

@@ -89,3 +89,26 @@ def test_a_change_over_anothers_is_refused_told_and_shown(qtbot, win) -> None:
     _settle(qtbot, win)
     qtbot.waitUntil(lambda: win.redaction(red.id).exemptions == ("(b)(5)", "(b)(1)"),
                     timeout=5000)
+
+
+def test_next_in_my_batches_and_the_progress_in_statistics(qtbot, win) -> None:
+    from ui.compare.statistics import show_statistics
+
+    with Session.open(win.matter_path) as lead:
+        pages = [r[0] for r in lead.matter.conn.execute(
+            "SELECT DISTINCT page_id FROM redactions ORDER BY page_id DESC LIMIT 2")]
+        from app.review.batches import assign
+
+        assign(lead.matter, "Lee Lead", "Ann's pages", REVIEWER, pages)
+    win.action_table.by_name["next_batch"].trigger()
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == min(pages), timeout=5000)
+    win.action_table.by_name["next_batch"].trigger()
+    qtbot.waitUntil(lambda: win.page is not None and win.page.id == max(pages), timeout=5000)
+    view = show_statistics(win)
+    assert view is not None
+    qtbot.waitUntil(lambda: view.batches_table.rowCount() == 2 or 'Error' in view.status.text(),
+                    timeout=5000)
+    assert view.batches_table.rowCount() == 2, view.status.text()
+    assert view.batches_table.item(0, 0).text() == "Ann's pages"
+    assert view.batches_table.item(0, 2).text() == "2"
+    view.close()

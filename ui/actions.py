@@ -58,6 +58,7 @@ def menus(w: MainWindow) -> list[tuple[str, list[Item]]]:
             ("next_doc", "Next document", "Ctrl+PgDown", lambda: nav.step_document(1)),
             ("prev_doc", "Previous document", "Ctrl+PgUp", lambda: nav.step_document(-1)),
             ("next_red", "Next redaction", "J", lambda: nav.step_redaction(1)),
+            ("next_batch", "Next in my &batches", "Ctrl+J", nav.next_in_batch),
             ("prev_red", "Previous redaction", "K", lambda: nav.step_redaction(-1)),
             ("next_unrev", "Next unreviewed redaction", "U", lambda: nav.step_unreviewed(1)),
             ("prev_unrev", "Previous unreviewed redaction", "Shift+U",

@@ -140,6 +140,25 @@ class Navigator(Controller):
 
         self.submit(find, done)
 
+    def next_in_batch(self) -> None:
+        """Navigate ▸ Next in my batches: the next page the lead gave this reviewer that still
+        waits for review (app/review/batches.py)."""
+        from app.session import PageId
+
+        reviewer, here = self.w.reviewer(), self.w.page_id
+        after = None if here is None else PageId(here)
+
+        def find(ctx: Context) -> Any:
+            return ctx.session.batches.next_in_queue(reviewer, after)
+
+        def done(page: int | None) -> None:
+            if page is None:
+                self.say(f"Nothing left to review in {reviewer}'s batches", 5000)
+            else:
+                self.w.show_page(page)
+
+        self.submit(find, done)
+
     def focus_bates(self) -> None:
         """Ctrl+G: into the Bates box."""
         self.bates_edit.setFocus()

@@ -400,10 +400,34 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON batches, batch_pages TO vaughn_lead;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO vaughn_lead;
 """
 
+# SQLite's functions the core's queries use, with SQLite's meaning: json_each over a JSON array
+# or object held as text (key, value, type), and sum() over comparisons (SQLite's are 0 or 1).
+_SQLITE_COMPAT = """
+CREATE FUNCTION json_each(doc text) RETURNS TABLE(key text, value text, type text)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT x.k,
+           CASE jsonb_typeof(x.v) WHEN 'string' THEN x.v #>> '{}' WHEN 'null' THEN NULL
+                ELSE x.v::text END,
+           CASE jsonb_typeof(x.v) WHEN 'string' THEN 'text' WHEN 'number' THEN 'real'
+                ELSE jsonb_typeof(x.v) END
+    FROM (SELECT (e.n - 1)::text AS k, e.v AS v
+          FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc::jsonb) = 'array'
+                                         THEN doc::jsonb ELSE '[]'::jsonb END)
+               WITH ORDINALITY AS e(v, n)
+          UNION ALL
+          SELECT o.key, o.value FROM jsonb_each(CASE WHEN jsonb_typeof(doc::jsonb) = 'object'
+                                                     THEN doc::jsonb ELSE '{}'::jsonb END) o) x
+$$;
+CREATE FUNCTION vaughn_add_bool(total bigint, b boolean) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT total + CASE WHEN b THEN 1 ELSE 0 END $$;
+CREATE AGGREGATE sum(boolean) (SFUNC = vaughn_add_bool, STYPE = bigint, INITCOND = '0');
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_matter", "CREATE EXTENSION IF NOT EXISTS citext;\n" + _TABLES + _SEARCH_CODES),
     ("0002_notify", _NOTIFY),
     ("0003_roles", _ROLES),
     ("0004_batches", _BATCHES),
+    ("0005_sqlite_compat", _SQLITE_COMPAT),
 ]
 LATEST = len(MIGRATIONS)

@@ -6,7 +6,8 @@ numbers out of order, pages without Bates, pages withheld in full, the page coun
 letter claims and the difference) and :func:`app.export.summary.figures` (documents,
 redactions, bad redactions, share of text redacted). Selecting a production lists its gaps,
 duplicates and out-of-order numbers, and takes the letter's page count, saved with
-:func:`app.compare.accounting.set_letter_page_count` (empty clears it).
+:func:`app.compare.accounting.set_letter_page_count` (empty clears it). The review's progress
+per batch and per reviewer (app/review/batches.py) is listed below.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ ACCOUNTING_HEADERS = ("Production", "Tranche", "Pages", "Bates range", "Gaps (nu
                       "Letter says", "Difference")
 FIGURE_HEADERS = ("Production", "Documents", "Pages", "Redactions", "Bad redactions",
                   "Pages withheld", "Text redacted")
+BATCH_HEADERS = ("Batch", "Reviewer", "Pages", "Done", "Done %", "Checked out to")
 MAX_LISTED = 200  # gaps / duplicates / out-of-order numbers listed per production
 
 
@@ -91,6 +93,11 @@ class StatisticsView(QWidget):
         self.figures_table.verticalHeader().setVisible(False)
         self.figures_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        self.batches_table = QTableWidget(0, len(BATCH_HEADERS))
+        self.batches_table.setHorizontalHeaderLabels(BATCH_HEADERS)
+        self.batches_table.verticalHeader().setVisible(False)
+        self.batches_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.status = QLabel("Loading…")
         refresh = QPushButton("Refresh (F5)")
         refresh.clicked.connect(self.reload)
@@ -110,8 +117,13 @@ class StatisticsView(QWidget):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(QLabel("<b>Figures</b> (as in the summary report)"))
         bl.addWidget(self.figures_table, 1)
+        review = QWidget()
+        rl = QVBoxLayout(review)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(QLabel("<b>Review batches</b> (per batch, then per reviewer)"))
+        rl.addWidget(self.batches_table, 1)
         split = QSplitter(Qt.Orientation.Vertical)
-        for w in (top, mid, bottom):
+        for w in (top, mid, bottom, review):
             split.addWidget(w)
         foot = QHBoxLayout()
         foot.addWidget(self.status, 1)
@@ -145,11 +157,13 @@ class StatisticsView(QWidget):
         self.status.setText("Loading…")
 
         def job(ctx: Context) -> Any:
-            return ctx.session.compare.accounting()
+            return (*ctx.session.compare.accounting(), ctx.session.batches.progress(),
+                    ctx.session.batches.by_reviewer())
 
         def done(out: Any) -> None:
             if gen == self._gen and worker is self.win.worker:
-                self._loaded(*out)
+                self._loaded(*out[:2])
+                self._batches_loaded(*out[2:])
 
         worker.submit(job, done, self._failed, priority=NORMAL)
 
@@ -193,6 +207,17 @@ class StatisticsView(QWidget):
             self.table.selectRow(row)
         self._show_details(row)
         self.loaded.emit()
+
+    def _batches_loaded(self, batches: list[Any], totals: dict[str, tuple[int, int]]) -> None:
+        lines = [(b.name, b.reviewer, b.pages, b.done, b.checked_out_to or "") for b in batches]
+        lines += [(f"All of {who}'s", who, pages, done, "")
+                  for who, (pages, done) in sorted(totals.items())]
+        self.batches_table.setRowCount(len(lines))
+        for r, (name, who, pages, done, out) in enumerate(lines):
+            share = f"{100 * done / pages:.0f}%" if pages else ""
+            for c, (value, number) in enumerate(((name, False), (who, False), (pages, True),
+                                                 (done, True), (share, True), (out, False))):
+                self.batches_table.setItem(r, c, _item(value, number))
 
     def current_production(self) -> int | None:
         """The id of the production selected."""
