@@ -223,6 +223,11 @@ def test_roles_are_enforced_by_the_server(pg_server, pair, server_url) -> None:
     reader.close()
     reviewer = Matter.open(pg_server.url("rev", "pw-rev", db))
     assert ops.add_tag(reviewer, "Rev", "hot", [("page", page)]).tag_ids
+    # a reviewer fixes record boundaries (a split makes a documents row)
+    from app.documents.edit import split_at
+
+    second = reviewer.scalar("SELECT min(id) FROM pages WHERE page_index = 1")
+    assert split_at(reviewer, "Rev", second).documents
     # a reviewer does not delete productions
     with pytest.raises(MatterReadOnly), reviewer.write() as conn:
         conn.execute("DELETE FROM productions")

@@ -112,3 +112,51 @@ def test_next_in_my_batches_and_the_progress_in_statistics(qtbot, win) -> None:
     assert view.batches_table.item(0, 0).text() == "Ann's pages"
     assert view.batches_table.item(0, 2).text() == "2"
     view.close()
+
+
+def test_a_change_made_while_the_server_is_down_is_kept_and_sent(
+        qtbot, pdf_matter_template, tmp_path, monkeypatch) -> None:
+    """The server dies mid-review: the action is kept, the window says so, and when the
+    server is back it is sent by itself; the window goes on working on the same connection
+    object (it reconnects)."""
+    import pg_harness
+
+    from ui.window import MainWindow
+
+    server = pg_harness.LocalServer()
+    server.start()
+    try:
+        url = server.new_database("down")
+        local = tmp_path / "d.vaughn"
+        shutil.copy(pdf_matter_template, local)
+        with Matter.open(local) as src, Matter.open(url, create=True) as dst:
+            copy_matter(src, dst)
+        monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
+        w = MainWindow(inline_worker=True)
+        qtbot.addWidget(w)
+        w.resize(1400, 900)
+        w.show()
+        qtbot.waitExposed(w)
+        w.open_matter(url)
+        qtbot.waitUntil(w.ready, timeout=15000)
+        page = _page_with_redactions(w)
+        w.show_page(page)
+        qtbot.waitUntil(lambda: w.page is not None and w.page.id == page, timeout=10000)
+        _settle(qtbot, w)
+        red = w.page.redactions[0]
+        server.stop("immediate")
+        w.select_redaction(red.id)
+        qtbot.keyClick(w.page_view, Qt.Key.Key_5)  # (b)(5), while the server is away
+        qtbot.waitUntil(lambda: "kept (1 waiting)" in w.statusBar().currentMessage(),
+                        timeout=10000)
+        assert len(w.hub.outbox) == 1
+        server.start()
+        qtbot.waitUntil(lambda: not w.hub.outbox, timeout=20000)
+        assert "every change kept meanwhile was sent" in w.statusBar().currentMessage()
+        with Matter.open(url) as check:
+            codes = check.scalar("SELECT exemptions_reviewed FROM redactions WHERE id = ?",
+                                 (red.id,))
+            assert "(b)(5)" in codes
+        w.close()
+    finally:
+        server.close()

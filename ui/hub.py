@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 import ui.qtfix  # noqa: F401  (before any PySide6 use: see its docstring)
-from app.errors import ReviewConflict
+from app.errors import ReviewConflict, ServerUnavailable
 from ui.worker import NORMAL, URGENT, WRITE, MatterWorker
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class Hub(QObject):
 
     changed = Signal(object)  # app.session.Changes
     failed = Signal(str)
+    notice = Signal(str)  # news that is not a failure (changes kept while the server is away)
     settled = Signal()  # emitted after every op result (tests wait on it)
 
     def __init__(self, worker: MatterWorker, reviewer: Callable[[], str],
@@ -55,12 +56,18 @@ class Hub(QObject):
         self._watch = QTimer(self)
         self._watch.timeout.connect(self._poll_others)
         self._polling = False
+        # actions the server could not be reached for, oldest first: sent again, in order,
+        # on the watch's ticks until it answers (never dropped)
+        self.outbox: list[OpCommand] = []
+        self._sending = False
 
     def watch(self, interval_ms: int = 1000) -> None:
         """Show other reviewers' changes as they land (a shared matter)."""
         self._watch.start(interval_ms)
 
     def _poll_others(self) -> None:
+        if self.outbox and not self._sending:
+            self._send_next()
         if self._polling:
             return
         self._polling = True
@@ -97,11 +104,45 @@ class Hub(QObject):
         self.failed.emit(str(exc))
         self.settled.emit()
 
+    def _send_next(self) -> None:
+        """Send the oldest kept action again (its first run, with the versions it was taken
+        with: a conflict meanwhile is refused and told as always)."""
+        cmd = self.outbox[0]
+        self._sending = True
+
+        def sent(changes: Any) -> None:
+            self._sending = False
+            if self.outbox and self.outbox[0] is cmd:
+                self.outbox.pop(0)
+            self._done(changes)
+            if not self.outbox:
+                self.notice.emit("The server is back: every change kept meanwhile was sent")
+
+        def failed(exc: BaseException) -> None:
+            self._sending = False
+            if isinstance(exc, ServerUnavailable):
+                self.in_flight -= 1  # still away: keep it and try on the next tick
+                self.settled.emit()
+                return
+            if self.outbox and self.outbox[0] is cmd:
+                self.outbox.pop(0)
+            self._refused(cmd, exc)
+
+        self.in_flight += 1
+        self.worker.submit(cmd.first_run, sent, failed, priority=URGENT, kind=WRITE)
+
     def _refused(self, cmd: OpCommand, exc: BaseException) -> None:
         """An op refused on its first run wrote nothing: it leaves no undo step. On top of the
         stack it goes at once; under newer steps (or undone already) Qt drops it, without
         running it, when undo or redo reaches it. Refused over another reviewer's change, the
         panels reload to show it."""
+        if isinstance(exc, ServerUnavailable) and self._watch.isActive():
+            self.outbox.append(cmd)  # a shared matter's server is away: keep it, send later
+            self.in_flight -= 1
+            self.notice.emit(f"{exc}. Your change is kept ({len(self.outbox)} waiting) and "
+                             "sent when the server is back")
+            self.settled.emit()
+            return
         cmd.setObsolete(True)
         top = self.stack.count() - 1
         if top >= 0 and self.stack.index() == top + 1 and self.stack.command(top) is cmd:
@@ -123,6 +164,7 @@ class OpCommand(QUndoCommand):
         self.fn = fn
         self.op_id = uuid.uuid4().hex
         self.ran = False
+        self.first_run: Callable[[Any], Any] = lambda ctx: None
 
     def redo(self) -> None:
         reviewer = self.hub.reviewer()
@@ -131,12 +173,16 @@ class OpCommand(QUndoCommand):
             self.ran = True
             fn = self.fn
             seen = dict(self.hub.versions())  # what the reviewer saw when acting
-            self.hub._submit(lambda ctx: fn(ctx.session.writer(reviewer, op_id, seen)),
-                             first=self)
+            self.first_run = lambda ctx: fn(ctx.session.writer(reviewer, op_id, seen))
+            self.hub._submit(self.first_run, first=self)
         else:
             self.hub._submit(lambda ctx: ctx.session.redo(reviewer, op_id))
 
     def undo(self) -> None:
+        if self in self.hub.outbox:  # never sent: take it back out, redo sends it anew
+            self.hub.outbox.remove(self)
+            self.ran = False
+            return
         reviewer = self.hub.reviewer()
         op_id = self.op_id
         self.hub._submit(lambda ctx: ctx.session.undo(reviewer, op_id))

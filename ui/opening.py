@@ -66,6 +66,7 @@ class MatterOpener(Controller):
                            w.vaughn.changed):  # each refreshes what it shows, if touched
             w.hub.changed.connect(subscriber)
         w.hub.failed.connect(lambda m: self.say(f"Not saved: {m}", 8000))
+        w.hub.notice.connect(lambda m: self.say(m, 0))
         w.worker.start()
 
     def _opened(self, info: dict[str, Any]) -> None:

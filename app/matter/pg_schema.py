@@ -370,7 +370,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON challenges, tags, tag_links, exhibits, n
 GRANT INSERT ON audit_log TO vaughn_reviewer;
 GRANT UPDATE (exemptions_reviewed) ON redactions TO vaughn_reviewer;
 GRANT UPDATE (disposition, document_id, doc_break) ON pages TO vaughn_reviewer;
-GRANT UPDATE ON documents TO vaughn_reviewer;
+GRANT INSERT, UPDATE, DELETE ON documents TO vaughn_reviewer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO vaughn_lead;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO vaughn_reviewer, vaughn_lead;
 """

@@ -309,6 +309,10 @@ class ServerMatter(Matter):
                     conn.raw.execute("ROLLBACK")
             raise
 
+    @property
+    def on_server(self) -> bool:
+        return True
+
     def lock_clause(self) -> str:
         return " FOR UPDATE"
 

@@ -204,6 +204,11 @@ class Matter:
 
     # -- small helpers -------------------------------------------------------------------
 
+    @property
+    def on_server(self) -> bool:
+        """Whether the matter is a database on a PostgreSQL server (app/matter/server.py)."""
+        return False
+
     def lock_clause(self) -> str:
         """What a ``SELECT`` inside a write adds to lock the rows it reads until the commit
         (nothing here: ``BEGIN IMMEDIATE`` already holds the whole file)."""

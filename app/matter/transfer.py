@@ -74,7 +74,7 @@ def copy_matter(source: Matter, dest: Matter,
 
 def _after_copy(dest: Matter) -> None:
     """Identity counters on a server continue after the copied ids."""
-    if dest.lock_clause() == "":
+    if not dest.on_server:
         return
     for table in table_order():
         if "id" in {r[1] for r in dest.conn.execute(f"PRAGMA table_info({table})")}:

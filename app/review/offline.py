@@ -78,7 +78,7 @@ def checkout(server: Matter, dest: str | Path, reviewer: str, batch: str | None 
             raise ReviewError(f"batch {batch!r} is {owner}'s, not {reviewer}'s")
     local = Matter.open(dest, create=True)
     try:
-        snapshot = server.lock_clause() != ""
+        snapshot = server.on_server
         if snapshot:
             server.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
