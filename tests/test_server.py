@@ -324,3 +324,53 @@ def test_server_killed_during_a_burst_keeps_every_acknowledged_change(
         shared.close()
     finally:
         server.close()
+
+
+def test_cli_asks_for_the_password_at_a_terminal(pair, pg_server, tmp_path) -> None:
+    """No password in the URL, none for libpq: the command asks at the terminal, and the
+    password typed is not echoed or printed."""
+    import os
+    import pty
+
+    _local, shared = pair
+    db = shared.url.rsplit("/", 1)[1]
+    url = pg_server.url(password=None, dbname=db)
+    env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    env["PGPASSFILE"] = str(tmp_path / "no-pgpass")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI on a terminal
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "main.py", "productions", url], env)
+    out = b""
+    deadline = time.monotonic() + 60
+    while b"Password for" not in out and time.monotonic() < deadline:
+        out += os.read(fd, 1024)
+    os.write(fd, b"admin-test-only\n")
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    text = out.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Tranche 1" in text and "admin-test-only" not in text
+
+
+def test_ingest_straight_into_the_server_reads_as_into_a_file(loadfile_production, tmp_path,
+                                                               server_url) -> None:
+    """Ingest (and its per-page analysis) on the machine that runs it, results on the server:
+    a DAT/OPT volume of TIFF pages gives the same matter as into a file."""
+    from app.ingest.pipeline import ingest
+
+    with Matter.open(tmp_path / "f.vaughn", create=True) as local, \
+            Matter.open(server_url, create=True) as shared:
+        a = ingest(local, [loadfile_production[0]], production="Volume 1")
+        b = ingest(shared, [loadfile_production[0]], production="Volume 1")
+        assert a.changed_pages == b.changed_pages and a.changed_pages
+        ra, rb = _reads(local), _reads(shared)
+        for key in ra:
+            assert ra[key] == rb[key], key

@@ -44,8 +44,34 @@ def is_server_url(location: str | Path) -> bool:
 
 def matter_location(text: str) -> str | Path:
     """A matter argument as given: a server URL stays text, anything else is a file path
-    (``Path`` would fold the URL's ``//``)."""
-    return text if is_server_url(text) else Path(text)
+    (``Path`` would fold the URL's ``//``). A URL with no password, where libpq has none
+    either (``PGPASSWORD``, ``~/.pgpass``), gets one typed at a prompt when there is a
+    terminal: it lives in this process only."""
+    if not is_server_url(text):
+        return Path(text)
+    return with_prompted_password(text)
+
+
+def with_prompted_password(url: str) -> str:
+    """``url`` with a password asked for at the terminal, when it needs one and can ask."""
+    import os
+    import sys
+
+    parts = urlsplit(url)
+    pgpass = Path(os.environ.get("PGPASSFILE", Path.home() / ".pgpass"))
+    if (parts.password or os.environ.get("PGPASSWORD") or pgpass.exists()
+            or not sys.stdin.isatty() or not parts.username):
+        return url
+    import getpass
+    from urllib.parse import quote
+
+    password = getpass.getpass(f"Password for {parts.username}@{parts.hostname}: ")
+    if not password:
+        return url
+    netloc = f"{quote(parts.username, safe='')}:{quote(password, safe='')}@{parts.hostname}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def display_url(url: str) -> str:
