@@ -89,10 +89,25 @@ class LocalServer:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=120)
 
+    def enable_tls(self) -> None:
+        """Give the server a self-signed certificate and turn TLS on (before :meth:`start`)."""
+        crt, key = self.data / "server.crt", self.data / "server.key"
+        subprocess.run(["openssl", "req", "-new", "-x509", "-days", "2", "-nodes", "-subj",
+                        "/CN=127.0.0.1", "-out", str(crt), "-keyout", str(key)],
+                       check=True, capture_output=True, timeout=60)
+        key.chmod(0o600)
+        if self._as_postgres:
+            ids = pwd.getpwnam("postgres")
+            for f in (crt, key):
+                os.chown(f, ids.pw_uid, ids.pw_gid)
+        self._tls = True
+
     def start(self) -> None:
         """Start (or restart) the server and wait until it accepts connections."""
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
                 "-c fsync=on -c max_connections=60")
+        if getattr(self, "_tls", False):
+            opts += " -c ssl=on"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w",
                   "-t", "60", "start")
 

@@ -47,6 +47,14 @@ def test_report_holds_type_message_frames_versions_no_page_text() -> None:
     assert "page_text = " not in text and "split()" not in text
 
 
+def test_no_server_password_in_a_report() -> None:
+    try:
+        raise RuntimeError("could not open postgresql://ann:s3cr%40t@db.example:5432/foia")
+    except RuntimeError:
+        text = crash.format_report(*sys.exc_info())
+    assert "s3cr" not in text and "postgresql://ann:***@db.example:5432/foia" in text
+
+
 def test_long_message_is_cut() -> None:
     try:
         raise RuntimeError("x" * 5000)

@@ -374,3 +374,19 @@ def test_ingest_straight_into_the_server_reads_as_into_a_file(loadfile_productio
         ra, rb = _reads(local), _reads(shared)
         for key in ra:
             assert ra[key] == rb[key], key
+
+
+def test_the_connection_uses_tls_when_the_server_offers_it(pdf_matter_template) -> None:
+    import pg_harness
+
+    server = pg_harness.LocalServer()
+    server.enable_tls()
+    server.start()
+    try:
+        url = server.new_database("tls")
+        with Matter.open(url, create=True) as m:
+            assert m.encrypted
+        with Matter.open(url + "?sslmode=disable") as m:
+            assert not m.encrypted
+    finally:
+        server.close()

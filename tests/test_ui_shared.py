@@ -56,7 +56,7 @@ def _page_with_redactions(w) -> int:
 
 
 def test_title_names_the_server_without_the_password(win) -> None:
-    assert "(shared)" in win.windowTitle()
+    assert "(shared, NOT encrypted)" in win.windowTitle()  # the test server has no TLS
     assert "admin-test-only" not in win.windowTitle()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import re
 import sys
 import threading
 import time
@@ -79,10 +80,14 @@ def versions() -> dict[str, str]:
     return out
 
 
+# a password inside a server URL (postgresql://user:secret@host): never in a report
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@", re.IGNORECASE)
+
+
 def format_report(exc_type: type[BaseException], exc: BaseException | None,
                   tb: TracebackType | None, *, thread: str = "main") -> str:
     """The text of a crash report: type, message, frames, versions; no page text."""
-    message = str(exc) if exc is not None else ""
+    message = _URL_PASSWORD.sub(r"\1:***@", str(exc)) if exc is not None else ""
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + " […]"
     lines = ["Vaughn crash report",

@@ -80,7 +80,8 @@ class MatterOpener(Controller):
         w.banner.setText(text if w.read_only else "")
         w.banner.setVisible(w.read_only)
         if info.get("shared"):  # the server's URL, never its password
-            w.setWindowTitle(f"Vaughn — {info['location']} (shared)")
+            tls = "encrypted" if info.get("encrypted") else "NOT encrypted"
+            w.setWindowTitle(f"Vaughn — {info['location']} (shared, {tls})")
             if w.hub is not None:
                 w.hub.watch()
         else:

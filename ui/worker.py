@@ -322,7 +322,7 @@ class MatterWorker(QObject):
         self.ctx = Context(session, PageRenderer(session))
         self.opened.emit({"path": str(session.path), "read_only": session.read_only,
                           "locked": session.locked, "shared": session.shared,
-                          "location": session.location})
+                          "location": session.location, "encrypted": session.encrypted})
         return session
 
     @staticmethod

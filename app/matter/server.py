@@ -306,6 +306,12 @@ class ServerMatter(Matter):
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def encrypted(self) -> bool:
+        """Whether the connection to the server runs over TLS (libpq uses it whenever the
+        server offers it; ``?sslmode=require`` on the URL insists)."""
+        return bool(self.conn.raw.pgconn.ssl_in_use)
+
     @contextlib.contextmanager
     def write(self) -> Iterator[Any]:
         """One server transaction: ``BEGIN`` ... ``COMMIT``, rolled back on any error.

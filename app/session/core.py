@@ -91,6 +91,11 @@ class Session:
         return is_server_url(self._matter.location)
 
     @property
+    def encrypted(self) -> bool | None:
+        """For a shared matter, whether its connection runs over TLS; None for a file."""
+        return bool(getattr(self._matter, "encrypted", False)) if self.shared else None
+
+    @property
     def read_only(self) -> bool:
         """Whether nothing can be changed (opened so, a read-only file, or locked elsewhere)."""
         return bool(self._matter.read_only)
