@@ -70,7 +70,20 @@ def test_another_reviewers_change_appears_by_itself(qtbot, win) -> None:
     qtbot.waitUntil(lambda: win.redaction(rid).exemptions == ("(b)(5)",), timeout=5000)
 
 
-def test_a_change_over_anothers_is_refused_told_and_shown(qtbot, win) -> None:
+def _conflict_box(w):
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes = [b for b in w.findChildren(QMessageBox) if b.objectName() == "conflict_box"
+             and b.isVisible()]
+    return boxes[-1] if boxes else None
+
+
+def _click(box, text: str) -> None:
+    button = next(b for b in box.buttons() if b.text() == text)
+    button.click()
+
+
+def test_a_change_over_anothers_is_refused_told_and_the_reviewer_chooses(qtbot, win) -> None:
     page = _page_with_redactions(win)
     win.show_page(page)
     qtbot.waitUntil(lambda: win.page is not None and win.page.id == page, timeout=10000)
@@ -85,10 +98,24 @@ def test_a_change_over_anothers_is_refused_told_and_shown(qtbot, win) -> None:
     assert "Bob changed this redaction" in win.statusBar().currentMessage()
     qtbot.waitUntil(lambda: win.redaction(red.id).exemptions == ("(b)(5)",), timeout=5000)
     assert win.hub.stack.count() == 0  # nothing to undo: nothing was written
-    qtbot.keyClick(win.page_view, Qt.Key.Key_1)  # again, now knowing Bob's codes
+    box = _conflict_box(win)
+    assert box is not None and "Bob set the codes to (b)(5)" in box.text()
+    _click(box, "Keep theirs")
     _settle(qtbot, win)
-    qtbot.waitUntil(lambda: win.redaction(red.id).exemptions == ("(b)(5)", "(b)(1)"),
+    assert win.redaction(red.id).exemptions == ("(b)(5)",) and win.hub.stack.count() == 0
+    # again: Bob changes it, Ann's change is refused, and this time she applies hers
+    with Session.open(win.matter_path) as bob:
+        bob.writer("Bob").set_exemptions([red.id], ["b6"])
+    win.activateWindow()  # the dialog has gone: the window has the keyboard again
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    qtbot.keyClick(win.page_view, Qt.Key.Key_1)
+    _settle(qtbot, win)
+    qtbot.waitUntil(lambda: _conflict_box(win) is not None, timeout=5000)
+    _click(_conflict_box(win), "Apply mine")
+    _settle(qtbot, win)
+    qtbot.waitUntil(lambda: win.redaction(red.id).exemptions == ("(b)(6)", "(b)(1)"),
                     timeout=5000)
+    assert win.hub.stack.count() == 1  # her change is one undo step
 
 
 def test_next_in_my_batches_and_the_progress_in_statistics(qtbot, win) -> None:

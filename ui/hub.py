@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -42,6 +43,7 @@ class Hub(QObject):
     changed = Signal(object)  # app.session.Changes
     failed = Signal(str)
     notice = Signal(str)  # news that is not a failure (changes kept while the server is away)
+    conflicted = Signal(object)  # a Refused action: the reviewer chooses whose change stands
     settled = Signal()  # emitted after every op result (tests wait on it)
 
     def __init__(self, worker: MatterWorker, reviewer: Callable[[], str],
@@ -82,9 +84,15 @@ class Hub(QObject):
     def _others_failed(self, exc: BaseException) -> None:
         self._polling = False  # the server is away: the next tick tries again
 
-    def run(self, text: str, fn: OpFn) -> None:
-        """Do a review action as one undoable step."""
-        self.stack.push(OpCommand(self, text, fn))
+    def run(self, text: str, fn: OpFn, over: Versions | None = None) -> None:
+        """Do a review action as one undoable step (``over``: versions the reviewer has seen
+        and chosen to write over)."""
+        self.stack.push(OpCommand(self, text, fn, over))
+
+    def apply_mine(self, refused: Refused) -> None:
+        """After a conflict, the reviewer's own change over the other's (now seen)."""
+        conflict = refused.conflict
+        self.run(refused.text, refused.fn, {conflict.target: conflict.version})
 
     def _submit(self, fn: Callable[[Any], Any], first: OpCommand | None = None) -> None:
         self.in_flight += 1
@@ -143,25 +151,36 @@ class Hub(QObject):
                              "sent when the server is back")
             self.settled.emit()
             return
-        cmd.setObsolete(True)
+        refused = Refused(cmd.text(), cmd.fn, exc) if isinstance(exc, ReviewConflict) else None
+        cmd.setObsolete(True)  # (Qt deletes an obsolete command: read it before)
         top = self.stack.count() - 1
         if top >= 0 and self.stack.index() == top + 1 and self.stack.command(top) is cmd:
             self.stack.undo()  # an obsolete command is removed, its undo() is not called
-        if isinstance(exc, ReviewConflict):
-            self.changed.emit(_target_changes(exc.target))
-            self._error(RuntimeError(f"{exc} — it now shows their change; do it again to "
-                                     "apply yours over it"))
+        if refused is not None:
+            self.changed.emit(_target_changes(refused.conflict.target))
+            self._error(RuntimeError(f"{exc} — it now shows their change"))
+            self.conflicted.emit(refused)
             return
         self._error(exc)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An action refused over another reviewer's change: what it was and the conflict."""
+
+    text: str
+    fn: OpFn
+    conflict: ReviewConflict
 
 
 class OpCommand(QUndoCommand):
     """One review action: first redo runs the op, undo/redo replay its audit snapshots."""
 
-    def __init__(self, hub: Hub, text: str, fn: OpFn) -> None:
+    def __init__(self, hub: Hub, text: str, fn: OpFn, over: Versions | None = None) -> None:
         super().__init__(text)
         self.hub = hub
         self.fn = fn
+        self.over = dict(over or {})
         self.op_id = uuid.uuid4().hex
         self.ran = False
         self.first_run: Callable[[Any], Any] = lambda ctx: None
@@ -172,7 +191,7 @@ class OpCommand(QUndoCommand):
         if not self.ran:
             self.ran = True
             fn = self.fn
-            seen = dict(self.hub.versions())  # what the reviewer saw when acting
+            seen = {**self.hub.versions(), **self.over}  # what the reviewer saw when acting
             self.first_run = lambda ctx: fn(ctx.session.writer(reviewer, op_id, seen))
             self.hub._submit(self.first_run, first=self)
         else:

@@ -67,7 +67,15 @@ class MatterOpener(Controller):
             w.hub.changed.connect(subscriber)
         w.hub.failed.connect(lambda m: self.say(f"Not saved: {m}", 8000))
         w.hub.notice.connect(lambda m: self.say(m, 0))
+        w.hub.conflicted.connect(self._conflicted)
         w.worker.start()
+
+    def _conflicted(self, refused: Any) -> None:
+        """Another reviewer changed it first: ask whose change stands."""
+        from ui.widgets.conflict import ask
+
+        if self.w.hub is not None and not self.w.screenshot:
+            ask(self.w, self.w.hub, refused)
 
     def _opened(self, info: dict[str, Any]) -> None:
         w = self.w

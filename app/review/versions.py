@@ -64,3 +64,31 @@ def _conflict(conn: Any, target: Target, row: tuple[Any, ...]) -> ReviewConflict
     after = json.loads(row[4]) if row[4] else {}
     return ReviewConflict(target, version, str(row[1]), str(row[2]),
                           {"entity": row[3], **after} if isinstance(after, dict) else {})
+
+
+def describe(conflict: ReviewConflict) -> str:
+    """What the other reviewer did to the target, in words: "Bob set the codes to (b)(5)"."""
+    after: dict[str, Any] = dict(conflict.after)
+    entity = str(after.pop("entity", ""))
+    kind, tid = conflict.target
+    return f"{conflict.reviewer} {_what(entity, after)} (this {kind}, {tid}) at {conflict.at}"
+
+
+def _what(entity: str, after: dict[str, Any]) -> str:
+    if entity == "redactions":
+        codes = after.get("exemptions_reviewed")
+        return "set the codes to " + (", ".join(json.loads(codes)) if codes else "the stamp's")
+    if entity == "pages":
+        return (f"set the disposition to {after['disposition']}" if after.get("disposition")
+                else "changed the page's record")
+    if entity == "challenges":
+        grounds = json.loads(after.get("grounds") or "[]")
+        return (f"set the challenge to {after.get('status', '?')}"
+                + (" on " + ", ".join(grounds) if grounds else ""))
+    if entity == "tag_links":
+        return "tagged it" if after else "took a tag off"
+    if entity == "notes":
+        return f"wrote a note: {str(after.get('text', ''))[:80]}" if after else "deleted a note"
+    if entity == "exhibits":
+        return f"made it exhibit {after.get('number', '')}" if after else "removed an exhibit"
+    return "changed it"

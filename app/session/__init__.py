@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.review.batches import BatchProgress
     from app.review.state import Tree, TreeRow, display_box
     from app.review.versions import Versions
+    from app.review.versions import describe as describe_conflict
     from app.review.views import Challenge, Exhibit, Note, PageData, RedactionData, Review
     from app.sample import make_sample_matter
     from app.search.index import Results
@@ -67,6 +68,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     'ChildJob': ('app.session.jobs', 'ChildJob'),
     'Compare': ('app.session.comparing', 'Compare'),
     'data_dir': ('app.paths', 'data_dir'),
+    'describe_conflict': ('app.review.versions', 'describe'),
     'display_box': ('app.review.state', 'display_box'),
     'DocPair': ('app.compare.match', 'DocPair'),
     'DocumentId': ('app.session.types', 'DocumentId'),
@@ -140,7 +142,7 @@ __all__ = [
     "OcrControl", "OcrProcess", "OcrState", "PageData", "PageId", "Pages", "PairChanges",
     "PairSummary", "Progress", "RedactionData", "RedactionId", "Results", "Review", "ReviewStatus",
     "SavedSearch", "Search", "Session", "Table", "Target", "TargetKind", "ThreadJob", "Tree",
-    "TreeRow", "VaughnIndex", "Versions", "Writer", "data_dir", "display_box", "display_url",
+    "TreeRow", "VaughnIndex", "Versions", "Writer", "data_dir", "describe_conflict", "display_box", "display_url",
     "engine_missing", "is_server_url", "logs_dir", "make_sample_matter", "read_index_table",
     "vocab", "wants_ocr",
 ]
