@@ -390,3 +390,35 @@ def test_the_connection_uses_tls_when_the_server_offers_it(pdf_matter_template) 
             assert not m.encrypted
     finally:
         server.close()
+
+
+def test_relink_on_a_shared_matter_is_per_machine(pair, tmp_path, monkeypatch,
+                                                   private_data_dir) -> None:
+    """Ann's machine sees the originals in another folder: relink there finds them by hash
+    and records it for her machine only; pages render from there; the server's paths (what
+    everyone else uses) stay as they were."""
+    from app.matter.maintenance import check, relink
+
+    _local, shared = pair
+    recorded = shared.scalar("SELECT path FROM source_files ORDER BY id LIMIT 1")
+    moved = tmp_path / "ann-drive" / "copy.pdf"
+    moved.parent.mkdir()
+    shutil.copy(recorded, moved)
+    monkeypatch.setenv("VAUGHN_DATA_DIR", str(tmp_path / "ann-machine"))
+    original = Path(recorded)
+    hidden = original.with_name(original.name + ".away")
+    original.rename(hidden)  # on Ann's machine the recorded path does not exist
+    try:
+        with Matter.open(shared.url) as ann:
+            assert check(ann).missing == [recorded]
+            assert relink(ann, moved.parent) == (1, [])
+            page = ann.scalar("SELECT min(id) FROM pages")
+            assert state.page_source(ann, page)[0] == str(moved.resolve())
+            assert state.page_view(ann, page).path == str(moved.resolve())
+            assert check(ann).ok
+        assert shared.scalar("SELECT path FROM source_files ORDER BY id LIMIT 1") == recorded
+        monkeypatch.setenv("VAUGHN_DATA_DIR", str(private_data_dir))  # another machine
+        with Matter.open(shared.url) as bob:
+            assert state.page_source(bob, page)[0] == recorded
+    finally:
+        hidden.rename(original)

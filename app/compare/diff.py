@@ -111,7 +111,7 @@ def _side(matter: Matter, page_id: int) -> _Side:
         "JOIN source_files f ON f.id = p.source_file_id WHERE p.id = ?", (page_id,)).fetchone()
     if row is None:
         raise ValueError(f"no such page: {page_id}")
-    side = _Side(page_id, row[0], row[1], row[2], row[3])
+    side = _Side(page_id, row[0], matter.local_path(row[1]), row[2], row[3])
     for rid, x0, y0, x1, y1, ex, rev, full in matter.conn.execute(
             "SELECT id, x0, y0, x1, y1, exemptions, exemptions_reviewed, withheld_in_full "
             "FROM redactions WHERE page_id = ? ORDER BY y0, x0, id", (page_id,)):

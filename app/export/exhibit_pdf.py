@@ -77,7 +77,7 @@ def export_exhibit_pdf(matter: Matter, out: str | Path, *, as_produced: bool = F
         for pid, path, kind, index, bates in matter.conn.execute(
             f"SELECT p.id, f.path, f.kind, p.page_index, p.bates FROM pages p "
             f"JOIN source_files f ON f.id = p.source_file_id WHERE p.id IN ({marks})", chunk):
-            src[pid] = (path, kind, index, bates)
+            src[pid] = (matter.local_path(path), kind, index, bates)
         for pid, x0, y0, x1, y1, label in matter.conn.execute(
             f"SELECT page_id, x0, y0, x1, y1, label FROM redactions WHERE bad = 1 "
             f"AND page_id IN ({marks})", chunk):

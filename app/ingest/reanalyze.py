@@ -73,6 +73,7 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
         if cancel:
             cancel.check()
         progress(n, len(files), Path(f["path"]).name)
+        here = Path(matter.local_path(f["path"]))  # where this machine has the original
         pages = matter.query("SELECT id, page_index, text_source, bates FROM pages "
                              "WHERE source_file_id = ?" + scope + " ORDER BY page_index",
                              (f["id"], *params))
@@ -81,14 +82,14 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
         words = {p["page_index"]: _ocr_words(matter, p["id"]) for p in pages} if has_ocr else {}
         kind = "pdf" if f["kind"] == "pdf" else "image"
         try:
-            read = read_pages_budgeted(Path(f["path"]), kind, [p["page_index"] for p in pages],
+            read = read_pages_budgeted(here, kind, [p["page_index"] for p in pages],
                                        budget=budget, password=password, cancel=cancel,
                                        ocr_words={i: w for i, w in words.items() if w})
             records = dict(zip([p["id"] for p in pages], read, strict=True))
         except (IngestError, OSError) as exc:
             summary.failed.append((f["path"], getattr(exc, "reason", str(exc))[:200]))
             continue
-        marks, restarts = (_file_marks(Path(f["path"]), password) if f["kind"] == "pdf"
+        marks, restarts = (_file_marks(here, password) if f["kind"] == "pdf"
                            else ({}, set()))
         with matter.write() as conn:
             for p in pages:

@@ -80,7 +80,7 @@ def check(matter: Matter, *, hashes: bool = True) -> CheckReport:
             report.fts = f"damaged ({exc}); rebuild with vaughn check --repair"
     for row in matter.query("SELECT path, sha256 FROM source_files ORDER BY id"):
         report.files += 1
-        path = Path(row["path"])
+        path = Path(matter.local_path(row["path"]))
         if not path.exists():
             report.missing.append(row["path"])
         elif hashes and sha256_of(path) != row["sha256"]:
@@ -102,7 +102,7 @@ def relink(matter: Matter, folder: Path) -> tuple[int, list[str]]:
     Returns (files relinked, paths still missing). Only files of a matching size are hashed.
     """
     missing = [r for r in matter.query("SELECT id, path, sha256, size FROM source_files")
-               if not Path(r["path"]).exists()]
+               if not Path(matter.local_path(r["path"])).exists()]
     if not missing:
         return 0, []
     wanted: dict[int, list[Any]] = defaultdict(list)
@@ -119,7 +119,8 @@ def relink(matter: Matter, folder: Path) -> tuple[int, list[str]]:
         for r in rows:
             if r["sha256"] == digest and r["id"] not in found:
                 found[r["id"]] = str(candidate.resolve())
-    with matter.write() as conn:
-        conn.executemany("UPDATE source_files SET path = ? WHERE id = ?",
-                         [(p, i) for i, p in found.items()])
+    by_id = {r["id"]: r["path"] for r in missing}
+    # a file matter records the new paths; a shared one, this machine's (the server keeps
+    # everyone else's)
+    matter.remember_paths({by_id[i]: p for i, p in found.items()})
     return len(found), [r["path"] for r in missing if r["id"] not in found]

@@ -268,6 +268,7 @@ class ServerMatter(Matter):
         self.conn = conn
         self.read_only = read_only
         self.location = display_url(url)
+        self._paths: dict[str, str] | None = None
 
     @classmethod
     def connect(cls, url: str, *, create: bool = False, read_only: bool = False) -> ServerMatter:
@@ -344,6 +345,20 @@ class ServerMatter(Matter):
     @property
     def on_server(self) -> bool:
         return True
+
+    def local_path(self, path: str) -> str:
+        if self._paths is None:
+            from app.matter import local_paths
+
+            self._paths = local_paths.load(self.location)
+        return self._paths.get(path, path)
+
+    def remember_paths(self, mapping: dict[str, str]) -> None:
+        """Record where this machine finds originals (``vaughn relink`` on a shared matter)."""
+        from app.matter import local_paths
+
+        local_paths.save(self.location, mapping)
+        self._paths = None
 
     def lock_clause(self) -> str:
         return " FOR UPDATE"

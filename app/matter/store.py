@@ -204,6 +204,17 @@ class Matter:
 
     # -- small helpers -------------------------------------------------------------------
 
+    def local_path(self, path: str) -> str:
+        """Where this machine finds the original recorded at ``path`` (the same, for a file
+        matter; a shared matter applies this machine's map, app/matter/local_paths.py)."""
+        return path
+
+    def remember_paths(self, mapping: dict[str, str]) -> None:
+        """Record where originals are now (recorded path -> new path; ``vaughn relink``)."""
+        with self.write() as conn:
+            conn.executemany("UPDATE source_files SET path = ? WHERE path = ?",
+                             [(new, old) for old, new in mapping.items()])
+
     @property
     def on_server(self) -> bool:
         """Whether the matter is a database on a PostgreSQL server (app/matter/server.py)."""

@@ -191,7 +191,7 @@ def _jobs(matter: Matter, page_ids: list[int] | None = None,
         sql += f" AND q.page_id IN ({','.join('?' * len(page_ids))})"
         params = tuple(page_ids)
     return [
-        Job(page_id=r["page_id"], path=r["path"], kind=r["kind"], page_index=r["page_index"],
+        Job(page_id=r["page_id"], path=matter.local_path(r["path"]), kind=r["kind"], page_index=r["page_index"],
             reason=r["reason"], bates=r["bates"], dpi=r["dpi"] or dpi or DEFAULT_DPI,
             mode=r["mode"] or "page")
         for r in matter.query(sql + " ORDER BY q.page_id", params)
@@ -362,7 +362,7 @@ def reocr_page(matter: Matter, page_id: int, *, dpi: int = 400, mode: str = "pag
             "INSERT INTO ocr_queue(page_id, reason, queued_at, dpi, mode) VALUES (?,?,?,?,?) "
             "ON CONFLICT(page_id) DO UPDATE SET status = 'pending', dpi = excluded.dpi, "
             "mode = excluded.mode", (page_id, reason, now_iso(), dpi, mode))
-    job = Job(page_id=page_id, path=r["path"], kind=r["kind"], page_index=r["page_index"],
+    job = Job(page_id=page_id, path=matter.local_path(r["path"]), kind=r["kind"], page_index=r["page_index"],
               reason=reason, bates=r["bates"], dpi=dpi, mode=mode)
     budget = budget or budget_for(matter, "ocr")
     pool = PagePool(_ocr_target, initializer=_init_worker, initargs=(tessdata,),

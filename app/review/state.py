@@ -111,7 +111,7 @@ def page_source(matter: Matter, page_id: int) -> tuple[str, int]:
         "ON f.id = p.source_file_id WHERE p.id = ?", (page_id,)).fetchone()
     if row is None:
         raise KeyError(f"no page {page_id}")
-    return row[0], row[1]
+    return matter.local_path(row[0]), row[1]
 
 
 def tree_rows(matter: Matter, page_ids: list[int] | None = None) -> list[TreeRow]:
@@ -267,7 +267,7 @@ def page_view(matter: Matter, page_id: int) -> PageData:
         id=int(page["id"]), bates=page["bates"], page_index=int(page["page_index"]),
         width=width, height=height, rotation=rotation, document_id=int(page["document_id"]),
         withheld_in_full=bool(page["withheld_in_full"]), disposition=page["disposition"],
-        path=page["path"], kind=page["kind"], doc_begbates=page["doc_begbates"],
+        path=matter.local_path(page["path"]), kind=page["kind"], doc_begbates=page["doc_begbates"],
         production=page["production"],
         needs_look=tuple(notes_by_page(matter, page_id).get(page_id, [])),
         redactions=redactions, version=seen[("page", page_id)])
