@@ -422,3 +422,55 @@ def test_relink_on_a_shared_matter_is_per_machine(pair, tmp_path, monkeypatch,
             assert state.page_source(bob, page)[0] == recorded
     finally:
         hidden.rename(original)
+
+
+class _ProcessKeyring:
+    """A keyring backend that lives in this process (keyring's own plug-in API): this machine
+    has no system keyring daemon to talk to."""
+
+    def __new__(cls):  # built lazily: keyring is imported only where it is used
+        from keyring.backend import KeyringBackend
+
+        class Backend(KeyringBackend):
+            priority = 1  # type: ignore[assignment]
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.items: dict[tuple[str, str], str] = {}
+
+            def get_password(self, service, username):
+                return self.items.get((service, username))
+
+            def set_password(self, service, username, password):
+                self.items[(service, username)] = password
+
+            def delete_password(self, service, username):
+                self.items.pop((service, username), None)
+
+        return Backend()
+
+
+def test_a_password_kept_in_the_keyring_opens_the_matter(pair, pg_server) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from app.matter import secrets
+
+    _local, shared = pair
+    db = shared.url.rsplit("/", 1)[1]
+    bare = pg_server.url(password=None, dbname=db)
+    before = keyring.get_keyring()
+    try:
+        keyring.set_keyring(fail.Keyring())  # a machine with no keyring
+        assert not secrets.store(shared.url, "admin-test-only")
+        with pytest.raises(MatterError, match="refused the login|no password"):
+            Matter.open(bare)
+        backend = _ProcessKeyring()
+        keyring.set_keyring(backend)
+        assert secrets.store(bare, "admin-test-only")
+        assert list(backend.items) == [("Vaughn", f"postgres@127.0.0.1:{pg_server.port}")]
+        with Matter.open(bare) as m:  # no password in the URL: the keyring's
+            assert m.scalar("SELECT count(*) FROM pages") > 0
+            assert "admin-test-only" not in m.location
+    finally:
+        keyring.set_keyring(before)

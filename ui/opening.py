@@ -183,6 +183,8 @@ class MatterOpener(Controller):
 
         dialog = SharedMatterDialog(self.w)
         if dialog.exec():
+            if dialog.kept is False:
+                self.say("This computer has no keyring: the password was not kept", 8000)
             self.open_matter(dialog.url())
 
     def ask_new(self) -> None:

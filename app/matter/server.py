@@ -57,21 +57,17 @@ def with_prompted_password(url: str) -> str:
     import os
     import sys
 
+    from app.matter import secrets
+
     parts = urlsplit(url)
     pgpass = Path(os.environ.get("PGPASSFILE", Path.home() / ".pgpass"))
     if (parts.password or os.environ.get("PGPASSWORD") or pgpass.exists()
-            or not sys.stdin.isatty() or not parts.username):
+            or not sys.stdin.isatty() or not parts.username or secrets.lookup(url)):
         return url
     import getpass
-    from urllib.parse import quote
 
     password = getpass.getpass(f"Password for {parts.username}@{parts.hostname}: ")
-    if not password:
-        return url
-    netloc = f"{quote(parts.username, safe='')}:{quote(password, safe='')}@{parts.hostname}"
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return secrets.with_password(url, password) if password else url
 
 
 def display_url(url: str) -> str:
@@ -146,11 +142,14 @@ class PgConnection:
             def load(self, data: Any) -> Any:
                 return _load_numeric(data)
 
+        from app.matter import secrets
+
+        url = secrets.filled(self.url)  # the keyring's password, when the URL has none
         try:
-            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                    application_name="vaughn")
         except psycopg.Error as exc:
-            raise translate(exc, self.url) from None
+            raise translate(exc, url) from None
         conn.adapters.register_loader("numeric", NumericLoader)
         self._conn = conn
         self.read_schema()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (the window starts f
     from app.compare.match import DocPair, MatchResult
     from app.ingest.pipeline import IngestReport
     from app.matter.audit import Changes
+    from app.matter.secrets import store as remember_password
     from app.matter.server import display_url, is_server_url
     from app.ocr.queue import OcrControl
     from app.paths import data_dir, logs_dir
@@ -100,6 +101,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     'PairSummary': ('app.compare.listing', 'PairSummary'),
     'Progress': ('app.session.jobs', 'Progress'),
     'read_index_table': ('app.session.vaughn', 'read_index_table'),
+    'remember_password': ('app.matter.secrets', 'store'),
     'RedactionData': ('app.review.views', 'RedactionData'),
     'RedactionId': ('app.session.types', 'RedactionId'),
     'Results': ('app.search.index', 'Results'),
@@ -143,6 +145,6 @@ __all__ = [
     "PairSummary", "Progress", "RedactionData", "RedactionId", "Results", "Review", "ReviewStatus",
     "SavedSearch", "Search", "Session", "Table", "Target", "TargetKind", "ThreadJob", "Tree",
     "TreeRow", "VaughnIndex", "Versions", "Writer", "data_dir", "describe_conflict", "display_box", "display_url",
-    "engine_missing", "is_server_url", "logs_dir", "make_sample_matter", "read_index_table",
+    "engine_missing", "is_server_url", "logs_dir", "make_sample_matter", "read_index_table", "remember_password",
     "vocab", "wants_ocr",
 ]

@@ -1,9 +1,10 @@
 """File ▸ Open shared matter…: where a team's matter lives on a PostgreSQL server.
 
-Host, port, database and user are remembered (they are not secret); the password is asked
-every time, held only in the connection URL handed to the worker, and never stored, logged or
-shown. libpq's own defaults apply: TLS when the server offers it (``sslmode=prefer``), and
-``PGPASSWORD`` or ``~/.pgpass`` when the password field is left empty.
+Host, port, database and user are remembered (they are not secret); the password is held
+only in the connection URL handed to the worker, never written to Vaughn's files, logged or
+shown, unless the reviewer asks to keep it in the system keyring (app/matter/secrets.py).
+Left empty, the keyring's is used, else libpq's own ``PGPASSWORD`` or ``~/.pgpass``. TLS
+whenever the server offers it (``sslmode=prefer``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -41,11 +43,14 @@ class SharedMatterDialog(QDialog):
         self.user = QLineEdit(str(last.value("shared/user", prefs.reviewer() or "")))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("asked each time; never stored")
+        self.password.setPlaceholderText("empty: the keyring's, PGPASSWORD or ~/.pgpass")
+        self.keep = QCheckBox("Keep it in this computer's keyring")
+        self.kept: bool | None = None  # after Open: whether the keyring took it
         for label, widget in (("Server", self.host), ("Port", self.port),
                               ("Database", self.database), ("User", self.user),
                               ("Password", self.password)):
             form.addRow(label, widget)
+        form.addRow("", self.keep)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
@@ -60,6 +65,10 @@ class SharedMatterDialog(QDialog):
         s.setValue("shared/port", self.port.value())
         s.setValue("shared/database", self.database.text().strip())
         s.setValue("shared/user", self.user.text().strip())
+        if self.keep.isChecked() and self.password.text():
+            from app.session import remember_password
+
+            self.kept = remember_password(self.url(), self.password.text())
         self.accept()
 
     def url(self) -> str:
