@@ -139,3 +139,14 @@ class LocalServer:
         self.stop("immediate")
         with contextlib.suppress(OSError):
             shutil.rmtree(self.root)
+
+
+def load_matter(url: str, template: Path) -> str:
+    """Move the matter file ``template`` into the empty database ``url`` (what
+    ``vaughn migrate`` does); returns ``url``."""
+    from app.matter.store import Matter
+    from app.matter.transfer import copy_matter
+
+    with Matter.open(template, read_only=True) as src, Matter.open(url, create=True) as dst:
+        copy_matter(src, dst)
+    return url

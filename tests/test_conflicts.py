@@ -9,10 +9,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from pg_harness import load_matter
 
 from app.errors import ReviewConflict
-from app.matter.store import Matter
-from app.matter.transfer import copy_matter
 from app.review import state
 from app.session import Session
 
@@ -21,14 +20,11 @@ ANN, BOB = "Ann", "Bob"
 
 @pytest.fixture(params=["file", "server"])
 def location(request, pdf_matter_template, tmp_path) -> str:
-    path = tmp_path / "team.vaughn"
-    shutil.copy(pdf_matter_template, path)
     if request.param == "file":
+        path = tmp_path / "team.vaughn"
+        shutil.copy(pdf_matter_template, path)
         return str(path)
-    url = request.getfixturevalue("server_url")
-    with Matter.open(path) as local, Matter.open(url, create=True) as shared:
-        copy_matter(local, shared)
-    return url
+    return load_matter(request.getfixturevalue("server_url"), pdf_matter_template)
 
 
 @pytest.fixture

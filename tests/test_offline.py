@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pg_harness import load_matter
 
 from app.errors import MatterReadOnly, ReviewError
 from app.matter.store import Matter
-from app.matter.transfer import copy_matter
 from app.review import batches, ops
 from app.review.offline import checkin, checkout
 from app.session import Session
@@ -24,11 +24,7 @@ LEAD, ANN, BOB = "Lee Lead", "Ann", "Bob"
 
 @pytest.fixture
 def shared(pdf_matter_template, tmp_path, server_url) -> Matter:
-    local = tmp_path / "src.vaughn"
-    shutil.copy(pdf_matter_template, local)
-    with Matter.open(local) as src, Matter.open(server_url, create=True) as dst:
-        copy_matter(src, dst)
-    m = Matter.open(server_url)
+    m = Matter.open(load_matter(server_url, pdf_matter_template))
     yield m
     m.close()
 

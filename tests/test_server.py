@@ -280,11 +280,7 @@ def test_server_killed_during_a_burst_keeps_every_acknowledged_change(
     server = pg_harness.LocalServer()
     server.start()
     try:
-        url = server.new_database("burst")
-        local = tmp_path / "b.vaughn"
-        shutil.copy(pdf_matter_template, local)
-        with Matter.open(local) as src, Matter.open(url, create=True) as dst:
-            copy_matter(src, dst)
+        url = pg_harness.load_matter(server.new_database("burst"), pdf_matter_template)
         shared = Matter.open(url)
         page = shared.scalar("SELECT min(id) FROM pages")
         acked: list[str] = []

@@ -3,12 +3,10 @@ reviewer's change shows up by itself, and a change over it is refused, told, and
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
+from pg_harness import load_matter
 
 from app.matter.store import Matter
-from app.matter.transfer import copy_matter
 from app.session import Session
 
 pytest.importorskip("pytestqt")
@@ -20,11 +18,7 @@ REVIEWER = "Ann Window"
 
 @pytest.fixture
 def shared_url(pdf_matter_template, tmp_path, server_url) -> str:
-    local = tmp_path / "s.vaughn"
-    shutil.copy(pdf_matter_template, local)
-    with Matter.open(local) as src, Matter.open(server_url, create=True) as dst:
-        copy_matter(src, dst)
-    return server_url
+    return load_matter(server_url, pdf_matter_template)
 
 
 @pytest.fixture
@@ -153,11 +147,7 @@ def test_a_change_made_while_the_server_is_down_is_kept_and_sent(
     server = pg_harness.LocalServer()
     server.start()
     try:
-        url = server.new_database("down")
-        local = tmp_path / "d.vaughn"
-        shutil.copy(pdf_matter_template, local)
-        with Matter.open(local) as src, Matter.open(url, create=True) as dst:
-            copy_matter(src, dst)
+        url = pg_harness.load_matter(server.new_database("down"), pdf_matter_template)
         monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
         w = MainWindow(inline_worker=True)
         qtbot.addWidget(w)

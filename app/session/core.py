@@ -88,7 +88,7 @@ class Session:
     @property
     def shared(self) -> bool:
         """Whether the matter is on a server, shared with other reviewers."""
-        return is_server_url(self._matter.location)
+        return self._matter.on_server
 
     @property
     def encrypted(self) -> bool | None:
