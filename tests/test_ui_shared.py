@@ -21,8 +21,8 @@ def shared_url(pdf_matter_template, tmp_path, server_url) -> str:
     return load_matter(server_url, pdf_matter_template)
 
 
-@pytest.fixture
-def win(qtbot, shared_url, monkeypatch):
+def _open(qtbot, monkeypatch, location: str):
+    """The review window on ``location``, its matter work inline, shown and ready."""
     from ui.window import MainWindow
 
     monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
@@ -32,8 +32,14 @@ def win(qtbot, shared_url, monkeypatch):
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()
-    w.open_matter(shared_url)
+    w.open_matter(location)
     qtbot.waitUntil(w.ready, timeout=15000)
+    return w
+
+
+@pytest.fixture
+def win(qtbot, shared_url, monkeypatch):
+    w = _open(qtbot, monkeypatch, shared_url)
     yield w
     w.close()
 
@@ -142,20 +148,11 @@ def test_a_change_made_while_the_server_is_down_is_kept_and_sent(
     object (it reconnects)."""
     import pg_harness
 
-    from ui.window import MainWindow
-
     server = pg_harness.LocalServer()
     server.start()
     try:
         url = pg_harness.load_matter(server.new_database("down"), pdf_matter_template)
-        monkeypatch.setenv("VAUGHN_REVIEWER", REVIEWER)
-        w = MainWindow(inline_worker=True)
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        qtbot.waitExposed(w)
-        w.open_matter(url)
-        qtbot.waitUntil(w.ready, timeout=15000)
+        w = _open(qtbot, monkeypatch, url)
         page = _page_with_redactions(w)
         w.show_page(page)
         qtbot.waitUntil(lambda: w.page is not None and w.page.id == page, timeout=10000)
