@@ -470,3 +470,17 @@ def test_a_password_kept_in_the_keyring_opens_the_matter(pair, pg_server) -> Non
             assert "admin-test-only" not in m.location
     finally:
         keyring.set_keyring(before)
+
+
+def test_search_on_a_shared_matter_says_it_is_not_there_yet(pair) -> None:
+    """Until the server has full-text search: a plain refusal, never a traceback, and the
+    saved searches still list (each with the reason instead of a count)."""
+    from app.search.index import search
+    from app.search.saved import save_search, saved_searches
+
+    _local, shared = pair
+    with pytest.raises(MatterError, match="full-text search is not available on a shared"):
+        search(shared, "memo")
+    save_search(shared, "memos", "memo")
+    (only,) = saved_searches(shared, counts=True)
+    assert only.name == "memos" and "not available on a shared matter" in (only.error or "")

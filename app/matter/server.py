@@ -182,7 +182,7 @@ class PgConnection:
         """Run one statement of the core's SQL."""
         if "_fts" in sql:  # SQLite's FTS5 index: the server's full-text search is to come
             raise MatterError(f"{display_url(self.url)}: full-text search is not available on "
-                              "a shared matter yet; search a local copy (vaughn migrate)")
+                              "a shared matter yet; search a checked-out copy (vaughn checkout)")
         head = sql.lstrip()
         info = _TABLE_INFO.match(head)
         if info:

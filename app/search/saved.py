@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.errors import QueryError, VaughnError
+from app.errors import MatterError, QueryError, VaughnError
 from app.matter.store import Matter, now_iso
 from app.search.query import parse
 
@@ -108,6 +108,8 @@ def saved_searches(matter: Matter, *, counts: bool = False) -> list[SavedSearch]
             counted.append(replace(s, count=count(matter, s.query, ocr_tolerant=s.ocr_tolerant)))
         except QueryError as exc:
             counted.append(replace(s, error=exc.message))
+        except MatterError as exc:  # no full-text search here (a shared matter, for now)
+            counted.append(replace(s, error=str(exc)))
     return counted
 
 
