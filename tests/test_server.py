@@ -279,13 +279,13 @@ def test_server_killed_during_a_burst_keeps_every_acknowledged_change(
 
     server = pg_harness.LocalServer()
     server.start()
+    stop = threading.Event()
     try:
         url = pg_harness.load_matter(server.new_database("burst"), pdf_matter_template)
         shared = Matter.open(url)
         page = shared.scalar("SELECT min(id) FROM pages")
         acked: list[str] = []
         refused = 0
-        stop = threading.Event()
         killed = threading.Event()
 
         def burst() -> None:
@@ -302,10 +302,12 @@ def test_server_killed_during_a_burst_keeps_every_acknowledged_change(
                     stop.set()
 
         before_kill = 10**9
-        thread = threading.Thread(target=burst)
+        thread = threading.Thread(target=burst, daemon=True)
         thread.start()
-        while len(acked) < 30:
+        deadline = time.monotonic() + 60
+        while len(acked) < 30 and time.monotonic() < deadline:
             time.sleep(0.01)
+        assert len(acked) >= 30, "the burst never got going"
         server.stop("immediate")
         before_kill = len(acked)
         time.sleep(0.5)
@@ -319,6 +321,7 @@ def test_server_killed_during_a_burst_keeps_every_acknowledged_change(
         assert len(acked) > before_kill + 20  # and went on after the restart
         shared.close()
     finally:
+        stop.set()
         server.close()
 
 
