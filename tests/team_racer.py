@@ -29,6 +29,5 @@ def main(url: str, who: str, start_at: float, rounds: int) -> None:
     print(json.dumps({"who": who, "errors": errors}))
 
 
-if __name__ == "__main__":
-    sys.path.insert(0, ".")
+if __name__ == "__main__":  # app/ is importable: the project is installed in the venv
     main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))
