@@ -133,11 +133,11 @@ def _add_maintenance_parsers(sub: Any) -> None:
     p.add_argument("dest", type=matter_location, help="a new matter file or an empty database")
 
     p = sub.add_parser("backup", help="copy the matter consistently (default: backups folder)")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("dest", type=Path, nargs="?", help="file or folder for the copy")
 
     p = sub.add_parser("restore", help="replace the matter with a backup (newest by default)")
-    p.add_argument("matter", type=Path)
+    p.add_argument("matter", type=matter_location)
     p.add_argument("--from", dest="source", type=Path, help="the backup file to restore")
 
     p = sub.add_parser("check", help="integrity, full-text index, and every source file's hash")
@@ -501,9 +501,21 @@ def _progress_bar(desc: str) -> _Bar:
     return _Bar(desc)
 
 
+def _file_only(location: Any, what: str) -> Path:
+    """``location`` as a matter file; a shared matter gets a plain refusal."""
+    if is_server_url(location):
+        from app.matter.server import display_url
+
+        raise VaughnError(f"{display_url(str(location))}: {what} copies matter files; a shared "
+                          "matter is backed up on its server (pg_dump), or taken offline with "
+                          "vaughn checkout")
+    return Path(location)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from app.matter.backup import backup
 
+    _file_only(args.matter, "vaughn backup")
     with _open(args.matter) as matter:
         dest = backup(matter, args.dest)
     print(f"backed up to {dest}")
@@ -513,6 +525,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from app.matter.backup import latest_backup, restore
 
+    args.matter = _file_only(args.matter, "vaughn restore")
     source = args.source or latest_backup(args.matter.stem)
     if source is None:
         print(f"vaughn: no backup of {args.matter.name} found; name one with --from",

@@ -487,3 +487,12 @@ def test_search_on_a_shared_matter_says_it_is_not_there_yet(pair) -> None:
     save_search(shared, "memos", "memo")
     (only,) = saved_searches(shared, counts=True)
     assert only.name == "memos" and "not available on a shared matter" in (only.error or "")
+
+
+def test_cli_backup_of_a_shared_matter_is_a_plain_refusal() -> None:
+    for command in ("backup", "restore"):
+        done = subprocess.run([sys.executable, str(ROOT / "main.py"), command,
+                               "postgresql://ann:s3cret@db.example:5432/foia"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and "pg_dump" in done.stderr, done.stderr
+        assert "s3cret" not in done.stdout + done.stderr
