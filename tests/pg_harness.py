@@ -69,6 +69,7 @@ class LocalServer:
         self.data = self.root / "data"
         self.port = _free_port()
         self._as_postgres = os.geteuid() == 0
+        self._tls = False
         if self._as_postgres:
             ids = pwd.getpwnam("postgres")
             os.chown(self.root, ids.pw_uid, ids.pw_gid)
@@ -106,7 +107,7 @@ class LocalServer:
         """Start (or restart) the server and wait until it accepts connections."""
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
                 "-c fsync=on -c max_connections=60")
-        if getattr(self, "_tls", False):
+        if self._tls:
             opts += " -c ssl=on"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w",
                   "-t", "60", "start")

@@ -115,6 +115,13 @@ class _Cursor:
         assert self._cur is not None
         return self._cur.fetchall() if self._cur.description is not None else []
 
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        if self._rows is not None:
+            rows, self._rows = self._rows[:size], self._rows[size:]
+            return rows
+        assert self._cur is not None
+        return self._cur.fetchmany(size) if self._cur.description is not None else []
+
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())
 
@@ -187,8 +194,9 @@ class PgConnection:
         info = _TABLE_INFO.match(head)
         if info:
             return self._table_info(info.group(1))
-        if _PRAGMA.match(head):
-            return _Cursor(None, rows=[("ok",)], names=("result",))
+        if _PRAGMA.match(head):  # the file's own settings and checks: none apply here
+            raise MatterError(f"{display_url(self.url)}: {head[:40]!r} is SQLite's own and "
+                              "has no meaning on a server")
         table = insert_table(sql)
         returning = table in self._id_tables
         text = to_postgres(sql) + (" RETURNING id" if returning else "")

@@ -57,16 +57,11 @@ def copy_matter(source: Matter, dest: Matter,
                    f"VALUES ({', '.join('?' * len(cols))})")
             cur = source.conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY 1")
             n = 0
-            while True:
-                rows = cur.fetchmany(BATCH) if hasattr(cur, "fetchmany") else cur.fetchall()
-                if not rows:
-                    break
+            while rows := cur.fetchmany(BATCH):
                 out.executemany(sql, rows)
                 n += len(rows)
                 if progress:
                     progress(table, n)
-                if not hasattr(cur, "fetchmany"):
-                    break
             counts[table] = n
         _after_copy(dest)
     return Moved(counts)

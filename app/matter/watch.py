@@ -12,6 +12,7 @@ too) it asks for the newest audit id, one indexed lookup. Call it from the matte
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -86,8 +87,6 @@ class ChangeWatch:
 
 
 def _keys(snapshot: str | None) -> list[str]:
-    import json
-
     if not snapshot:
         return []
     value = json.loads(snapshot)
