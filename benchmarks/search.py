@@ -13,7 +13,10 @@ snippets, and the count when it fits a budget, else a lower bound the window com
 background) and as an exact count. The recall check compares, for sampled words, the clean pages of Tranche 1 found by
 an exact search with their noisy twins in Tranche 2 found by ``word~`` and by the "tolerate
 OCR errors" option.
-Usage: python benchmarks/search.py [--pages 200000] [--queries 20]
+With ``--backend both`` the matter is also moved to PostgreSQL (a server started here, or
+``--server-url``), every query's page set is compared between the two, and the same timings
+are taken on the server.
+Usage: python benchmarks/search.py [--pages 200000] [--queries 20] [--backend both]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import random
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from _common import DATA, make_production, median, p95
 
@@ -186,42 +190,39 @@ def recall(matter: Matter, samples: int) -> tuple[float, float, int]:
     return found_fuzzy / max(1, wanted), found_opt / max(1, wanted), wanted
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--pages", type=int, default=200_000)
-    ap.add_argument("--queries", type=int, default=20, help="queries per kind")
-    ap.add_argument("--recall-words", type=int, default=60)
-    ap.add_argument("--budget", type=float, default=10.0, help="count budget in ms")
-    args = ap.parse_args()
-    path = build(args.pages)
-    with Matter.open(path, read_only=True) as matter:
-        pages = matter.scalar("SELECT count(*) FROM pages")
-        qs = queries(matter, args.queries)
+def measure(matter: Matter, qs: list[tuple[str, str]], budget: float
+            ) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, tuple[float, str]],
+                       int]:
+    """Per kind: the window's search times, the exact-count times, the slowest query; and
+    how many counts gave a lower bound."""
+    for _, q in qs[:12]:  # warm the page cache
+        search(matter, q, limit=100)
+    times: dict[str, list[float]] = {}
+    exact: dict[str, list[float]] = {}
+    slowest: dict[str, tuple[float, str]] = {}
+    estimated = 0
+    for kind, q in qs:
         start = time.perf_counter()
-        search(matter, "zzz~")  # first fuzzy query reads the vocabulary
-        vocab_ms = (time.perf_counter() - start) * 1000
-        for _, q in qs[:12]:  # warm the page cache
-            search(matter, q, limit=100)
-        times: dict[str, list[float]] = {}
-        exact: dict[str, list[float]] = {}
-        slowest: dict[str, tuple[float, str]] = {}
-        estimated = 0
-        for kind, q in qs:
-            start = time.perf_counter()
-            results = search(matter, q, limit=100, count_budget_ms=args.budget)
-            ms = (time.perf_counter() - start) * 1000
-            estimated += not results.total_exact
-            times.setdefault(kind, []).append(ms)
-            times.setdefault("all", []).append(ms)
-            if ms > slowest.get(kind, (0, ""))[0]:
-                slowest[kind] = (ms, q)
-            start = time.perf_counter()
-            count(matter, q)
-            exact.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
-            exact.setdefault("all", []).append(exact[kind][-1])
-        fuzzy_recall, option_recall, wanted = recall(matter, args.recall_words)
-    print(f"{pages} pages, {len(qs)} queries. 'first 100': search(limit=100, "
-          f"count_budget_ms={args.budget:g}) = first 100 hits with snippets + the count if it "
+        results = search(matter, q, limit=100, count_budget_ms=budget)
+        ms = (time.perf_counter() - start) * 1000
+        estimated += not results.total_exact
+        times.setdefault(kind, []).append(ms)
+        times.setdefault("all", []).append(ms)
+        if ms > slowest.get(kind, (0, ""))[0]:
+            slowest[kind] = (ms, q)
+        start = time.perf_counter()
+        count(matter, q)
+        exact.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
+        exact.setdefault("all", []).append(exact[kind][-1])
+    return times, exact, slowest, estimated
+
+
+def report(label: str, pages: int, qs: list[tuple[str, str]], budget: float,
+           figures: tuple[dict[str, list[float]], dict[str, list[float]],
+                          dict[str, tuple[float, str]], int]) -> None:
+    times, exact, slowest, estimated = figures
+    print(f"{label}: {pages} pages, {len(qs)} queries. 'first 100': search(limit=100, "
+          f"count_budget_ms={budget:g}) = first 100 hits with snippets + the count if it "
           f"fits the budget ({estimated} of {len(qs)} gave a lower bound); 'exact count': count()")
     print(f"  {'kind':<9} {'n':>4}  {'first 100 median':>16} {'p95':>8}   "
           f"{'exact count median':>18} {'p95':>8}")
@@ -230,9 +231,82 @@ def main() -> None:
               f"   {median(exact[kind]):15.1f} ms {p95(exact[kind]):5.1f} ms")
     for kind, (ms, q) in slowest.items():
         print(f"  slowest {kind:<9} {ms:6.1f} ms  {q}")
+
+
+def server_copy(path: Path, url: str | None) -> tuple[str, Any]:
+    """The matter moved to a PostgreSQL database (``url``, or a server started here); the
+    URL and the server to stop (None when it was given)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from pg_harness import LocalServer, available
+
+    from app.matter.transfer import copy_matter
+
+    server = None
+    if url is None:
+        reason = available()
+        if reason:
+            raise SystemExit(f"server: skipped ({reason})")
+        server = LocalServer()
+        server.start()
+        url = server.new_database("search")
+    with Matter.open(url, create=True) as dst:
+        if not dst.scalar("SELECT count(*) FROM pages"):
+            start = time.perf_counter()
+            with Matter.open(path, read_only=True) as src:
+                copy_matter(src, dst)
+            dst.conn.execute("ANALYZE")
+            print(f"moved to the server in {time.perf_counter() - start:.0f} s", flush=True)
+    return url, server
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--pages", type=int, default=200_000)
+    ap.add_argument("--queries", type=int, default=20, help="queries per kind")
+    ap.add_argument("--recall-words", type=int, default=60)
+    ap.add_argument("--budget", type=float, default=10.0, help="count budget in ms")
+    ap.add_argument("--backend", choices=["file", "both"], default="file",
+                    help="both: also move the matter to PostgreSQL, check every query finds "
+                         "the same pages there, and time it there too")
+    ap.add_argument("--server-url", help="an empty (or already loaded) database to use "
+                                         "instead of a server started here")
+    args = ap.parse_args()
+    path = build(args.pages)
+    with Matter.open(path, read_only=True) as matter:
+        pages = matter.scalar("SELECT count(*) FROM pages")
+        qs = queries(matter, args.queries)
+        start = time.perf_counter()
+        search(matter, "zzz~")  # first fuzzy query reads the vocabulary
+        vocab_ms = (time.perf_counter() - start) * 1000
+        file_figures = measure(matter, qs, args.budget)
+        fuzzy_recall, option_recall, wanted = recall(matter, args.recall_words)
+        expected = ({q: page_ids(matter, q) for _, q in qs} if args.backend == "both" else {})
+    report("file (SQLite FTS5)", pages, qs, args.budget, file_figures)
     print(f"  vocabulary read (first fuzzy query): {vocab_ms:.0f} ms")
     print(f"fuzzy recall on OCR-noisy twins ({wanted} clean pages): word~ {fuzzy_recall:.1%}, "
           f"tolerate-OCR option {option_recall:.1%}")
+    if args.backend != "both":
+        return
+    url, server = server_copy(path, args.server_url)
+    try:
+        with Matter.open(url, read_only=True) as shared:
+            start = time.perf_counter()
+            search(shared, "zzz~")
+            vocab_ms = (time.perf_counter() - start) * 1000
+            differ = [q for _, q in qs if page_ids(shared, q) != expected[q]]
+            server_figures = measure(shared, qs, args.budget)
+        report("server (PostgreSQL tsvector)", pages, qs, args.budget, server_figures)
+        print(f"  vocabulary read (first fuzzy query): {vocab_ms:.0f} ms")
+        print(f"same page sets on both backends: {len(qs) - len(differ)} of {len(qs)} queries"
+              + (f"; differ: {differ[:5]}" if differ else ""))
+        print("p95 server / file, first 100:", ", ".join(
+            f"{k} {p95(server_figures[0][k]) / p95(file_figures[0][k]):.2f}"
+            for k in file_figures[0]))
+    finally:
+        if server is not None:
+            server.close()
 
 
 if __name__ == "__main__":

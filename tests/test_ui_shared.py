@@ -174,3 +174,22 @@ def test_a_change_made_while_the_server_is_down_is_kept_and_sent(
         w.close()
     finally:
         server.close()
+
+
+def test_the_search_box_searches_the_shared_matter(qtbot, win, pdf_matter_template) -> None:
+    """A query typed in the window finds on the server the pages it finds in the file, and
+    the first hit's page shows its hits highlighted."""
+    from app.search.index import page_ids
+
+    _settle(qtbot, win)
+    with Session.open(str(pdf_matter_template)) as s:
+        want = page_ids(s.matter, "memo OR officer")
+    assert want
+    with qtbot.waitSignal(win.searching.searchDone, timeout=10000):
+        win.searching.run_search("memo OR officer")
+    model = win.searching.search_panel.model
+    qtbot.waitUntil(lambda: model.total == len(want), timeout=10000)
+    assert model.page_ids() == want[:len(model.page_ids())]
+    win.show_page(want[0])
+    qtbot.waitUntil(lambda: win.page_id == want[0] and bool(win.page_view.canvas.hits),
+                    timeout=10000)

@@ -18,12 +18,14 @@ same never-released name in different documents are not linked.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import Any
 
 from app.compare import diff as _diff
 from app.compare import match as _match
 from app.matter.store import Matter
+from app.search.text_index import for_conn
 
 MIN_WORDS = 2
 MAX_ELSEWHERE = 20  # pages listed per passage
@@ -43,9 +45,7 @@ def _phrase_pages(matter: Matter, text: str) -> list[int]:
         return []
     query = '"' + " ".join(words) + '"'
     try:
-        return [r[0] for r in matter.conn.execute(
-            "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? ORDER BY rowid LIMIT ?",
-            (query, MAX_ELSEWHERE + 5))]
+        return list(itertools.islice(for_conn(matter.conn).ordered(query), MAX_ELSEWHERE + 5))
     except Exception:  # an FTS syntax corner case: no extra findings for this passage
         return []
 

@@ -25,6 +25,7 @@ from app.ingest.sources import Source, discover
 from app.matter.digest import sha256_of
 from app.matter.stops import record_stop, stopped_pages
 from app.matter.store import Matter, now_iso
+from app.matter.words import store_page_text
 from app.pagework import budget_for
 from app.progress import CancelToken, ProgressFn, no_progress
 
@@ -277,7 +278,7 @@ class _Writer:
             ),
         )
         page_id = int(cur.lastrowid)
-        conn.execute("INSERT INTO page_text(page_id, text) VALUES (?, ?)", (page_id, rec.text))
+        store_page_text(conn, page_id, rec.text, new=True)
         if rec.stopped:
             record_stop(conn, page_id, "analysis", rec.stopped)
         if rec.redactions:

@@ -22,6 +22,7 @@ from app.ingest.pdf import Word, open_document
 from app.ingest.pipeline import named_by_first_bates, write_redactions
 from app.matter.stops import clear_stop, record_stop
 from app.matter.store import Matter
+from app.matter.words import store_page_text
 from app.pagework import budget_for
 from app.progress import CancelToken, ProgressFn, no_progress
 
@@ -108,8 +109,7 @@ def reanalyze(matter: Matter, *, password: str | None = None, progress: Progress
                      rec.body_bottom, p["id"]),
                 )
                 if p["text_source"] == "pdf" or (p["text_source"] == "none" and rec.text):
-                    conn.execute("UPDATE page_text SET text = ? WHERE page_id = ?",
-                                 (rec.text, p["id"]))
+                    store_page_text(conn, p["id"], rec.text, new=False)
                     if p["text_source"] == "none" and rec.text:
                         conn.execute("UPDATE pages SET text_source = 'pdf' WHERE id = ?",
                                      (p["id"],))

@@ -16,6 +16,8 @@ from __future__ import annotations
 # Which SQLite schema version (count of app/matter/migrations.py's migrations) the latest
 # server schema matches.
 SQLITE_VERSION = 9
+# Columns only the server has: what stands in for SQLite's FTS5 index.
+SERVER_ONLY_COLUMNS = {"page_text": ("tsv",)}
 
 _TABLES = """
 CREATE TABLE productions (
@@ -423,11 +425,60 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT total + CASE WHEN b THEN 1 ELSE 0 END $$;
 CREATE AGGREGATE sum(boolean) (SFUNC = vaughn_add_bool, STYPE = bigint, INITCOND = '0');
 """
 
+# Full-text search (issue #20): each page's words as a tsvector, built by the program with the
+# file index's tokenizer (app/matter/words.py) and refused when missing; a GIN index over it;
+# the vocabulary with page counts (for fuzzy words), kept by statement-level triggers from the
+# vectors; a sequence whose value changes with every text write (the vocabulary's version);
+# SQLite's instr(), which the note: filter uses.
+_TEXT_SEARCH = """
+ALTER TABLE page_text ADD COLUMN tsv tsvector;
+ALTER TABLE page_text ADD CONSTRAINT page_text_indexed CHECK (tsv IS NOT NULL) NOT VALID;
+CREATE INDEX page_text_tsv ON page_text USING gin (tsv);
+CREATE INDEX page_text_unindexed ON page_text(page_id) WHERE tsv IS NULL;
+CREATE TABLE page_words (
+    word TEXT COLLATE "C" PRIMARY KEY,
+    pages BIGINT NOT NULL
+);
+CREATE SEQUENCE page_text_stamp;
+CREATE FUNCTION vaughn_count_words(delta bigint, words text[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO page_words AS w (word, pages)
+    SELECT lex, delta * count(*) FROM unnest(words) AS lex GROUP BY lex ORDER BY lex
+    ON CONFLICT (word) DO UPDATE SET pages = w.pages + EXCLUDED.pages
+$$;
+CREATE FUNCTION vaughn_page_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM vaughn_count_words(-1, (SELECT coalesce(array_agg(lex), '{}')
+            FROM old_rows, unnest(tsvector_to_array(old_rows.tsv)) AS lex));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        PERFORM vaughn_count_words(1, (SELECT coalesce(array_agg(lex), '{}')
+            FROM new_rows, unnest(tsvector_to_array(new_rows.tsv)) AS lex));
+    END IF;
+    PERFORM nextval('page_text_stamp');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER page_text_words_insert AFTER INSERT ON page_text
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vaughn_page_words();
+CREATE TRIGGER page_text_words_update AFTER UPDATE ON page_text
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION vaughn_page_words();
+CREATE TRIGGER page_text_words_delete AFTER DELETE ON page_text
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION vaughn_page_words();
+GRANT SELECT ON page_words, page_text_stamp TO vaughn_readonly, vaughn_reviewer, vaughn_lead;
+GRANT SELECT, INSERT, UPDATE, DELETE ON page_words TO vaughn_lead;
+GRANT USAGE ON page_text_stamp TO vaughn_lead;
+CREATE FUNCTION instr(haystack text, needle text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$ SELECT strpos(haystack, needle) $$;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_matter", "CREATE EXTENSION IF NOT EXISTS citext;\n" + _TABLES + _SEARCH_CODES),
     ("0002_notify", _NOTIFY),
     ("0003_roles", _ROLES),
     ("0004_batches", _BATCHES),
     ("0005_sqlite_compat", _SQLITE_COMPAT),
+    ("0006_text_search", _TEXT_SEARCH),
 ]
 LATEST = len(MIGRATIONS)

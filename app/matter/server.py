@@ -27,6 +27,7 @@ from app.errors import MatterError, MatterReadOnly, ServerUnavailable, WriteRace
 from app.matter import pg_schema
 from app.matter.dialect import insert_table, to_postgres
 from app.matter.store import Matter
+from app.matter.words import tsvector
 
 if TYPE_CHECKING:
     import psycopg
@@ -134,6 +135,8 @@ def _load_numeric(data: bytes | bytearray | memoryview) -> int | float:
 class PgConnection:
     """One psycopg connection (autocommit; transactions are explicit) speaking sqlite3's API."""
 
+    on_server = True
+
     def __init__(self, url: str) -> None:
         self.url = url
         self._conn: psycopg.Connection[Any] | None = None
@@ -187,9 +190,9 @@ class PgConnection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Cursor:
         """Run one statement of the core's SQL."""
-        if "_fts" in sql:  # SQLite's FTS5 index: the server's full-text search is to come
-            raise MatterError(f"{display_url(self.url)}: full-text search is not available on "
-                              "a shared matter yet; search a checked-out copy (vaughn checkout)")
+        if "_fts" in sql:  # SQLite's FTS5 index: app.search.text_index speaks the server's
+            raise MatterError(f"{display_url(self.url)}: {sql[:40]!r} reads SQLite's own "
+                              "full-text index, which a server matter does not have")
         head = sql.lstrip()
         info = _TABLE_INFO.match(head)
         if info:
@@ -310,6 +313,32 @@ class ServerMatter(Matter):
                 raise MatterError(f"{self.location}: needs an upgrade and is read-only")
             migrate_server(self.conn, version)
             self.conn.read_schema()
+        if not self.read_only and self.conn.raw.execute(
+                "SELECT 1 FROM page_text WHERE tsv IS NULL LIMIT 1").fetchone():
+            self.reindex_text()
+
+    def reindex_text(self, every: bool = False) -> int:
+        """Give the search vector to page text that has none (text from before migration
+        0006; a partial index finds it at once), or with ``every`` recompute them all (the
+        repair). A transaction per 2,000 pages; returns how many pages were indexed."""
+        raw = self.conn.raw
+        last, done = 0, 0
+        want = "page_id > %s" if every else "tsv IS NULL AND page_id > %s"
+        try:
+            while True:
+                with raw.transaction():
+                    rows = raw.execute(
+                        f"SELECT page_id, text FROM page_text WHERE {want} "
+                        "ORDER BY page_id LIMIT 2000 FOR UPDATE SKIP LOCKED", (last,)).fetchall()
+                    if not rows:
+                        return done
+                    last, done = rows[-1][0], done + len(rows)
+                    raw.execute(
+                        "UPDATE page_text t SET tsv = v.tsv FROM unnest(%s::bigint[], "
+                        "%s::tsvector[]) AS v(id, tsv) WHERE t.page_id = v.id",
+                        ([r[0] for r in rows], [tsvector(r[1]) for r in rows]))
+        except Exception as exc:
+            raise translate(exc, self.url) from exc
 
     def close(self) -> None:
         self.conn.close()

@@ -4,7 +4,7 @@ Every table is copied row for row, ids included, in an order that satisfies the 
 inside one transaction on the destination: a copy that fails leaves the destination as empty
 as it was. The derived tables are not copied but rebuilt by the destination's own triggers as
 their sources arrive (the search-code counts from redactions; SQLite's FTS index from page
-text). Both ends must be at their latest schema, which opening them ensures.
+text; the server's search vectors from page text, computed here as the rows go over). Both ends must be at their latest schema, which opening them ensures.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from app.errors import MatterError
 from app.matter import pg_schema
 from app.matter.store import Matter
+from app.matter.words import tsvector
 
 # Rebuilt by triggers on the destination: copying them would count twice.
-DERIVED = frozenset({"search_codes"})
+DERIVED = frozenset({"search_codes", "page_words"})
 BATCH = 2000
 
 
@@ -58,13 +60,37 @@ def copy_matter(source: Matter, dest: Matter,
             cur = source.conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY 1")
             n = 0
             while rows := cur.fetchmany(BATCH):
-                out.executemany(sql, rows)
+                if dest.on_server:
+                    _copy_to_server(out, table, cols, rows)
+                else:
+                    out.executemany(sql, rows)
                 n += len(rows)
                 if progress:
                     progress(table, n)
             counts[table] = n
         _after_copy(dest)
     return Moved(counts)
+
+
+def _copy_to_server(out: Any, table: str, cols: list[str], rows: list[Any]) -> None:
+    """A batch of rows in one ``COPY`` (tens of times faster than one INSERT a row); page
+    text goes with its search vector, and the server's vocabulary trigger counts the batch
+    once."""
+    if table == "page_text":
+        ids, texts = cols.index("page_id"), cols.index("text")
+        cols = ["page_id", "text", "tsv"]
+        rows = [(r[ids], r[texts], tsvector(r[texts])) for r in rows]
+    import psycopg
+
+    from app.matter.server import translate
+
+    try:
+        with out.raw.cursor() as cur, cur.copy(
+                f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row))
+    except psycopg.Error as exc:
+        raise translate(exc, out.url) from exc
 
 
 def _after_copy(dest: Matter) -> None:

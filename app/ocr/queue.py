@@ -29,6 +29,7 @@ from typing import Any, cast
 
 from app.matter.stops import clear_stop, record_stop
 from app.matter.store import Matter, now_iso
+from app.matter.words import store_page_text
 from app.ocr.engine import DEFAULT_DPI, MODES, find_tessdata, limit_threads
 from app.ocr.page import Job, PageResult, run_job
 from app.ocr.quality import LOW_CONFIDENCE, is_garbage_text
@@ -224,8 +225,7 @@ def save_result(matter: Matter, result: PageResult) -> bool:
             "VALUES (?,?,?,?,?,?,?,?,?)",
             [(result.page_id, n, *w) for n, w in enumerate(result.words)])
         if result.reason in ("no_text", "garbage"):
-            conn.execute("UPDATE page_text SET text = ? WHERE page_id = ?",
-                         (result.text, result.page_id))
+            store_page_text(conn, result.page_id, result.text, new=False)
             conn.execute("UPDATE pages SET text_source = 'ocr' WHERE id = ?", (result.page_id,))
         replace_redactions(conn, result.page_id, result.redactions)
         conn.execute(

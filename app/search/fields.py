@@ -16,7 +16,8 @@ from typing import Any
 from app.bates import bates_key, parse_range
 from app.bates import parse as parse_bates
 from app.errors import QueryError
-from app.search.query import Bates, Field, tokens_of
+from app.matter.words import tokens_of
+from app.search.query import Bates, Field
 
 Predicate = tuple[str, tuple[Any, ...]]  # (SQL over ``pages p``, its parameters)
 
@@ -58,6 +59,8 @@ def _resolve(kind: str, field: Field) -> str:
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    if getattr(conn, "on_server", False):
+        return bool(conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0])
     return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
 
@@ -76,7 +79,7 @@ DENSE = 2000  # a filter on at least this many pages probes per page instead of 
 
 def _dense(conn: sqlite3.Connection, select: str, params: tuple[Any, ...]) -> bool:
     """True when ``select`` has DENSE rows or more (read from an index, stops there)."""
-    return int(conn.execute(f"SELECT count(*) FROM ({select} LIMIT {DENSE})",
+    return int(conn.execute(f"SELECT count(*) FROM ({select} LIMIT {DENSE}) AS dense",
                             params).fetchone()[0]) >= DENSE
 
 

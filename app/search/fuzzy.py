@@ -1,7 +1,7 @@
 """Fuzzy words for OCR noise: expand a word into the index's words within an edit distance.
 
 The vocabulary is the unstemmed FTS5 index's own (an ``fts5vocab`` table in TEMP, so read-only
-matters work too), read once and kept in memory for the connection until the index changes
+matters work too; on a server, the ``page_words`` table its triggers keep), read once and kept in memory for the connection until the index changes
 (its structure record is the cheap version stamp). Distances are Levenshtein, computed with
 rapidfuzz when it is installed (about 2 ms over 100,000 words) and by a banded pure-Python
 fallback otherwise. A second pass compares *OCR-folded* forms, where glyphs OCR confuses are
@@ -15,6 +15,8 @@ import bisect
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from app.search.text_index import for_conn
 
 _RF: Any
 _rf_extract: Any
@@ -53,8 +55,7 @@ _CACHE_KEEP = 4
 
 
 def _stamp(conn: sqlite3.Connection) -> bytes | None:
-    row = conn.execute("SELECT block FROM page_text_fts_data WHERE id = 10").fetchone()
-    return bytes(row[0]) if row else None
+    return for_conn(conn).vocabulary_stamp()
 
 
 def vocabulary(conn: sqlite3.Connection) -> Vocabulary:
@@ -63,11 +64,9 @@ def vocabulary(conn: sqlite3.Connection) -> Vocabulary:
     entry = _CACHE.get(id(conn))
     if entry is not None and entry[0] is conn and entry[1].stamp == stamp:
         return entry[1]
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vaughn_vocab "
-                 "USING fts5vocab(main, 'page_text_fts', 'row')")
     words: list[str] = []
     docs: list[int] = []
-    for term, doc in conn.execute("SELECT term, doc FROM temp.vaughn_vocab"):
+    for term, doc in for_conn(conn).vocabulary_rows():
         words.append(term)
         docs.append(doc)
     vocab = Vocabulary(stamp, words, docs, [ocr_fold(w) for w in words])

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from app.matter.store import Matter
+from app.matter.words import tokens_of
 from app.search import fuzzy
 from app.search.proximity import Alt
-from app.search.query import AnyOf, Fuzzy, Near, Node, Op, Term, auto_edits, parse, tokens_of
+from app.search.query import AnyOf, Fuzzy, Near, Node, Op, Term, auto_edits, parse
 
 Box = tuple[float, float, float, float]
 Word = tuple[float, float, float, float, str]

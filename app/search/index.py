@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,11 +44,14 @@ from app.search.query import (
     auto_edits,
     parse,
 )
+from app.search.text_index import (
+    ServerIndex,
+    TextIndex,
+    Timeout,
+    for_conn,
+)
 
-SNIPPET_OPEN = "«"
-SNIPPET_CLOSE = "»"
 MAX_NEAR_GROUPS = 64
-SNIPPET_SPAN = 8  # hits spread wider than this many pages apart get their snippets one by one
 MAX_PREFIX_TERMS = 512  # a prefix standing for more words is left to FTS5's own prefix query  # NEAR groups an OR-operand may multiply into before verification
 
 
@@ -93,32 +95,29 @@ class _Plan:
     driver: str = ""
     exclude: str = ""  # "sql" without a driver: pages matching this MATCH expression drop out
 
-    def sql(self) -> tuple[str, tuple[Any, ...]]:
+    def sql(self, ix: TextIndex) -> tuple[str, tuple[Any, ...]]:
         """The whole plan as one predicate over ``pages p``."""
+        member = ix.member
         if self.exclude:
-            inner, params = _Plan(self.kind, self.text, self.params, self.driver).sql()
-            return (f"({inner} AND p.id NOT IN (SELECT rowid FROM page_text_fts "
-                    "WHERE page_text_fts MATCH ?))", (*params, self.exclude))
+            inner, params = _Plan(self.kind, self.text, self.params, self.driver).sql(ix)
+            return (f"({inner} AND p.id NOT IN ({member}))", (*params, ix.arg(self.exclude)))
         if self.kind == "fts":
-            return ("p.id IN (SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ?)",
-                    (self.text,))
+            return f"p.id IN ({member})", (ix.arg(self.text),)
         if self.kind == "notfts":
-            return ("p.id NOT IN (SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ?)",
-                    (self.text,))
+            return f"p.id NOT IN ({member})", (ix.arg(self.text),)
         if self.kind == "all":
-            return "1", ()
+            return "1 = 1", ()
         if self.kind == "none":
-            return "0", ()
+            return "1 = 0", ()
         if self.driver:
-            return (f"(p.id IN (SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ?) "
-                    f"AND {self.text})", (self.driver, *self.params))
+            return f"(p.id IN ({member}) AND {self.text})", (ix.arg(self.driver), *self.params)
         return self.text, self.params
 
 
 _ALL, _NONE = _Plan("all"), _Plan("none")
 
 
-def _and(a: _Plan, b: _Plan) -> _Plan:
+def _and(a: _Plan, b: _Plan, ix: TextIndex) -> _Plan:
     if "none" in (a.kind, b.kind):
         return _NONE
     if a.kind == "all":
@@ -145,7 +144,7 @@ def _and(a: _Plan, b: _Plan) -> _Plan:
         return _Plan("sql", b.text, b.params, exclude=_either(b.exclude, a.text))
     driver = " AND ".join(d for d in (a.driver, b.driver) if d)
     if driver:
-        a, b = (_Plan("sql", *x.sql()) if x.exclude else x for x in (a, b))
+        a, b = (_Plan("sql", *x.sql(ix)) if x.exclude else x for x in (a, b))
         return _Plan("sql", f"({a.text} AND {b.text})", a.params + b.params,
                      f"({driver})" if a.driver and b.driver else driver)
     return _Plan("sql", f"({a.text} AND {b.text})", a.params + b.params,
@@ -157,7 +156,7 @@ def _either(a: str, b: str) -> str:
     return f"({a} OR {b})" if a and b else a or b
 
 
-def _or(a: _Plan, b: _Plan) -> _Plan:
+def _or(a: _Plan, b: _Plan, ix: TextIndex) -> _Plan:
     if "all" in (a.kind, b.kind):
         return _ALL
     if a.kind == "none":
@@ -166,12 +165,12 @@ def _or(a: _Plan, b: _Plan) -> _Plan:
         return a
     if a.kind == b.kind == "fts":
         return _Plan("fts", f"({a.text} OR {b.text})")
-    sa, pa = a.sql()
-    sb, pb = b.sql()
+    sa, pa = a.sql(ix)
+    sb, pb = b.sql(ix)
     return _Plan("sql", f"({sa} OR {sb})", pa + pb)
 
 
-def _not(a: _Plan) -> _Plan:
+def _not(a: _Plan, ix: TextIndex) -> _Plan:
     if a.kind == "fts":
         return _Plan("notfts", a.text)
     if a.kind == "notfts":
@@ -180,7 +179,7 @@ def _not(a: _Plan) -> _Plan:
         return _NONE
     if a.kind == "none":
         return _ALL
-    sa, pa = a.sql()
+    sa, pa = a.sql(ix)
     return _Plan("sql", f"(NOT {sa})", pa)
 
 
@@ -212,6 +211,7 @@ class _Compiler:
         self.matter = matter
         self.streaming = streaming
         self.conn = matter.conn
+        self.ix = for_conn(matter.conn)
         self.ocr_tolerant = ocr_tolerant
         self.highlight: list[str] = []  # positive FTS parts, for snippets
         self.notes: list[str] = []
@@ -236,7 +236,7 @@ class _Compiler:
                 widened = self._fuzzy(Fuzzy(node.tokens[0], None, 0, node.position), positive)
                 if widened.kind == "fts" and widened.text != plan.text:
                     ocr = _Plan("sql", "p.text_source = 'ocr'")
-                    return _or(plan, _and(widened, ocr))
+                    return _or(plan, _and(widened, ocr, self.ix), self.ix)
             return plan
         if isinstance(node, Fuzzy):
             return self._fuzzy(node, positive)
@@ -250,12 +250,13 @@ class _Compiler:
             sql, params = bates_predicate(node)
             return _Plan("sql", sql, params)
         if isinstance(node, Not):
-            return _not(self.compile(node.child, not positive))
+            return _not(self.compile(node.child, not positive), self.ix)
         if isinstance(node, Op):
             top = top and node.name == "AND"
             left = self.compile(node.left, positive, top)
             right = self.compile(node.right, positive, top)
-            return _and(left, right) if node.name == "AND" else _or(left, right)
+            return (_and(left, right, self.ix) if node.name == "AND"
+                    else _or(left, right, self.ix))
         raise QueryError("cannot search this", 0)  # pragma: no cover
 
     def _prefix(self, node: Term) -> _Plan | None:
@@ -264,7 +265,7 @@ class _Compiler:
         FTS5 merges every doclist of a prefix before it returns a row; an OR of terms is
         merged lazily, so the first hits come at once (and the count is faster too).
         """
-        if not node.prefix or len(node.tokens) != 1:
+        if not node.prefix or len(node.tokens) != 1 or not self.ix.expands_prefixes:
             return None
         vocab = fuzzy.cached_vocabulary(self.conn)
         if vocab is None:
@@ -329,8 +330,9 @@ class _Compiler:
         candidates = f"({candidates})"
         if positive:
             self.highlight.append(candidates)
-        if node.kind == "w" and k == 2 and groups <= MAX_NEAR_GROUPS:
-            return _Plan("fts", candidates)  # FTS5 NEAR of two is exactly w/N
+        if (node.kind == "w" and k == 2 and groups <= MAX_NEAR_GROUPS
+                and self.ix.near_exact(fts_distance, k)):
+            return _Plan("fts", candidates)  # a NEAR of two is exactly w/N
         if top:  # every result passes through these candidates: check them as they are read
             self.deferred.append(_Deferred(candidates, node.kind, tuple(operands),
                                            node.distance))
@@ -338,7 +340,8 @@ class _Compiler:
         ids = verify(self.conn, candidates, node.kind, operands, node.distance)
         if not ids:
             return _NONE
-        return _Plan("sql", "p.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+        return _Plan("sql", "p.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
+                     (json.dumps(ids),))
 
 
 def _alt_fts(alt: Alt) -> str:
@@ -369,77 +372,59 @@ def _plan(matter: Matter, query: str, ocr_tolerant: bool,
     return compiler.compile_query(node), compiler
 
 
-class _Timeout(Exception):
-    """The count budget ran out."""
-
-
 class _Budget:
-    """A deadline for counting: SQLite is interrupted through its progress handler."""
+    """A deadline for counting, checked between batches (the index stops a statement)."""
 
-    def __init__(self, conn: sqlite3.Connection, ms: float | None) -> None:
-        self.conn = conn
+    def __init__(self, ms: float | None) -> None:
         self.deadline = None if ms is None else time.perf_counter() + ms / 1000
-
-    def __enter__(self) -> _Budget:
-        if self.deadline is not None:
-            deadline = self.deadline
-            self.conn.set_progress_handler(lambda: int(time.perf_counter() > deadline), 2000)
-        return self
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        if self.deadline is not None:
-            self.conn.set_progress_handler(None, 0)
-            if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc):
-                raise _Timeout from None
 
     def check(self) -> None:
         if self.deadline is not None and time.perf_counter() > self.deadline:
-            raise _Timeout
+            raise Timeout
 
 
-def _raw_ids(conn: sqlite3.Connection, plan: _Plan) -> Iterator[int]:
+def _raw_ids(ix: TextIndex, plan: _Plan) -> Iterator[int]:
     """Ids matching the plan (before deferred checks), in page order, read lazily."""
+    if plan.kind == "none":
+        return
+    if isinstance(ix, ServerIndex):  # keyset chunks of one statement, whatever the plan
+        yield from ix.stream(*plan.sql(ix))
+        return
+    conn = ix.conn
     if plan.kind == "fts":
-        cur = conn.execute("SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? "
-                           "ORDER BY rowid", (plan.text,))
-    elif plan.kind == "notfts":  # a merge walk: stops as soon as enough pages are found
-        yield from _minus(conn, conn.execute("SELECT id FROM pages ORDER BY id"), plan.text)
+        yield from ix.ordered(plan.text)
         return
-    elif plan.kind == "sql" and plan.driver:
-        cur = conn.execute(
-            "SELECT p.id FROM page_text_fts CROSS JOIN pages p ON p.id = page_text_fts.rowid "
-            f"WHERE page_text_fts MATCH ? AND {plan.text} ORDER BY page_text_fts.rowid",
-            (plan.driver, *plan.params))
-    elif plan.kind == "none":
+    if plan.kind == "notfts":  # a merge walk: stops as soon as enough pages are found
+        yield from _minus(ix, conn.execute("SELECT id FROM pages ORDER BY id"), plan.text)
         return
-    elif plan.exclude:  # the filter's pages in order, minus the text hits (a merge walk)
+    if plan.kind == "sql" and plan.driver:
+        yield from ix.ordered_with(plan.driver, plan.text, plan.params)
+        return
+    if plan.exclude:  # the filter's pages in order, minus the text hits (a merge walk)
         pages = conn.execute(f"SELECT p.id FROM pages p WHERE {plan.text} ORDER BY p.id",
                              plan.params)
-        yield from _minus(conn, pages, plan.exclude)
+        yield from _minus(ix, pages, plan.exclude)
         return
-    else:
-        where, params = plan.sql()
-        cur = conn.execute(f"SELECT p.id FROM pages p WHERE {where} ORDER BY p.id", params)
-    for (pid,) in cur:
+    where, params = plan.sql(ix)
+    for (pid,) in conn.execute(f"SELECT p.id FROM pages p WHERE {where} ORDER BY p.id", params):
         yield pid
 
 
-def _minus(conn: sqlite3.Connection, ids: Iterator[tuple[int]], match: str) -> Iterator[int]:
+def _minus(ix: TextIndex, ids: Iterator[tuple[int]], match: str) -> Iterator[int]:
     """``ids`` (ascending) without the pages matching ``match``, both streams read lazily."""
-    hits = conn.cursor().execute("SELECT rowid FROM page_text_fts WHERE page_text_fts "
-                                 "MATCH ? ORDER BY rowid", (match,))
+    hits = ix.ordered(match)
     skip = next(hits, None)
     for (pid,) in ids:
-        while skip is not None and skip[0] < pid:
+        while skip is not None and skip < pid:
             skip = next(hits, None)
-        if skip is None or skip[0] != pid:
+        if skip is None or skip != pid:
             yield pid
 
 
-def _ids(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler,
+def _ids(ix: TextIndex, plan: _Plan, comp: _Compiler,
          budget: _Budget | None = None) -> Iterator[int]:
     """Matching ids in page order, deferred proximities checked a batch at a time."""
-    raw = _raw_ids(conn, plan)
+    raw = _raw_ids(ix, plan)
     if not comp.deferred:
         yield from raw
         return
@@ -450,7 +435,7 @@ def _ids(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler,
             return
         keep = set(batch)
         for d in comp.deferred:
-            keep &= set(verify(conn, d.candidates, d.kind, d.operands, d.distance, batch))
+            keep &= set(verify(ix.conn, d.candidates, d.kind, d.operands, d.distance, batch))
             if not keep:
                 break
         yield from (i for i in batch if i in keep)
@@ -459,24 +444,19 @@ def _ids(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler,
         batch_size = min(batch_size * 2, 256 if budget is not None else 2048)
 
 
-def _count(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler) -> int:
+def _count(ix: TextIndex, plan: _Plan, comp: _Compiler) -> int:
     if comp.deferred:
-        return sum(1 for _ in _ids(conn, plan, comp))
+        return sum(1 for _ in _ids(ix, plan, comp))
     if plan.kind == "none":
         return 0
     if plan.kind == "fts":
-        return int(conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
-                                (plan.text,)).fetchone()[0])
+        return ix.count(plan.text)
+    conn = ix.conn
     if plan.kind == "notfts":
-        return int(conn.execute("SELECT count(*) FROM pages").fetchone()[0]
-                   - conn.execute("SELECT count(*) FROM page_text_fts WHERE page_text_fts MATCH ?",
-                                  (plan.text,)).fetchone()[0])
-    if plan.driver:
-        return int(conn.execute(
-            "SELECT count(*) FROM page_text_fts CROSS JOIN pages p ON p.id = "
-            f"page_text_fts.rowid WHERE page_text_fts MATCH ? AND {plan.text}",
-            (plan.driver, *plan.params)).fetchone()[0])
-    where, params = plan.sql()
+        return int(conn.execute("SELECT count(*) FROM pages").fetchone()[0]) - ix.count(plan.text)
+    if plan.driver and not plan.exclude:
+        return ix.count_with(plan.driver, plan.text, plan.params)
+    where, params = plan.sql(ix)
     return int(conn.execute(f"SELECT count(*) FROM pages p WHERE {where}", params).fetchone()[0])
 
 
@@ -496,76 +476,57 @@ def search(matter: Matter, query: str, *, limit: int = 50, offset: int = 0,
     """
     plan, comp = _plan(matter, query, ocr_tolerant)
     limit, offset = max(0, int(limit)), max(0, int(offset))
-    conn = matter.conn
+    ix = comp.ix
     if plan.kind == "none":
         return Results(0, [], comp.notes)
     if rank:
-        ids = _ranked(conn, plan, comp, limit, offset)
+        ids = _ranked(ix, plan, comp, limit, offset)
     else:
-        ids = list(itertools.islice(_ids(conn, plan, comp), offset, offset + limit))
+        ids = list(itertools.islice(_ids(ix, plan, comp), offset, offset + limit))
     total, exact = len(ids) + offset, True
     if len(ids) == limit or (not ids and offset):
         try:
-            with _Budget(conn, count_budget_ms) as budget:
+            with ix.budget(count_budget_ms):
                 if comp.deferred:
-                    total = sum(1 for _ in _ids(conn, plan, comp, budget))
+                    total = sum(1 for _ in _ids(ix, plan, comp, _Budget(count_budget_ms)))
                 elif plan.kind == "sql" and not plan.driver:
-                    total = _count(conn, *_plan(matter, query, ocr_tolerant, streaming=False))
+                    plan2, comp2 = _plan(matter, query, ocr_tolerant, streaming=False)
+                    total = _count(ix, plan2, comp2)
                 else:
-                    total = _count(conn, plan, comp)
-        except _Timeout:
+                    total = _count(ix, plan, comp)
+        except Timeout:
             exact = False
-    rows = _snippets(conn, ids, " OR ".join(comp.highlight), scores=rank)
+    rows = _snippets(ix, ids, " OR ".join(comp.highlight), scores=rank)
     return Results(total, _hits(matter, rows), comp.notes, exact)
 
 
-def _ranked(conn: sqlite3.Connection, plan: _Plan, comp: _Compiler, limit: int,
+def _ranked(ix: TextIndex, plan: _Plan, comp: _Compiler, limit: int,
             offset: int) -> list[int]:
-    """Ids by BM25 over the query's positive text; pages matched without text come after."""
+    """Ids by relevance over the query's positive text; pages matched without text come
+    after."""
     highlight = " OR ".join(comp.highlight)
     if plan.kind == "fts" and not comp.deferred:
-        return [r[0] for r in conn.execute(
-            "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? ORDER BY rank "
-            "LIMIT ? OFFSET ?", (plan.text, limit, offset))]
-    every = list(_ids(conn, plan, comp))
-    ranked: list[int] = []
-    if highlight and every:
-        ranked = [r[0] for r in conn.execute(
-            "SELECT rowid FROM page_text_fts WHERE page_text_fts MATCH ? AND rowid IN "
-            "(SELECT value FROM json_each(?)) ORDER BY rank", (highlight, json.dumps(every)))]
+        return ix.ranked(plan.text, limit, offset)
+    every = list(_ids(ix, plan, comp))
+    ranked = ix.ranked_within(highlight, every) if highlight and every else []
     seen = set(ranked)
     order = ranked + [i for i in every if i not in seen]
     return order[offset: offset + limit]
 
 
-def _snippets(conn: sqlite3.Connection, ids: list[int], highlight: str,
+def _snippets(ix: TextIndex, ids: list[int], highlight: str,
               scores: bool = False) -> list[tuple[int, str, float]]:
-    """(id, snippet, bm25) per id: hits marked, or the page's first words without text hits.
+    """(id, snippet, score) per id: hits marked, or the page's first words without text hits.
 
     BM25 needs every hit of each phrase counted (its IDF), so it is computed only for ranked
     results; in page order the score is 0.
     """
-    snippets: dict[int, tuple[str, float]] = {}
-    score_sql = "bm25(page_text_fts)" if scores else "0.0"
-    select = (f"SELECT rowid, snippet(page_text_fts, 0, ?, ?, '…', 16), {score_sql} "
-              "FROM page_text_fts WHERE page_text_fts MATCH ? ")
-    if ids and highlight and max(ids) - min(ids) <= SNIPPET_SPAN * len(ids):
-        # close together: one walk over the rowid range, snippets only for the pages shown
-        wanted = "," + ",".join(map(str, ids)) + ","
-        for pid, snip, score in conn.execute(
-                select + "AND rowid BETWEEN ? AND ? AND instr(?, ',' || rowid || ',') > 0",
-                (SNIPPET_OPEN, SNIPPET_CLOSE, highlight, min(ids), max(ids), wanted)):
-            snippets[pid] = (snip, score)
-    elif ids and highlight:  # scattered (a filter kept few of many text hits): one seek each
-        for pid in ids:
-            for _, snip, score in conn.execute(select + "AND rowid = ?",
-                                               (SNIPPET_OPEN, SNIPPET_CLOSE, highlight, pid)):
-                snippets[pid] = (snip, score)
+    snippets = ix.snippets(ids, highlight, scores) if ids and highlight else {}
     missing = [i for i in ids if i not in snippets]
     if missing:
-        for pid, text in conn.execute(
+        for pid, text in ix.conn.execute(
                 "SELECT page_id, substr(text, 1, 160) FROM page_text WHERE page_id IN "
-                "(SELECT value FROM json_each(?))", (json.dumps(missing),)):
+                "(SELECT CAST(value AS INTEGER) FROM json_each(?))", (json.dumps(missing),)):
             words = (text or "").split()
             snippets[pid] = (" ".join(words[:16]) + ("…" if len(words) > 16 else ""), 0.0)
     return [(i, *snippets.get(i, ("", 0.0))) for i in ids]
@@ -574,13 +535,13 @@ def _snippets(conn: sqlite3.Connection, ids: list[int], highlight: str,
 def count(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> int:
     """How many pages match ``query``, exactly (QueryError if it cannot be parsed)."""
     plan, comp = _plan(matter, query, ocr_tolerant, streaming=False)
-    return _count(matter.conn, plan, comp)
+    return _count(comp.ix, plan, comp)
 
 
 def page_ids(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> list[int]:
     """Every matching page id, in page order (for bulk actions on all results, reports)."""
     plan, comp = _plan(matter, query, ocr_tolerant)
-    return list(_ids(matter.conn, plan, comp))
+    return list(_ids(comp.ix, plan, comp))
 
 
 def highlight_expression(matter: Matter, query: str, *, ocr_tolerant: bool = False) -> str:
@@ -614,7 +575,7 @@ def _page_info(matter: Matter, ids: list[int]) -> dict[int, tuple[str | None, st
     rows = matter.conn.execute(
         "SELECT p.id, p.bates, f.path, p.page_index FROM pages p "
         "JOIN source_files f ON f.id = p.source_file_id "
-        "WHERE p.id IN (SELECT value FROM json_each(?))",
+        "WHERE p.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
         (json.dumps(ids),),
     )
     return {r[0]: (r[1], r[2], r[3]) for r in rows}

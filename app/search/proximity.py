@@ -2,7 +2,8 @@
 
 FTS5's ``NEAR(a b, N)`` is unordered, so ``a pre/N b`` and Lucene's ``"a b"~N`` take NEAR's
 candidates and check them here. FTS5's ``highlight()`` marks, in C, exactly the phrase
-instances that satisfy the NEAR group; only the marked stretches of a page are re-tokenised
+instances that satisfy the NEAR group (on a server, app.search.text_index marks every
+instance of the phrases, a superset the check narrows the same way); only the marked stretches of a page are re-tokenised
 (counting the words between them), so checking a page costs about its number of hits, not its
 length. Word positions count index tokens (letters and digits), the way FTS5 counts them.
 """
@@ -11,13 +12,14 @@ from __future__ import annotations
 
 import itertools
 import re
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from app.search.query import fold
+from app.matter.words import fold
+from app.search.text_index import MARK_CLOSE, MARK_OPEN, for_conn
 
-OPEN, CLOSE = "\x01", "\x02"
+OPEN, CLOSE = MARK_OPEN, MARK_CLOSE
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -110,32 +112,14 @@ def slop(found: list[list[tuple[int, int]]], distance: int) -> bool:
 CHECKS = {"pre": ordered, "w": unordered, "slop": slop}
 
 
-def marked_rows(conn: sqlite3.Connection, match: str,
+def marked_rows(conn: Any, match: str,
                 ids: Sequence[int] | None = None) -> Iterator[tuple[int, str]]:
-    """(rowid, text with the match's phrase instances between OPEN and CLOSE) per page.
-
-    With ``ids`` (ascending), only those pages: FTS5 walks the rowid range between the first
-    and the last and highlights just the pages asked for (a ``rowid IN (...)`` constraint
-    would make SQLite re-run the whole MATCH once per id).
-    """
-    if ids is None:
-        yield from conn.execute(
-            "SELECT rowid, highlight(page_text_fts, 0, char(1), char(2)) FROM page_text_fts "
-            "WHERE page_text_fts MATCH ? ORDER BY rowid", (match,))
-        return
-    if not ids:
-        return
-    wanted = "," + ",".join(str(int(i)) for i in ids) + ","
-    for rowid, text in conn.execute(
-            "SELECT rowid, CASE WHEN instr(?, ',' || rowid || ',') > 0 THEN "
-            "highlight(page_text_fts, 0, char(1), char(2)) END FROM page_text_fts "
-            "WHERE page_text_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid",
-            (wanted, match, min(ids), max(ids))):
-        if text is not None:
-            yield rowid, text
+    """(page id, text with the match's phrase instances between OPEN and CLOSE) per page
+    (with ``ids``, ascending, only those pages); see app.search.text_index."""
+    yield from for_conn(conn).marked_rows(match, ids)
 
 
-def verify(conn: sqlite3.Connection, candidates_fts: str, kind: str,
+def verify(conn: Any, candidates_fts: str, kind: str,
            operands: Sequence[Sequence[Alt]], distance: int,
            within: Sequence[int] | None = None) -> list[int]:
     """Page ids among the FTS5 candidates whose marked words satisfy the proximity."""

@@ -30,12 +30,11 @@ and what was expected there.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from app.errors import QueryError
+from app.matter.words import fold, tokens_of
 
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _PHRASE_TOKEN = re.compile(r"([^\W_]+)(\*?)", re.UNICODE)
 OPERATORS = {"AND", "OR", "NOT"}
 _PROX = re.compile(r"^(?i:(w|pre))/(\d{1,4})$")
@@ -68,20 +67,6 @@ FIELDS: dict[str, str] = {
     "type": "type", "doctype": "type",
     "date": "date",
 }
-
-
-def fold(text: str) -> str:
-    """Lower case with diacritics removed: how the index compares words."""
-    text = text.lower()
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def tokens_of(text: str) -> list[str]:
-    """The index tokens of ``text`` (letters and digits, folded)."""
-    return [fold(t) for t in _TOKEN.findall(text)]
 
 
 # -- the tree -----------------------------------------------------------------------------
@@ -590,7 +575,7 @@ def parse(query: str) -> Node:
     """Parse ``query``; raise QueryError (with a position) when it cannot be searched."""
     if not isinstance(query, str):
         raise QueryError("a query is text", 0)
-    node = _Parser(query).parse()
+    node = _Parser(query.replace("\x00", " ")).parse()  # a NUL means nothing (same length)
     if node is None:
         raise QueryError("the query holds no letters or digits to search for; expected a word",
                          0)

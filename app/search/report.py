@@ -116,7 +116,8 @@ def _documents(matter: Matter, ids: set[int]) -> dict[int, int]:
     if not ids:
         return {}
     return dict(matter.conn.execute(
-        "SELECT id, document_id FROM pages WHERE id IN (SELECT value FROM json_each(?))",
+        "SELECT id, document_id FROM pages WHERE id IN "
+        "(SELECT CAST(value AS INTEGER) FROM json_each(?))",
         (json.dumps(sorted(ids)),)).fetchall())
 
 
