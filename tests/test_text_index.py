@@ -20,8 +20,13 @@ from app.search.text_index import mark, parse_expression, phrases_of, snippet, t
     ('("a" OR "b" OR "c")', "('a' | 'b' | 'c')"),
     ('("a" NOT "b")', "('a' & !'b')"),
     ('"a" "b"', "('a' & 'b')"),
-    ('NEAR("a" "b", 1)', "('a' <1> 'b' | 'b' <1> 'a' | 'a' <2> 'b' | 'b' <2> 'a')"),
+    ('NEAR("a" "b", 1)', "('a' <1> 'b' | 'a' <2> 'b' | 'b' <1> 'a' | 'b' <2> 'a')"),
+    ('(NEAR("a" "b", 0) OR "c")', "(('a' <1> 'b' | 'b' <1> 'a') | 'c')"),
     ('NEAR("a" "b" "c", 2)', "('a' & 'b' & 'c')"),
+    ('ONEAR("a b" "c", 1)', "(('a' <-> 'b') <1> 'c' | ('a' <-> 'b') <2> 'c')"),
+    ('SNEAR("a" "b", 2)', "('a' <1> 'b' | 'a' <2> 'b' | 'a' <3> 'b' | 'b' <1> 'a')"),
+    ('SNEAR("a" "b", 0)', "('a' <1> 'b')"),
+    ('NEAR("a" "b", 99)', "('a' & 'b')"),
     ('""', "'\u2205'"),
 ])
 def test_expressions_become_tsqueries(expr: str, tsquery: str) -> None:

@@ -45,15 +45,10 @@ from app.search.query import (
     auto_edits,
     parse,
 )
-from app.search.text_index import (
-    ServerIndex,
-    TextIndex,
-    Timeout,
-    for_conn,
-)
+from app.search.text_index import ServerIndex, TextIndex, Timeout, for_conn
 
-MAX_NEAR_GROUPS = 64
-MAX_PREFIX_TERMS = 512  # a prefix standing for more words is left to FTS5's own prefix query  # NEAR groups an OR-operand may multiply into before verification
+MAX_NEAR_GROUPS = 64  # NEAR groups an OR-operand may multiply into before verification
+MAX_PREFIX_TERMS = 512  # a prefix standing for more words is left to FTS5's own prefix query
 
 
 @dataclass(frozen=True)
@@ -320,6 +315,14 @@ class _Compiler:
         groups = 1
         for alts in operands:
             groups *= len(alts)
+        form = self.ix.exact_form(node.kind, node.distance) if k == 2 else None
+        if form and groups <= MAX_NEAR_GROUPS:  # the index answers this proximity itself
+            exact = "(" + " OR ".join(
+                f"{form}({_alt_fts(a)} {_alt_fts(b)}, {node.distance})"
+                for a, b in itertools.product(*operands)) + ")"
+            if positive:
+                self.highlight.append(exact)
+            return _Plan("fts", exact)
         if groups <= MAX_NEAR_GROUPS:
             candidates = " OR ".join(
                 "NEAR(" + " ".join(_alt_fts(a) for a in combo) + f", {max(0, fts_distance)})"
@@ -331,9 +334,6 @@ class _Compiler:
         candidates = f"({candidates})"
         if positive:
             self.highlight.append(candidates)
-        if (node.kind == "w" and k == 2 and groups <= MAX_NEAR_GROUPS
-                and self.ix.near_exact(fts_distance, k)):
-            return _Plan("fts", candidates)  # a NEAR of two is exactly w/N
         if top:  # every result passes through these candidates: check them as they are read
             self.deferred.append(_Deferred(candidates, node.kind, tuple(operands),
                                            node.distance))

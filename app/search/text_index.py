@@ -9,9 +9,10 @@ The engine (app.search.index) compiles the text parts of a query into FTS5 MATCH
   built with the same tokenizer, app.matter.words). Each expression is translated to a
   ``tsquery``: a phrase is ``a <-> b``, a prefix ``a:*``, and a two-phrase ``NEAR(a b, N)`` the
   disjunction of ``a <d> b`` and ``b <d> a`` for d = 1..N+1 (``<d>`` counts from the end of the
-  left phrase to the start of the right one, as NEAR's gap does), which is exact; a NEAR of
-  more phrases, or one too wide to spell out, becomes the AND of its phrases and the engine
-  checks positions itself (``near_exact``). Snippets and the marked text the exact proximity
+  left phrase to the start of the right one, as NEAR's gap does), which is exact; ``pre/N`` and
+  ``"a b"~N`` of two operands are exact the same way (``ONEAR``/``SNEAR``, which the engine
+  writes only for this index: see ``exact_form``). A proximity of more operands, or one too
+  wide to spell out, becomes the AND of its phrases and the engine checks positions itself. Snippets and the marked text the exact proximity
   check reads are made here from the page text, since the server has no ``highlight()``.
   Ranking uses ``ts_rank_cd`` (cover density), not BM25: ranked order may differ from a file's;
   the pages found are the same.
@@ -59,9 +60,10 @@ class Fts5Index:
         """The bound value ``member`` takes for ``expr``."""
         return expr
 
-    def near_exact(self, distance: int, phrases: int) -> bool:
-        """Whether a NEAR of ``phrases`` phrases within ``distance`` is answered exactly."""
-        return True
+    def exact_form(self, kind: str, distance: int) -> str | None:
+        """The expression operator that answers a proximity of two operands exactly (None:
+        the engine checks positions itself). FTS5's NEAR of two is exactly ``w/N``."""
+        return "NEAR" if kind == "w" else None
 
     def ordered(self, expr: str) -> Iterator[int]:
         """Pages matching ``expr``, in page order, read lazily."""
@@ -188,8 +190,12 @@ class ServerIndex:
     def arg(self, expr: str) -> str:
         return to_tsquery(expr)
 
-    def near_exact(self, distance: int, phrases: int) -> bool:
-        return phrases == 2 and distance <= MAX_NEAR_DISTANCE
+    def exact_form(self, kind: str, distance: int) -> str | None:
+        """``w/N``, ``pre/N`` and ``"a b"~N`` of two operands are all exact as ``<d>``
+        distances (NEAR, ONEAR, SNEAR in the expression; see :meth:`Expr.tsquery`)."""
+        if distance > MAX_NEAR_DISTANCE:
+            return None
+        return {"w": "NEAR", "pre": "ONEAR", "slop": "SNEAR"}[kind]
 
     def stream(self, where: str, params: Sequence[Any]) -> Iterator[int]:
         """Pages matching the predicate over ``pages p``, in page order, a chunk at a time
@@ -314,20 +320,29 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Expr:
-    """``op`` is AND, OR, NOT (left and not right) or NEAR (``parts`` are Phrases)."""
+    """``op`` is AND, OR, NOT (left and not right), or NEAR, ONEAR, SNEAR (``parts`` are
+    Phrases)."""
 
     op: str
     parts: tuple[Phrase | Expr, ...]
     distance: int = 10
 
     def tsquery(self) -> str:
-        if self.op == "NEAR":
+        if self.op in _NEARS:
             phrases = [p.tsquery() for p in self.parts]
-            if len(phrases) == 2 and self.distance <= MAX_NEAR_DISTANCE:
-                a, b = phrases
-                return "(" + " | ".join(f"{x} <{d}> {y}" for d in range(1, self.distance + 2)
-                                        for x, y in ((a, b), (b, a))) + ")"
-            return "(" + " & ".join(phrases) + ")"
+            n = self.distance
+            if len(phrases) != 2 or n > MAX_NEAR_DISTANCE:  # candidates: the engine checks
+                return "(" + " & ".join(phrases) + ")"
+            a, b = phrases
+            # <d> counts from the end of the left phrase to the start of the right one
+            ahead = [f"{a} <{d}> {b}" for d in range(1, n + 2)]
+            if self.op == "ONEAR":  # a pre/N b: b starts 0..N words after a ends
+                behind: list[str] = []
+            elif self.op == "SNEAR":  # "a b"~N: |pos(b) - 1 - pos(a)| <= N, never the same word
+                behind = [f"{b} <{d}> {a}" for d in range(1, n)]
+            else:  # NEAR(a b, N): at most N words between them, either order
+                behind = [f"{b} <{d}> {a}" for d in range(1, n + 2)]
+            return "(" + " | ".join(ahead + behind) + ")"
         if self.op == "NOT":
             return f"({self.parts[0].tsquery()} & !{self.parts[1].tsquery()})"
         joiner = " & " if self.op == "AND" else " | "
@@ -343,7 +358,10 @@ class Expr:
                 yield from p.phrases()
 
 
-_EXPR_TOKEN = re.compile(r'\s*(?:"((?:[^"]|"")*)"|(\()|(\))|(,)|(\*)|([A-Za-z]+)|(\d+))')
+# FTS5's NEAR, and the two the server index adds for the engine: ordered (pre/N) and sloppy
+# ("a b"~N); an FTS5 index never receives those (its exact_form offers only NEAR).
+_NEARS = ("NEAR", "ONEAR", "SNEAR")
+_EXPR_TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\()|(\))|(,)|(\*)|([A-Za-z]+)|(\d+)')
 
 
 def _lex(expr: str) -> list[tuple[str, str]]:
@@ -351,6 +369,9 @@ def _lex(expr: str) -> list[tuple[str, str]]:
     pos = 0
     text = expr.rstrip()
     while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
         m = _EXPR_TOKEN.match(text, pos)
         if m is None or m.end() == pos:
             raise QueryError("cannot read the search expression", pos)
@@ -362,7 +383,7 @@ def _lex(expr: str) -> list[tuple[str, str]]:
         elif m.group(7):
             out.append(("num", m.group(7)))
         else:
-            out.append(("punct", next(g for g in m.groups()[1:5] if g)))
+            out.append(("punct", m.group(0)))
     return out
 
 
@@ -421,7 +442,8 @@ class _Parser:
             if self.take() != ("punct", ")"):
                 raise QueryError("a bracket is not closed", self.i)
             return node
-        if (kind, value) == ("word", "NEAR"):
+        if kind == "word" and value in _NEARS:
+            op = value
             if self.take() != ("punct", "("):
                 raise QueryError("NEAR needs a bracket", self.i)
             phrases: list[Phrase | Expr] = []
@@ -436,7 +458,7 @@ class _Parser:
                     break
                 else:
                     raise QueryError("NEAR holds phrases only", self.i)
-            return Expr("NEAR", tuple(phrases), distance)
+            return Expr(op, tuple(phrases), distance)
         raise QueryError(f"unexpected {value!r} in the search expression", self.i)
 
     def phrase(self, text: str) -> Phrase:
