@@ -38,6 +38,7 @@ SNIPPET_OPEN = "«"
 SNIPPET_CLOSE = "»"
 SNIPPET_WORDS = 16
 MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
+ORDERED_MS = 40  # the first chunk's time in page order before the GIN index is asked
 MAX_NEAR_DISTANCE = 40  # a wider two-phrase NEAR is checked by the engine, not spelled out
 _NOTHING = quote("\u2205")  # a lexeme no page has (the tokenizer never keeps a symbol)
 
@@ -186,6 +187,7 @@ class ServerIndex:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self._budgeted = False  # inside budget(): its statement_timeout stands
 
     def arg(self, expr: str) -> str:
         return to_tsquery(expr)
@@ -199,12 +201,32 @@ class ServerIndex:
 
     def stream(self, where: str, params: Sequence[Any]) -> Iterator[int]:
         """Pages matching the predicate over ``pages p``, in page order, a chunk at a time
-        (keyset pages: the first chunk is small, so the first hits come at once)."""
+        (keyset pages: the first chunk is small, so the first hits come at once).
+
+        The server's planner reads a LIMITed query in page order, testing each page's
+        vector: at once for common words, but through every page when the words are rare
+        together. So the first chunk gets ORDERED_MS that way; past it, the text part is
+        taken whole from the GIN index (``OFFSET 0`` keeps the planner from reordering it)."""
         last, size = 0, self.first_chunk
+        sql = f"SELECT p.id FROM pages p WHERE {where} AND p.id > ? ORDER BY p.id LIMIT ?"
+        gin_sql = sql.replace(self.member, self.member + " OFFSET 0")
+        if gin_sql != sql and not self._budgeted:
+            try:
+                self.conn.execute(f"SET statement_timeout = {ORDERED_MS}")
+                rows = self.conn.execute(sql, (*params, last, size)).fetchall()
+            except MatterError as exc:
+                if "statement timeout" not in str(exc):
+                    raise
+                sql = gin_sql
+            else:
+                yield from (pid for (pid,) in rows)
+                if len(rows) < size:
+                    return
+                last, size = rows[-1][0], size * 4
+            finally:
+                self.conn.execute("RESET statement_timeout")
         while True:
-            rows = self.conn.execute(
-                f"SELECT p.id FROM pages p WHERE {where} AND p.id > ? ORDER BY p.id LIMIT ?",
-                (*params, last, size)).fetchall()
+            rows = self.conn.execute(sql, (*params, last, size)).fetchall()
             for (pid,) in rows:
                 yield pid
             if len(rows) < size:
@@ -273,6 +295,7 @@ class ServerIndex:
             yield
             return
         self.conn.execute(f"SET statement_timeout = {max(1, int(ms))}")
+        self._budgeted = True
         try:
             yield
         except MatterError as exc:
@@ -280,6 +303,7 @@ class ServerIndex:
                 raise Timeout from None
             raise
         finally:
+            self._budgeted = False
             self.conn.execute("RESET statement_timeout")
 
     def vocabulary_stamp(self) -> bytes | None:
@@ -489,6 +513,15 @@ def phrases_of(expr: str) -> list[Phrase]:
 # -- marks and snippets from page text ----------------------------------------------------------
 
 
+def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """The spans of the page's index tokens and the tokens, folded."""
+    if text.isascii():  # lower case keeps every offset: one pass
+        found = [(m.span(), m.group()) for m in TOKEN.finditer(text.lower())]
+        return [sp for sp, _ in found], [w for _, w in found]
+    spans = [m.span() for m in TOKEN.finditer(text)]
+    return spans, [fold(text[a:b]) for a, b in spans]
+
+
 def _hits(words: list[str], phrases: Sequence[Phrase]) -> list[bool]:
     """Per token: whether it is part of an instance of one of the phrases."""
     marked = [False] * len(words)
@@ -501,7 +534,10 @@ def _hits(words: list[str], phrases: Sequence[Phrase]) -> list[bool]:
             prefixed.append(p)
         else:
             firsts.setdefault(p.tokens[0], []).append(p)
+    heads = tuple(p.tokens[0] for p in prefixed)
     for i, w in enumerate(words):
+        if w not in firsts and not (heads and w.startswith(heads)):
+            continue  # most words start no phrase: one set lookup
         for p in [*firsts.get(w, ()), *(q for q in prefixed if w.startswith(q.tokens[0]))]:
             n = len(p.tokens)
             got = words[i:i + n]
@@ -516,8 +552,8 @@ def _hits(words: list[str], phrases: Sequence[Phrase]) -> list[bool]:
 
 def mark(text: str, phrases: Sequence[Phrase]) -> str:
     """``text`` with each run of hit tokens between MARK_OPEN and MARK_CLOSE."""
-    spans = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
-    marked = _hits([fold(text[a:b]) for a, b in spans], phrases)
+    spans, words = _tokens(text)
+    marked = _hits(words, phrases)
     out: list[str] = []
     pos = 0
     for k, ((a, b), hit) in enumerate(zip(spans, marked, strict=True)):
@@ -537,10 +573,10 @@ def mark(text: str, phrases: Sequence[Phrase]) -> str:
 def snippet(text: str, phrases: Sequence[Phrase], words: int = SNIPPET_WORDS) -> str:
     """The ``words``-token stretch of ``text`` with the most hits, hits between «», with '…'
     where the page goes on (FTS5's ``snippet()`` in spirit)."""
-    spans = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+    spans, words_ = _tokens(text)
     if not spans:
         return ""
-    marked = _hits([fold(text[a:b]) for a, b in spans], phrases)
+    marked = _hits(words_, phrases)
     best, best_hits, hits = 0, -1, 0
     for end in range(len(spans)):
         hits += marked[end]
