@@ -45,6 +45,8 @@ from app.search.query import (
     auto_edits,
     parse,
 )
+from app.search.text_index import SNIPPET_CLOSE as SNIPPET_CLOSE  # the marks in Hit.snippet
+from app.search.text_index import SNIPPET_OPEN as SNIPPET_OPEN
 from app.search.text_index import ServerIndex, TextIndex, Timeout, for_conn
 
 MAX_NEAR_GROUPS = 64  # NEAR groups an OR-operand may multiply into before verification
