@@ -23,6 +23,10 @@ class ServerUnavailable(MatterError):
     """The matter's server cannot be reached (down, wrong host, connection lost)."""
 
 
+class StatementTimeout(MatterError):
+    """The server stopped a statement at its ``statement_timeout`` (a time budget ran out)."""
+
+
 class WriteRace(MatterError):
     """The server undid a transaction that raced another (deadlock, serialization failure):
     nothing of it was kept, and running it again is safe (app/matter/store.py ``retrying``)."""

@@ -620,3 +620,21 @@ def test_ocr_on_a_shared_matter_makes_the_scans_searchable(tmp_path, server_url)
         for w in words:
             found = page_ids(shared, f"{w} ocr:yes")
             assert found and found == page_ids(local, f"{w} ocr:yes"), w
+
+
+def test_a_statement_past_its_time_budget_is_a_timeout_not_a_lost_server(pair) -> None:
+    """The search's time budgets rest on this: a statement the server cancels at its
+    ``statement_timeout`` is StatementTimeout (whatever language the server speaks), never
+    "the server cannot be reached"."""
+    from app.errors import ServerUnavailable, StatementTimeout
+
+    _local, shared = pair
+    shared.conn.execute("SET lc_messages = 'C'")
+    shared.conn.execute("SET statement_timeout = 5")
+    try:
+        with pytest.raises(StatementTimeout) as err:
+            shared.conn.execute("SELECT pg_sleep(1)")
+        assert not isinstance(err.value, ServerUnavailable)
+    finally:
+        shared.conn.execute("RESET statement_timeout")
+    assert shared.scalar("SELECT 1") == 1

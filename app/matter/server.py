@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from app.errors import MatterError, MatterReadOnly, ServerUnavailable, WriteRace
+from app.errors import (
+    MatterError,
+    MatterReadOnly,
+    ServerUnavailable,
+    StatementTimeout,
+    WriteRace,
+)
 from app.matter import pg_schema
 from app.matter.dialect import insert_table, to_postgres
 from app.matter.store import Matter
@@ -253,6 +259,8 @@ def translate(exc: Exception, url: str) -> Exception:
         text = text.replace(parts.password, "***")
     if isinstance(exc, pge.DeadlockDetected | pge.SerializationFailure | pge.LockNotAvailable):
         return WriteRace(f"{where}: this change raced another reviewer's; try again")
+    if isinstance(exc, pge.QueryCanceled):  # whatever language the server's messages are in
+        return StatementTimeout(f"{where}: the statement ran past its time budget")
     if isinstance(exc, pge.InsufficientPrivilege):
         return MatterReadOnly(f"{where}: your role on this server may not make this change")
     if isinstance(exc, pge.InvalidCatalogName) or (

@@ -31,12 +31,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import MatterError, QueryError
+from app.errors import QueryError, StatementTimeout
 from app.matter.words import TOKEN, fold, quote
 
 SNIPPET_OPEN = "«"
 SNIPPET_CLOSE = "»"
 SNIPPET_WORDS = 16
+SNIPPET_SPAN = 8  # hits spread wider than this many pages apart get their snippets one by one
 MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
 ORDERED_MS = 40  # the first chunk's time in page order before the GIN index is asked
 MAX_NEAR_DISTANCE = 40  # a wider two-phrase NEAR is checked by the engine, not spelled out
@@ -109,7 +110,7 @@ class Fts5Index:
         score_sql = "bm25(page_text_fts)" if scores else "0.0"
         select = (f"SELECT rowid, snippet(page_text_fts, 0, ?, ?, '…', {SNIPPET_WORDS}), "
                   f"{score_sql} FROM page_text_fts WHERE page_text_fts MATCH ? ")
-        if max(ids) - min(ids) <= 8 * len(ids):
+        if max(ids) - min(ids) <= SNIPPET_SPAN * len(ids):
             # close together: one walk over the rowid range, snippets only for the pages shown
             wanted = "," + ",".join(map(str, ids)) + ","
             for pid, snip, score in self.conn.execute(
@@ -210,28 +211,23 @@ class ServerIndex:
         last, size = 0, self.first_chunk
         sql = f"SELECT p.id FROM pages p WHERE {where} AND p.id > ? ORDER BY p.id LIMIT ?"
         gin_sql = sql.replace(self.member, self.member + " OFFSET 0")
+        rows = None
         if gin_sql != sql and not self._budgeted:
             try:
                 self.conn.execute(f"SET statement_timeout = {ORDERED_MS}")
                 rows = self.conn.execute(sql, (*params, last, size)).fetchall()
-            except MatterError as exc:
-                if "statement timeout" not in str(exc):
-                    raise
+            except StatementTimeout:
                 sql = gin_sql
-            else:
-                yield from (pid for (pid,) in rows)
-                if len(rows) < size:
-                    return
-                last, size = rows[-1][0], size * 4
             finally:
                 self.conn.execute("RESET statement_timeout")
         while True:
-            rows = self.conn.execute(sql, (*params, last, size)).fetchall()
+            if rows is None:
+                rows = self.conn.execute(sql, (*params, last, size)).fetchall()
             for (pid,) in rows:
                 yield pid
             if len(rows) < size:
                 return
-            last, size = rows[-1][0], min(size * 4, 50_000)
+            last, size, rows = rows[-1][0], min(size * 4, 50_000), None
 
     def ordered(self, expr: str) -> Iterator[int]:
         yield from self.stream(f"p.id IN ({self.member})", (self.arg(expr),))
@@ -264,14 +260,10 @@ class ServerIndex:
     def _texts(self, expr: str, ids: Sequence[int] | None, scores: bool = False
                ) -> list[tuple[int, str, float]]:
         score = "ts_rank_cd(tsv, q)" if scores else "0.0"
-        if ids is None:
-            return [tuple(r) for r in self.conn.execute(
-                f"SELECT page_id, text, {score} FROM page_text, CAST(? AS tsquery) q "
-                "WHERE tsv @@ q ORDER BY page_id", (self.arg(expr),))]
+        among, params = ("", ()) if ids is None else ("page_id = ANY(?) AND ", (list(ids),))
         return [tuple(r) for r in self.conn.execute(
             f"SELECT page_id, text, {score} FROM page_text, CAST(? AS tsquery) q "
-            "WHERE page_id = ANY(?) AND tsv @@ q ORDER BY page_id",
-            (self.arg(expr), list(ids)))]
+            f"WHERE {among}tsv @@ q ORDER BY page_id", (self.arg(expr), *params))]
 
     def snippets(self, ids: Sequence[int], expr: str,
                  scores: bool) -> dict[int, tuple[str, float]]:
@@ -298,10 +290,8 @@ class ServerIndex:
         self._budgeted = True
         try:
             yield
-        except MatterError as exc:
-            if "statement timeout" in str(exc):
-                raise Timeout from None
-            raise
+        except StatementTimeout:
+            raise Timeout from None
         finally:
             self._budgeted = False
             self.conn.execute("RESET statement_timeout")
