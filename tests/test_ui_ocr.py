@@ -162,13 +162,19 @@ def test_ingest_in_the_window_then_ocr_in_the_background_makes_scans_searchable(
     shown: list[int] = []
     window.pageShown.connect(shown.append)
     ticks: list[float] = []
+    started = time.perf_counter()
     with qtbot.waitSignal(window.ocr.runFinished, timeout=OCR_TIMEOUT_MS) as finished:
         while window.ocr.running:
             ticks.append(time.perf_counter())
             qtbot.wait(50)
+    elapsed = time.perf_counter() - started
     assert finished.args == ["done"], indicator(window)
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert max(gaps) < 1.0, f"event loop stalled {max(gaps) * 1000:.0f} ms"  # gross bound
+    # the window never waits on the OCR: a blocking call would stall it for the whole run, so
+    # no gap comes near that (a fixed bound of a second measured the runner's load instead)
+    gaps = sorted(b - a for a, b in zip(ticks, ticks[1:], strict=False))
+    assert gaps[-1] < max(1.0, 0.25 * elapsed), (
+        f"event loop stalled {gaps[-1] * 1000:.0f} ms of a {elapsed:.1f} s OCR run")
+    assert gaps[len(gaps) // 2] < 0.2, f"event loop slow: median gap {gaps[len(gaps) // 2]:.2f} s"
     assert indicator(window).startswith("OCR finished: 3 pages OCRed")
     assert counts(path) == {"pending": 0, "done": 3, "failed": 0}
     qtbot.waitUntil(lambda: current in shown, timeout=10000)

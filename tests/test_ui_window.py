@@ -481,12 +481,19 @@ def test_event_loop_answers_while_ingesting_in_background(qtbot, threaded_win,
     elapsed = time.perf_counter() - started
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert elapsed > 1.0, "the ingest was too quick to prove anything"
-    # a gross bound: the GUI thread never waits on the ingest (a blocking call would stall
-    # it for the whole ingest); the typical gap is printed, measured by benchmarks/ui.py
-    assert max(gaps) < 1.0, f"event loop stalled {max(gaps) * 1000:.0f} ms"
+    # the GUI thread never waits on the ingest: a blocking call would stall it for the whole
+    # ingest, so no gap may come near that; and the loop answers at its pace nearly always.
+    # (A fixed bound on the longest gap measured the machine's load, not Vaughn: on a busy
+    # two-core runner one scheduling hiccup of a second came out as a failure.) The typical
+    # gap is printed; benchmarks/ui.py measures it.
+    gaps.sort()
+    p95 = gaps[int(len(gaps) * 0.95)]
+    assert gaps[-1] < 0.25 * elapsed, (
+        f"event loop stalled {gaps[-1] * 1000:.0f} ms of a {elapsed:.1f} s ingest")
+    assert p95 < 0.25, f"event loop slow: 95th-percentile gap {p95 * 1000:.0f} ms"
     assert len(shown) >= 5, f"only {len(shown)} pages loaded during a {elapsed:.1f} s ingest"
-    print(f"ingest {pages} pages in {elapsed:.1f} s; longest event-loop gap "
-          f"{max(gaps) * 1000:.0f} ms; {len(shown)} pages shown meanwhile")
+    print(f"ingest {pages} pages in {elapsed:.1f} s; event-loop gap p95 {p95 * 1000:.0f} ms, "
+          f"longest {gaps[-1] * 1000:.0f} ms; {len(shown)} pages shown meanwhile")
     after = db(win.matter_path).execute("SELECT count(*) FROM pages").fetchone()[0]
     assert after - before == pages
     qtbot.waitUntil(lambda: len(win.tree_model.pages) == after, timeout=10000)
