@@ -29,7 +29,9 @@ def _pdf(path: Path, pages: int, word: str = "page") -> Path:
 
 def test_full_disk_fails_clearly_and_leaves_the_matter_intact(matter: Matter,
                                                               tmp_path: Path) -> None:
-    ingest(matter, [_pdf(tmp_path / "small.pdf", 2, "first")])
+    first = ingest(matter, [_pdf(tmp_path / "small.pdf", 2, "first")])
+    assert first.ok and first.pages_added == 2, [(o.status, o.reason) for o in first.outcomes]
+    assert matter.scalar("SELECT count(*) FROM pages") == 2
     used = matter.scalar("PRAGMA page_count")
     matter.conn.execute(f"PRAGMA max_page_count = {used + 3}")  # the "disk" is now nearly full
     with pytest.raises(DiskFull, match="disk is full"):
